@@ -1,0 +1,127 @@
+"""Deep links into the portal: which flow, for which subscription, if the configuration allows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from domain.capabilities import ConfigurationCapabilities
+from domain.errors import FlowNotAllowed
+from domain.subscription import Subscription, SubscriptionStatus
+
+
+class FlowType(StrEnum):
+    PAYMENT_METHOD_UPDATE = "payment_method_update"
+    SUBSCRIPTION_CANCEL = "subscription_cancel"
+    SUBSCRIPTION_UPDATE = "subscription_update"
+    SUBSCRIPTION_UPDATE_CONFIRM = "subscription_update_confirm"
+
+
+@dataclass(frozen=True, slots=True)
+class FlowRequest:
+    """What the caller asked for; ``price_id`` only for ``subscription_update_confirm``."""
+
+    type: FlowType
+    subscription_id: str | None = None
+    price_id: str | None = None
+    quantity: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PortalFlow:
+    """A validated deep link, ready to become Stripe's ``flow_data``."""
+
+    type: FlowType
+    subscription_id: str | None = None
+    item_id: str | None = None
+    price_id: str | None = None
+    quantity: int | None = None
+
+
+_NEEDS_FEATURE = {
+    FlowType.PAYMENT_METHOD_UPDATE: ("payment_method_update", "payment method updates"),
+    FlowType.SUBSCRIPTION_CANCEL: ("subscription_cancel", "cancellation"),
+    FlowType.SUBSCRIPTION_UPDATE: ("subscription_update", "plan changes"),
+    FlowType.SUBSCRIPTION_UPDATE_CONFIRM: ("subscription_update", "plan changes"),
+}
+_UPDATABLE = frozenset({SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING})
+
+
+def _refuse(message: str, field: str = "flow") -> FlowNotAllowed:
+    return FlowNotAllowed(message, field=field)
+
+
+def _pick_subscription(request: FlowRequest, subscriptions: Sequence[Subscription]) -> Subscription:
+    if request.subscription_id is not None:
+        for sub in subscriptions:
+            if sub.id == request.subscription_id:
+                return sub
+        raise _refuse(
+            f"subscription {request.subscription_id!r} does not belong to this customer",
+            "flow.subscription_id",
+        )
+    live = [s for s in subscriptions if s.is_live]
+    if len(live) != 1:
+        raise _refuse(
+            f"the customer has {len(live)} live subscriptions; say which one in flow.subscription_id",
+            "flow.subscription_id",
+        )
+    return live[0]
+
+
+def resolve_flow(
+    request: FlowRequest,
+    subscriptions: Sequence[Subscription],
+    capabilities: ConfigurationCapabilities,
+    configuration_name: str,
+) -> PortalFlow:
+    """Check a deep-link request against the customer's subscriptions and the configuration."""
+    feature, label = _NEEDS_FEATURE[request.type]
+    if not getattr(capabilities, feature):
+        raise _refuse(f"the {configuration_name!r} portal configuration does not allow {label}")
+    if request.type is FlowType.PAYMENT_METHOD_UPDATE:
+        if request.subscription_id is not None:
+            _pick_subscription(request, subscriptions)
+        return PortalFlow(FlowType.PAYMENT_METHOD_UPDATE)
+    sub = _pick_subscription(request, subscriptions)
+    if request.type is FlowType.SUBSCRIPTION_CANCEL:
+        if not sub.is_live or sub.cancel_at_period_end:
+            raise _refuse(f"subscription {sub.id!r} is already ended or scheduled to cancel")
+        return PortalFlow(request.type, subscription_id=sub.id)
+    if sub.status not in _UPDATABLE:
+        raise _refuse(f"subscription {sub.id!r} is {sub.status.value}; only active ones can change")
+    if request.type is FlowType.SUBSCRIPTION_UPDATE:
+        return PortalFlow(request.type, subscription_id=sub.id)
+    return _confirm_flow(request, sub, capabilities, configuration_name)
+
+
+def _confirm_flow(
+    request: FlowRequest,
+    sub: Subscription,
+    capabilities: ConfigurationCapabilities,
+    configuration_name: str,
+) -> PortalFlow:
+    if not request.price_id:
+        raise _refuse("subscription_update_confirm needs flow.price_id", "flow.price_id")
+    if request.price_id not in capabilities.updatable_prices:
+        raise _refuse(
+            f"price {request.price_id!r} is not offered by the {configuration_name!r} configuration",
+            "flow.price_id",
+        )
+    if len(sub.items) != 1:
+        raise _refuse(f"subscription {sub.id!r} has {len(sub.items)} items; the portal needs one")
+    item = sub.items[0]
+    if item.price_id == request.price_id and request.quantity in (None, item.quantity):
+        raise _refuse(
+            f"subscription {sub.id!r} is already on {request.price_id!r}", "flow.price_id"
+        )
+    if request.quantity is not None and request.quantity < 1:
+        raise _refuse("flow.quantity must be at least 1", "flow.quantity")
+    return PortalFlow(
+        request.type,
+        subscription_id=sub.id,
+        item_id=item.id,
+        price_id=request.price_id,
+        quantity=request.quantity,
+    )
