@@ -1,0 +1,207 @@
+"""Use case: open the billing portal for a signed-in user, or say where to send them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from urllib.parse import urljoin
+
+from application.errors import (
+    ApplicationError,
+    ConfigurationNotApplied,
+    InvalidRequest,
+    NoBillingAccount,
+    RateLimited,
+)
+from application.ports.access_audit import PortalAccessAudit, PortalAccessRecord
+from application.ports.billing_provider import BillingProvider, PortalSessionRequest
+from application.ports.clock import Clock
+from application.ports.configuration_mappings import ConfigurationMappings
+from application.ports.customer_directory import CustomerDirectory
+from application.ports.portal_catalog import PortalCatalog
+from application.ports.rate_limiter import RateLimiter
+from application.ports.transaction_manager import TransactionManager
+from domain.capabilities import ConfigurationCapabilities
+from domain.errors import DomainError
+from domain.locale import check_locale
+from domain.portal_decision import OpenPortal, PortalDecision, Redirect
+from domain.portal_flow import FlowRequest, PortalFlow, resolve_flow
+from domain.portal_policy import PortalPolicy, decide_portal_access
+from domain.return_url import ReturnUrlPolicy, build_return_url
+from domain.subscription import Subscription
+
+
+@dataclass(frozen=True, slots=True)
+class PortalAccessSettings:
+    policy: PortalPolicy
+    return_urls: ReturnUrlPolicy
+    rate_limit: int = 10
+    rate_window_seconds: int = 60
+
+
+@dataclass(frozen=True, slots=True)
+class OpenPortalRequest:
+    user_id: str
+    return_path: str | None = None
+    flow: FlowRequest | None = None
+    locale: str | None = None
+    request_id: str | None = None
+    client_address: str | None = None
+    user_agent: str | None = None
+    channel: str = "api"
+    rate_limited: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class OpenPortalResult:
+    """Either ``url`` (the portal opens) or ``redirect_to`` (send the user there)."""
+
+    decision: PortalDecision
+    url: str | None = None
+    redirect_to: str | None = None
+    configuration: str | None = None
+    flow: PortalFlow | None = None
+
+
+class OpenBillingPortal:
+    """Decide by the portal policy and, when it says so, create a hosted portal session.
+
+    The Stripe customer id always comes from our database. Every attempt, refused ones
+    included, is audited and committed. Raises ``NoBillingAccount``, ``InvalidRequest``,
+    ``RateLimited``, ``ConfigurationNotApplied`` and the provider errors.
+    """
+
+    def __init__(
+        self,
+        customers: CustomerDirectory,
+        provider: BillingProvider,
+        mappings: ConfigurationMappings,
+        catalog: PortalCatalog,
+        audit: PortalAccessAudit,
+        limiter: RateLimiter,
+        clock: Clock,
+        transaction: TransactionManager,
+        settings: PortalAccessSettings,
+    ) -> None:
+        self._customers = customers
+        self._provider = provider
+        self._mappings = mappings
+        self._catalog = catalog
+        self._audit = audit
+        self._limiter = limiter
+        self._clock = clock
+        self._transaction = transaction
+        self._settings = settings
+
+    async def execute(self, request: OpenPortalRequest) -> OpenPortalResult:
+        now = self._clock.now()
+        base = PortalAccessRecord(
+            user_id=request.user_id,
+            occurred_at=now,
+            outcome="refused",
+            decision="",
+            request_id=request.request_id,
+            client_address=request.client_address,
+            user_agent=request.user_agent,
+            channel=request.channel,
+            flow=request.flow.type.value if request.flow else None,
+        )
+        try:
+            result = await self._decide_and_open(request, base)
+        except (ApplicationError, DomainError) as error:
+            await self._record_refusal(base, error)
+            if isinstance(error, DomainError):
+                raise InvalidRequest(error.message, field=error.field) from error
+            raise
+        await self._transaction.commit()
+        return result
+
+    async def _record_refusal(self, base: PortalAccessRecord, error: Exception) -> None:
+        await self._transaction.rollback()
+        decision = getattr(error, "audit_decision", type(error).__name__)
+        await self._audit.record(replace(base, decision=decision))
+        await self._transaction.commit()
+
+    async def _decide_and_open(
+        self, request: OpenPortalRequest, base: PortalAccessRecord
+    ) -> OpenPortalResult:
+        settings = self._settings
+        if request.rate_limited:
+            verdict = await self._limiter.hit(
+                f"portal:{request.user_id}",
+                limit=settings.rate_limit,
+                window_seconds=settings.rate_window_seconds,
+                now=base.occurred_at,
+            )
+            if not verdict.allowed:
+                raise RateLimited(
+                    f"too many portal requests for this user; retry in {verdict.retry_after_seconds} s",
+                    retry_after_seconds=verdict.retry_after_seconds,
+                )
+        locale = check_locale(request.locale)
+        customer = await self._customers.get(request.user_id)
+        if customer is None or customer.stripe_customer_id is None:
+            raise NoBillingAccount(f"user {request.user_id!r} has no billing account linked")
+        subs = await self._provider.list_subscriptions(customer.stripe_customer_id)
+        decision = decide_portal_access(settings.policy, customer, subs, base.occurred_at)
+        base = replace(base, stripe_customer_id=customer.stripe_customer_id)
+        if isinstance(decision, Redirect):
+            target = urljoin(
+                settings.return_urls.app_base_url.rstrip("/") + "/", decision.redirect_to
+            )
+            await self._audit.record(
+                replace(base, outcome="redirect", decision=decision.reason.value)
+            )
+            return OpenPortalResult(decision, redirect_to=target)
+        if not isinstance(decision, OpenPortal):
+            raise NoBillingAccount(decision.explanation)
+        capabilities = self._capabilities(decision.configuration)
+        flow = self._flow(request, decision, subs, capabilities)
+        return_url = build_return_url(
+            settings.return_urls, request.return_path, decision.return_markers
+        )
+        mapping = await self._mappings.get(decision.configuration)
+        if mapping is None or not mapping.active:
+            raise ConfigurationNotApplied(decision.configuration)
+        session = await self._provider.create_portal_session(
+            PortalSessionRequest(
+                customer_id=customer.stripe_customer_id,
+                configuration_id=mapping.provider_id,
+                return_url=return_url,
+                flow=flow,
+                locale=locale,
+            )
+        )
+        await self._audit.record(
+            replace(
+                base,
+                outcome="portal",
+                decision=decision.reason.value,
+                configuration=decision.configuration,
+                flow=flow.type.value if flow else None,
+                portal_session_id=session.id,
+            )
+        )
+        return OpenPortalResult(
+            decision, url=session.url, configuration=decision.configuration, flow=flow
+        )
+
+    def _capabilities(self, name: str) -> ConfigurationCapabilities:
+        capabilities = self._catalog.capabilities(name)
+        if capabilities is None:
+            raise ConfigurationNotApplied(name, declared=False)
+        return capabilities
+
+    @staticmethod
+    def _flow(
+        request: OpenPortalRequest,
+        decision: OpenPortal,
+        subs: Sequence[Subscription],
+        capabilities: ConfigurationCapabilities,
+    ) -> PortalFlow | None:
+        wanted = request.flow
+        if wanted is None and decision.default_flow is not None:
+            wanted = FlowRequest(decision.default_flow)
+        if wanted is None:
+            return None
+        return resolve_flow(wanted, subs, capabilities, decision.configuration)

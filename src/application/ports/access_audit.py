@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class PortalAccessRecord:
+    """One portal access attempt: who, when, what was decided and from where."""
+
+    user_id: str
+    occurred_at: datetime
+    outcome: str  # "portal", "redirect" or "refused"
+    decision: str  # a DecisionReason value, or the error that refused the attempt
+    stripe_customer_id: str | None = None
+    configuration: str | None = None
+    flow: str | None = None
+    portal_session_id: str | None = None
+    request_id: str | None = None
+    client_address: str | None = None
+    user_agent: str | None = None
+    channel: str = "api"
+
+
+class PortalAccessAudit(Protocol):
+    """Keeps (and logs) every portal access attempt; the caller commits."""
+
+    async def record(self, entry: PortalAccessRecord) -> None: ...
