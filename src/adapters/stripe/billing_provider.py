@@ -1,0 +1,112 @@
+"""Stripe behind the billing and portal-configuration ports, through one ``StripeClient``."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import stripe
+
+from adapters.stripe.errors import stripe_errors
+from adapters.stripe.mapping import (
+    configuration_from_stripe,
+    price_from_stripe,
+    subscription_from_stripe,
+)
+from adapters.stripe.pagination import every_page
+from adapters.stripe.portal_session import portal_session_params
+from application.ports.billing_provider import (
+    BillingProvider,
+    PortalSession,
+    PortalSessionRequest,
+)
+from application.ports.portal_configuration_provider import (
+    PortalConfigurationProvider,
+    ProviderConfiguration,
+    ProviderPrice,
+)
+from domain.subscription import Subscription
+
+
+class StripeBillingProvider(BillingProvider, PortalConfigurationProvider):
+    """Subscriptions, portal sessions, portal configurations and prices on Stripe's API v1.
+
+    Every call goes through ``stripe_errors``, so only application errors leave here.
+    Writes carry an idempotency key, which the SDK reuses when it retries the request.
+    """
+
+    def __init__(self, client: stripe.StripeClient) -> None:
+        self._v1 = client.v1
+
+    async def list_subscriptions(self, customer_id: str) -> list[Subscription]:
+        # Without status=all Stripe leaves out canceled subscriptions.
+        params: dict[str, Any] = {
+            "customer": customer_id,
+            "status": "all",
+            "expand": ["data.latest_invoice"],
+        }
+        with stripe_errors("list the customer's subscriptions", resource="subscriptions"):
+            found = await every_page(self._v1.subscriptions.list_async, params)
+        return [subscription_from_stripe(sub) for sub in found]
+
+    async def create_portal_session(self, request: PortalSessionRequest) -> PortalSession:
+        options: stripe.RequestOptions = {"idempotency_key": f"portal-session-{uuid.uuid4()}"}
+        with stripe_errors("create a portal session", resource="billing portal sessions"):
+            session = await self._v1.billing_portal.sessions.create_async(
+                _any(portal_session_params(request)), options
+            )
+        return PortalSession(id=session.id, url=session.url)
+
+    async def list_configurations(self) -> list[ProviderConfiguration]:
+        with stripe_errors("list portal configurations", resource="billing portal configurations"):
+            found = await every_page(self._v1.billing_portal.configurations.list_async, {})
+        return [configuration_from_stripe(conf) for conf in found]
+
+    async def create_configuration(
+        self, params: Mapping[str, object], *, idempotency_key: str
+    ) -> ProviderConfiguration:
+        options: stripe.RequestOptions = {"idempotency_key": idempotency_key}
+        with stripe_errors(
+            "create a portal configuration", resource="billing portal configurations"
+        ):
+            created = await self._v1.billing_portal.configurations.create_async(
+                _any(dict(params)), options
+            )
+        return configuration_from_stripe(created)
+
+    async def update_configuration(
+        self, configuration_id: str, params: Mapping[str, object], *, idempotency_key: str
+    ) -> ProviderConfiguration:
+        options: stripe.RequestOptions = {"idempotency_key": idempotency_key}
+        with stripe_errors(
+            f"update portal configuration {configuration_id}",
+            resource="billing portal configurations",
+        ):
+            updated = await self._v1.billing_portal.configurations.update_async(
+                configuration_id, _any(dict(params)), options
+            )
+        return configuration_from_stripe(updated)
+
+    async def get_prices(self, price_ids: Sequence[str]) -> list[ProviderPrice]:
+        prices = []
+        for price_id in dict.fromkeys(price_ids):
+            price = await self._retrieve_price(price_id)
+            if price is not None:
+                prices.append(price)
+        return prices
+
+    async def _retrieve_price(self, price_id: str) -> ProviderPrice | None:
+        with stripe_errors(f"retrieve price {price_id}", resource="prices"):
+            try:
+                price = await self._v1.prices.retrieve_async(price_id)
+            except stripe.InvalidRequestError as e:
+                if e.code == "resource_missing":
+                    return None
+                raise
+        return price_from_stripe(price)
+
+
+def _any(params: dict[str, Any]) -> Any:
+    """Our params are plain dicts; the SDK types them as TypedDicts per endpoint."""
+    return params
