@@ -60,6 +60,15 @@ class PortalPolicy:
     rules: tuple[PortalRule, ...] = DEFAULT_RULE_ORDER
 
     def __post_init__(self) -> None:
+        # A caller's dict must not change a policy after it was validated.
+        for name in ("segment_configurations", "restricted_variants"):
+            object.__setattr__(self, name, _frozen(getattr(self, name)))
+        try:
+            # Settings hand rule names over as strings; keep them as the enum from here on.
+            object.__setattr__(self, "rules", tuple(PortalRule(r) for r in self.rules))
+        except ValueError as error:
+            known = ", ".join(PortalRule)
+            raise ValueError(f"unknown portal rule in {self.rules!r}; known: {known}") from error
         if not self.rules or self.rules[-1] is not PortalRule.SEGMENT:
             raise ValueError(
                 "the portal rules must end with 'segment', the rule that always decides"
@@ -68,6 +77,19 @@ class PortalPolicy:
             raise ValueError("each portal rule may appear only once")
         if self.tenure_months < 0:
             raise ValueError("tenure_months must be zero (off) or positive")
+        if self.tenure_months:
+            self._check_restricted_variants()
+
+    def _check_restricted_variants(self) -> None:
+        """The tenure rule must never fall back to a configuration that allows plan changes."""
+        bases = {self.default_configuration, *self.segment_configurations.values()}
+        for base in sorted(bases):
+            variant = self.restricted_variants.get(base)
+            if not variant or variant == base:
+                raise ValueError(
+                    f"configuration {base!r} needs a restricted variant (restricted_variants) "
+                    "for the tenure rule, or set tenure_months to 0"
+                )
 
     def configuration_names(self) -> frozenset[str]:
         """Every configuration name the policy can choose (all must exist in the catalog)."""
@@ -120,7 +142,8 @@ def _incomplete_payment(s: _Situation) -> PortalDecision | None:
 
 
 def _subscriptions_ended(s: _Situation) -> PortalDecision | None:
-    if all(sub.is_ended and sub.period_over(s.now) for sub in s.subscriptions):
+    # Not for an empty list (all() of nothing is true): that customer never subscribed.
+    if s.subscriptions and all(sub.is_ended and sub.period_over(s.now) for sub in s.subscriptions):
         return Redirect(
             DecisionReason.SUBSCRIPTIONS_ENDED,
             s.policy.reactivation_path,
@@ -175,14 +198,18 @@ def _choose_configuration(s: _Situation) -> OpenPortal:
     policy, live = s.policy, s.live
     if len(live) > 1:
         return _multiple(s)
-    if any(sub.status is SubscriptionStatus.UNKNOWN for sub in live):
+    unknown = [sub for sub in live if sub.status is SubscriptionStatus.UNKNOWN]
+    if unknown:
+        raw = unknown[0].raw_status or SubscriptionStatus.UNKNOWN.value
         return OpenPortal(
             DecisionReason.UNRECOGNISED_STATUS,
             policy.multiple_subscriptions_configuration,
-            "a subscription has a status this service does not know: payment methods only",
+            f"subscription {unknown[0].id} has status {raw!r}, which this service does not know: "
+            "payment methods only",
         )
     segment = s.customer.segment if s.customer else ""
-    base = policy.segment_configurations.get(segment, policy.default_configuration)
+    mapped = policy.segment_configurations.get(segment)
+    base = mapped or policy.default_configuration
     sub = live[0] if live else s.relevant
     if sub is not None and sub.is_live and _in_tenure_window(sub, policy, s.now):
         restricted = policy.restricted_variants.get(base)
@@ -196,7 +223,9 @@ def _choose_configuration(s: _Situation) -> OpenPortal:
     return OpenPortal(
         DecisionReason.SEGMENT,
         base,
-        f"segment {segment!r} uses the {base!r} configuration",
+        f"segment {segment!r} uses the {base!r} configuration"
+        if mapped
+        else f"segment {segment!r} is not mapped: the default {base!r} configuration",
         subscription_id=sub.id if sub else None,
     )
 

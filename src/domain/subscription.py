@@ -106,7 +106,13 @@ class Subscription:
         return any(m is not None and m >= 12 for m in months)
 
     def period_over(self, now: datetime) -> bool:
-        """True once the paid-for period has run out (or the subscription has no period)."""
+        """True once the paid-for period has run out (or the subscription has no period).
+
+        An ``incomplete_expired`` subscription was never paid for: whatever period its items
+        show, there is no paid-for time left to honour.
+        """
+        if self.status is SubscriptionStatus.INCOMPLETE_EXPIRED:
+            return True
         end = self.current_period_end or self.ended_at
         return end is None or end <= now
 
