@@ -1,0 +1,83 @@
+"""Customer links (app user -> Stripe customer) in the ``customer_links`` table."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adapters.persistence.errors import translate_database_errors
+from adapters.persistence.tables import customer_links
+from adapters.persistence.upsert import upsert
+from application.errors import InvalidRequest
+from application.ports.customer_directory import CustomerDirectory
+from domain.customer import Customer
+
+_COLUMNS = (
+    customer_links.c.user_id,
+    customer_links.c.stripe_customer_id,
+    customer_links.c.segment,
+    customer_links.c.email,
+)
+
+
+class SqlaCustomerDirectory(CustomerDirectory):
+    """``CustomerDirectory`` on the request's session; ``save`` is an upsert, never a commit.
+
+    Linking a Stripe customer that another user already holds raises ``InvalidRequest``
+    (field ``customer_id``); the unit of work must then be rolled back. Database failures
+    raise ``PersistenceUnavailable``.
+    """
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, user_id: str) -> Customer | None:
+        return await self._one(customer_links.c.user_id == user_id, f"reading user {user_id!r}")
+
+    async def get_by_stripe_customer_id(self, stripe_customer_id: str) -> Customer | None:
+        return await self._one(
+            customer_links.c.stripe_customer_id == stripe_customer_id,
+            f"reading customer {stripe_customer_id!r}",
+        )
+
+    async def save(self, customer: Customer) -> None:
+        now = datetime.now(UTC)
+        statement = upsert(
+            self._session.get_bind().dialect.name,
+            customer_links,
+            {
+                "user_id": customer.user_id,
+                "stripe_customer_id": customer.stripe_customer_id,
+                "segment": customer.segment,
+                "email": customer.email,
+                "created_at": now,
+                "updated_at": now,
+            },
+            conflict_on=["user_id"],
+            update=["stripe_customer_id", "segment", "email", "updated_at"],
+        )
+        try:
+            with translate_database_errors(f"saving user {customer.user_id!r}"):
+                await self._session.execute(statement)
+        except IntegrityError as error:
+            raise InvalidRequest(
+                f"{customer.stripe_customer_id} is already linked to another user",
+                field="customer_id",
+            ) from error
+
+    async def _one(self, condition: Any, action: str) -> Customer | None:
+        with translate_database_errors(action):
+            result = await self._session.execute(select(*_COLUMNS).where(condition))
+            row = result.one_or_none()
+        if row is None:
+            return None
+        return Customer(
+            user_id=row.user_id,
+            stripe_customer_id=row.stripe_customer_id,
+            segment=row.segment,
+            email=row.email,
+        )

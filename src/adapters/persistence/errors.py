@@ -1,0 +1,38 @@
+"""Turning database driver failures into the application's own errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+from application.errors import PersistenceUnavailable
+
+_UNAVAILABLE = (DBAPIError, PoolTimeoutError, OSError, TimeoutError)
+
+
+@contextmanager
+def translate_database_errors(action: str) -> Iterator[None]:
+    """Re-raise connection, driver and pool failures as ``PersistenceUnavailable``.
+
+    ``IntegrityError`` passes through untouched: the repository that knows which rule was
+    broken turns it into a meaningful error.
+    """
+    try:
+        yield
+    except IntegrityError:
+        raise
+    except _UNAVAILABLE as error:
+        raise PersistenceUnavailable(
+            f"database failure while {action}: {describe(error)}"
+        ) from error
+
+
+def describe(error: BaseException) -> str:
+    """One line naming the failure, without the SQL statement or its parameters."""
+    cause = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
+    first_line = (str(cause).strip().splitlines() or [""])[0]
+    name = type(cause).__name__
+    return f"{name}: {first_line}" if first_line else name
