@@ -5,7 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from adapters.stripe import StripeBillingProvider
-from domain.subscription import RecurringInterval, Subscription, SubscriptionItem, SubscriptionStatus
+from domain.subscription import (
+    RecurringInterval,
+    Subscription,
+    SubscriptionItem,
+    SubscriptionStatus,
+)
 
 from .fake_stripe import FakeStripe
 from .stripe_objects import example, stripe_list, subscription, subscription_item
@@ -50,7 +55,9 @@ async def test_follows_every_page(provider: StripeBillingProvider, fake_stripe: 
     price = example("price")
     first = [subscription(f"sub_{n}", [subscription_item(f"si_{n}", price)]) for n in (1, 2)]
     last = [subscription("sub_3", [subscription_item("si_3", price)], status="canceled")]
-    fake_stripe.reply("GET", "/v1/subscriptions", stripe_list(first, "/v1/subscriptions", has_more=True))
+    fake_stripe.reply(
+        "GET", "/v1/subscriptions", stripe_list(first, "/v1/subscriptions", has_more=True)
+    )
     fake_stripe.reply("GET", "/v1/subscriptions", stripe_list(last, "/v1/subscriptions"))
 
     found = await provider.list_subscriptions("cus_123")

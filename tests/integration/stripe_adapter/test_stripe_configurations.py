@@ -1,0 +1,122 @@
+"""Portal configurations and prices: pagination, idempotency keys, encoding and mapping."""
+
+from __future__ import annotations
+
+from adapters.stripe import StripeBillingProvider
+from application.ports.portal_configuration_provider import ProviderPrice
+
+from .fake_stripe import FakeStripe
+from .stripe_objects import example, stripe_error, stripe_list
+
+PATH = "/v1/billing_portal/configurations"
+
+
+async def test_lists_active_and_inactive_configurations_on_every_page(
+    provider: StripeBillingProvider, fake_stripe: FakeStripe
+) -> None:
+    active = example("billing_portal.configuration", id="bpc_1", metadata={"catalog_name": "b2c"})
+    inactive = example(
+        "billing_portal.configuration", id="bpc_2", active=False, is_default=False, metadata=None
+    )
+    fake_stripe.reply("GET", PATH, stripe_list([active], PATH, has_more=True))
+    fake_stripe.reply("GET", PATH, stripe_list([inactive], PATH))
+
+    first, second = await provider.list_configurations()
+
+    assert [r.params for r in fake_stripe.requests] == [
+        {"limit": "100"},
+        {"limit": "100", "starting_after": "bpc_1"},
+    ]
+    assert (first.id, first.active, first.is_default) == ("bpc_1", True, True)
+    assert first.metadata == {"catalog_name": "b2c"}
+    assert first.fields == active
+    assert type(first.fields["features"]) is dict
+    assert (second.id, second.active, second.is_default, second.metadata) == (
+        "bpc_2", False, False, {},
+    )  # fmt: skip
+
+
+async def test_creates_with_the_callers_idempotency_key_and_nested_params(
+    provider: StripeBillingProvider, fake_stripe: FakeStripe
+) -> None:
+    created = example(
+        "billing_portal.configuration", id="bpc_new", metadata={"catalog_name": "b2b"}
+    )
+    fake_stripe.reply("POST", PATH, created)
+    params = {
+        "business_profile": {"headline": "Acme billing"},
+        "default_return_url": "https://app.example.com/billing",
+        "features": {
+            "invoice_history": {"enabled": True},
+            "subscription_update": {
+                "enabled": True,
+                "default_allowed_updates": ["price", "quantity"],
+                "products": [{"product": "prod_pro", "prices": ["price_m", "price_y"]}],
+            },
+        },
+        "metadata": {"catalog_name": "b2b"},
+    }
+
+    configuration = await provider.create_configuration(params, idempotency_key="apply-b2b-1")
+
+    [sent] = fake_stripe.requests
+    assert sent.headers["idempotency-key"] == "apply-b2b-1"
+    assert sent.params == {
+        "business_profile[headline]": "Acme billing",
+        "default_return_url": "https://app.example.com/billing",
+        "features[invoice_history][enabled]": "true",
+        "features[subscription_update][enabled]": "true",
+        "features[subscription_update][default_allowed_updates][0]": "price",
+        "features[subscription_update][default_allowed_updates][1]": "quantity",
+        "features[subscription_update][products][0][product]": "prod_pro",
+        "features[subscription_update][products][0][prices][0]": "price_m",
+        "features[subscription_update][products][0][prices][1]": "price_y",
+        "metadata[catalog_name]": "b2b",
+    }
+    assert (configuration.id, configuration.metadata) == ("bpc_new", {"catalog_name": "b2b"})
+
+
+async def test_updates_the_named_configuration(
+    provider: StripeBillingProvider, fake_stripe: FakeStripe
+) -> None:
+    fake_stripe.reply(
+        "POST",
+        f"{PATH}/bpc_old",
+        example("billing_portal.configuration", id="bpc_old", active=False),
+    )
+
+    updated = await provider.update_configuration(
+        "bpc_old", {"active": False}, idempotency_key="deactivate-bpc_old"
+    )
+
+    [sent] = fake_stripe.requests
+    assert (sent.path, sent.params) == (f"{PATH}/bpc_old", {"active": "false"})
+    assert sent.headers["idempotency-key"] == "deactivate-bpc_old"
+    assert (updated.id, updated.active) == ("bpc_old", False)
+
+
+async def test_gets_each_price_once_and_leaves_out_missing_ones(
+    provider: StripeBillingProvider, fake_stripe: FakeStripe
+) -> None:
+    licensed = example("price", id="price_lic", product="prod_pro")
+    metered = example("price", id="price_usage", product=example("product", id="prod_usage"))
+    metered["recurring"]["usage_type"] = "metered"
+    one_off = example("price", id="price_once", recurring=None, active=False, type="one_time")
+    fake_stripe.reply("GET", "/v1/prices/price_lic", licensed)
+    missing = stripe_error("No such price: 'price_gone'", code="resource_missing", param="id")
+    fake_stripe.reply("GET", "/v1/prices/price_gone", missing, status=404)
+    fake_stripe.reply("GET", "/v1/prices/price_usage", metered)
+    fake_stripe.reply("GET", "/v1/prices/price_once", one_off)
+
+    prices = await provider.get_prices(
+        ["price_lic", "price_gone", "price_usage", "price_lic", "price_once"]
+    )
+
+    assert prices == [
+        ProviderPrice("price_lic", "prod_pro", active=True, recurring=True, metered=False),
+        ProviderPrice("price_usage", "prod_usage", active=True, recurring=True, metered=True),
+        ProviderPrice(
+            "price_once", "prod_QXg1hqf4jFNsqG", active=False, recurring=False, metered=False
+        ),
+    ]
+    assert len(fake_stripe.requests) == 4
