@@ -1,0 +1,1 @@
+"""The ``billing-portal`` command line (click)."""

@@ -1,0 +1,75 @@
+"""Bearer JWTs issued by the web app: pinned algorithm, required iss/aud/exp/sub."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jwt
+from litestar.connection import ASGIConnection
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+from litestar.types import ASGIApp
+
+from application.errors import NotAuthenticated
+from entrypoints.jwt_settings import JwtSettings
+
+_REASONS: list[tuple[type[jwt.PyJWTError], str]] = [
+    (jwt.ExpiredSignatureError, "the token has expired"),
+    (jwt.InvalidAudienceError, "the token is for another audience"),
+    (jwt.InvalidIssuerError, "the token was issued by another issuer"),
+    (jwt.InvalidSignatureError, "the token's signature does not verify"),
+    (jwt.ImmatureSignatureError, "the token is not valid yet"),
+    (jwt.InvalidAlgorithmError, "the token's algorithm is not the one this service accepts"),
+    (jwt.MissingRequiredClaimError, "the token lacks a required claim"),
+    (jwt.DecodeError, "the token is malformed"),
+]
+
+
+class JwtVerifier:
+    """Turns an ``Authorization`` header into the app's user id, or raises NotAuthenticated."""
+
+    def __init__(self, settings: JwtSettings) -> None:
+        self._settings = settings
+
+    def user_id(self, authorization: str | None) -> str:
+        if not authorization:
+            raise NotAuthenticated("missing Authorization header; send 'Bearer <JWT>'")
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise NotAuthenticated("the Authorization header must be 'Bearer <JWT>'")
+        claims = self._decode(token.strip())
+        subject = claims.get("sub")
+        if not isinstance(subject, str) or not subject.strip():
+            raise NotAuthenticated("the token's 'sub' claim must be the user id")
+        return subject
+
+    def _decode(self, token: str) -> dict[str, Any]:
+        s = self._settings
+        try:
+            return jwt.decode(
+                token,
+                s.verification_key,
+                algorithms=[s.algorithm],
+                audience=s.audience,
+                issuer=s.issuer,
+                leeway=s.leeway_seconds,
+                options={"require": ["exp", "iss", "aud", "sub"]},
+            )
+        except jwt.MissingRequiredClaimError as error:
+            raise NotAuthenticated(f"the token lacks the required {error.claim!r} claim") from error
+        except jwt.PyJWTError as error:
+            reason = next((r for kind, r in _REASONS if isinstance(error, kind)), None)
+            raise NotAuthenticated(reason or "the token is invalid") from error
+
+
+class JwtAuthenticationMiddleware(AbstractAuthenticationMiddleware):
+    """Authenticates before the body is read, so an anonymous caller always gets a 401."""
+
+    def __init__(self, app: ASGIApp, verifier: JwtVerifier) -> None:
+        super().__init__(app)
+        self._verifier = verifier
+
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        user_id = self._verifier.user_id(connection.headers.get("authorization"))
+        return AuthenticationResult(user=user_id, auth=None)

@@ -1,0 +1,74 @@
+"""POST /api/billing/portal-sessions: open the billing portal, or say where to go instead."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from dishka.integrations.litestar import FromDishka, inject
+from litestar import Request, Response, post
+from litestar.openapi.datastructures import ResponseSpec
+
+from application.open_portal import OpenBillingPortal, OpenPortalRequest
+from domain.portal_flow import FlowRequest
+from entrypoints.http.schemas import PortalRedirect, PortalSessionBody, PortalSessionOpened
+
+log = structlog.get_logger("entrypoints.http")
+
+
+def _problem(description: str) -> ResponseSpec:
+    return ResponseSpec(None, description=description, media_type="application/problem+json")
+
+
+def _use_case_request(
+    user_id: str, body: PortalSessionBody | None, request: Request[Any, Any, Any]
+) -> OpenPortalRequest:
+    body = body or PortalSessionBody()
+    flow = None
+    if body.flow is not None:
+        f = body.flow
+        flow = FlowRequest(f.type, f.subscription_id, f.price_id, f.quantity)
+    return OpenPortalRequest(
+        user_id=user_id,
+        return_path=body.return_path,
+        flow=flow,
+        locale=body.locale,
+        request_id=request.state.get("request_id"),
+        client_address=request.client.host if request.client else None,
+        user_agent=request.headers.get("user-agent"),
+        channel="api",
+    )
+
+
+@post(
+    "/portal-sessions",
+    summary="Open the billing portal for the signed-in user",
+    description=(
+        "201 with the portal URL when the portal opens; 200 with `redirect_to` when the user "
+        "must go elsewhere first (pricing, complete payment, reactivate)."
+    ),
+    status_code=201,
+    responses={
+        200: ResponseSpec(PortalRedirect, description="Send the user to redirect_to"),
+        401: _problem("Missing, expired or invalid bearer token"),
+        404: _problem("No billing account linked to the user"),
+        422: _problem("Invalid body, return path, locale or flow"),
+        429: _problem("Too many requests for this user; see Retry-After"),
+        503: _problem("Billing provider unavailable or configuration not applied"),
+    },
+    security=[{"bearer": []}],
+)
+@inject
+async def create_portal_session(
+    request: Request[str, Any, Any],
+    open_portal: FromDishka[OpenBillingPortal],
+    data: PortalSessionBody | None = None,
+) -> Response[PortalSessionOpened | PortalRedirect]:
+    result = await open_portal.execute(_use_case_request(request.user, data, request))
+    reason = result.decision.reason.value
+    if result.url is not None:
+        log.info("portal.session.created", configuration=result.configuration, reason=reason)
+        opened = PortalSessionOpened(result.url, result.configuration or "", reason)
+        return Response(opened, status_code=201)
+    log.info("portal.session.redirected", reason=reason, redirect_to=result.redirect_to)
+    return Response(PortalRedirect(reason, result.redirect_to or ""), status_code=200)

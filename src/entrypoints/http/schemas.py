@@ -1,0 +1,46 @@
+"""The portal-session API's request and response bodies (unknown fields are refused)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+
+from domain.portal_flow import FlowType
+
+
+class FlowBody(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """A deep link: which flow, for which subscription; ``price_id`` for update_confirm."""
+
+    type: FlowType
+    subscription_id: str | None = None
+    price_id: str | None = None
+    quantity: int | None = None
+
+
+class PortalSessionBody(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """Everything is optional; the server picks the configuration and builds the return URL."""
+
+    return_path: str | None = None
+    flow: FlowBody | None = None
+    locale: str | None = None
+
+
+class PortalSessionOpened(msgspec.Struct, frozen=True):
+    """201: send the user's browser to ``url`` (a Stripe-hosted portal session)."""
+
+    url: str
+    configuration: str
+    reason: str
+
+
+class PortalRedirect(msgspec.Struct, frozen=True):
+    """200: no portal for this user now; send them to ``redirect_to`` instead."""
+
+    reason: str
+    redirect_to: str
+    action: Literal["redirect"] = "redirect"
+
+
+class Health(msgspec.Struct, frozen=True):
+    status: str

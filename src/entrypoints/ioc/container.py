@@ -1,0 +1,28 @@
+"""Build the application container; override providers replace a whole family in tests."""
+
+from __future__ import annotations
+
+from dishka import AsyncContainer, Provider, make_async_container
+
+from entrypoints.ioc.catalog import CatalogProvider, ClockProvider
+from entrypoints.ioc.config import ConfigProvider
+from entrypoints.ioc.persistence import PersistenceProvider
+from entrypoints.ioc.stripe import StripeProvider
+from entrypoints.ioc.use_cases import UseCaseProvider
+from entrypoints.settings import Settings
+
+
+def providers(settings: Settings) -> list[Provider]:
+    return [
+        ConfigProvider(settings),
+        PersistenceProvider(),
+        StripeProvider(),
+        CatalogProvider(),
+        ClockProvider(),
+        UseCaseProvider(),
+    ]
+
+
+def create_container(settings: Settings, *override_providers: Provider) -> AsyncContainer:
+    """Everything at APP scope is built lazily once; later providers win for a type."""
+    return make_async_container(*providers(settings), *override_providers)

@@ -1,0 +1,58 @@
+"""SQLAlchemy: one engine per process, one AsyncSession per request shared by repositories."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from dishka import AnyOf, Provider, Scope, provide
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from adapters.persistence import (
+    SqlaConfigurationMappings,
+    SqlaCustomerDirectory,
+    SqlaPortalAccessAudit,
+    SqlaRateLimiter,
+    SqlaTransactionManager,
+    create_engine,
+    create_session_factory,
+)
+from application.ports.access_audit import PortalAccessAudit
+from application.ports.configuration_mappings import ConfigurationMappings
+from application.ports.customer_directory import CustomerDirectory
+from application.ports.rate_limiter import RateLimiter
+from application.ports.transaction_manager import TransactionManager
+from entrypoints.settings import Settings
+
+
+class PersistenceProvider(Provider):
+    @provide(scope=Scope.APP)
+    async def engine(self, settings: Settings) -> AsyncIterator[AsyncEngine]:
+        engine = create_engine(settings.database_url)
+        yield engine
+        await engine.dispose()
+
+    @provide(scope=Scope.APP)
+    def session_factory(self, engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+        return create_session_factory(engine)
+
+    @provide(scope=Scope.REQUEST)
+    async def session(
+        self, factory: async_sessionmaker[AsyncSession]
+    ) -> AsyncIterator[AsyncSession]:
+        # Closing rolls back whatever the use case did not commit; nothing commits here.
+        session = factory()
+        try:
+            yield session
+        finally:
+            await session.close()
+
+    customers = provide(SqlaCustomerDirectory, scope=Scope.REQUEST, provides=CustomerDirectory)
+    mappings = provide(
+        SqlaConfigurationMappings, scope=Scope.REQUEST, provides=ConfigurationMappings
+    )
+    audit = provide(SqlaPortalAccessAudit, scope=Scope.REQUEST, provides=PortalAccessAudit)
+    transaction = provide(SqlaTransactionManager, scope=Scope.REQUEST, provides=TransactionManager)
+
+    @provide(scope=Scope.APP)
+    def rate_limiter(self, engine: AsyncEngine) -> AnyOf[SqlaRateLimiter, RateLimiter]:
+        return SqlaRateLimiter(engine)

@@ -1,0 +1,141 @@
+"""Settings: read once from the environment into a frozen, validated object.
+
+=========================================== ======================================== =====================================================
+Variable                                    Default                                  Meaning
+=========================================== ======================================== =====================================================
+PORTAL_ENV                                  development                              ``development`` or ``production`` (stricter checks)
+PORTAL_DATA_DIR                             var/                                     where the embedded SQLite database lives
+PORTAL_DATABASE_URL                         sqlite+aiosqlite:///<data dir>/...db     SQLAlchemy async URL (``postgresql+asyncpg://...``)
+STRIPE_SECRET_KEY                           (none: sandbox in development)           ``sk_test_``/``sk_live_``/``rk_`` key; required in production
+STRIPE_API_BASE                             Stripe; http://127.0.0.1:12111 sandbox   base address of the Stripe API (or the local sandbox)
+STRIPE_API_VERSION                          2026-10-28.endive                        pinned Stripe API version
+STRIPE_TIMEOUT_SECONDS                      10                                       per-request timeout, 0.1..120
+STRIPE_MAX_NETWORK_RETRIES                  2                                        retries (same idempotency key), 0..10
+PORTAL_APP_BASE_URL                         http://localhost:8000                    the web app's address, return URLs are built on it
+PORTAL_RETURN_PATHS                         /billing                                 comma list of paths callers may return to
+PORTAL_DEFAULT_RETURN_PATH                  first of PORTAL_RETURN_PATHS             return path when the caller names none
+PORTAL_PRICING_PATH                         /pricing                                 redirect for users who never subscribed
+PORTAL_REACTIVATION_PATH                    /reactivate                              redirect when every subscription has ended
+PORTAL_COMPLETE_PAYMENT_PATH                /billing/complete-payment                redirect for an incomplete first payment
+PORTAL_SEGMENTS                             enterprise=b2b,b2b=b2b,b2c=b2c           segment=configuration pairs
+PORTAL_DEFAULT_CONFIGURATION                b2c                                      configuration for a segment not listed
+PORTAL_RESTRICTED_VARIANTS                  b2b=b2b_restricted,b2c=b2c_restricted    configuration=restricted variant (tenure rule)
+PORTAL_MULTIPLE_SUBSCRIPTIONS_CONFIGURATION payment_methods_only                     configuration for several live subscriptions
+PORTAL_TENURE_MONTHS                        6                                        yearly subscriptions younger than this are restricted
+PORTAL_RULE_ORDER                           the README's order                       comma list of rules; must end with ``segment``
+PORTAL_CATALOG_PATH                         portal-configurations.toml               the portal configuration catalog file
+PORTAL_JWT_ALGORITHM                        HS256                                    HS256, RS256 or ES256; no other is accepted
+PORTAL_JWT_SECRET                           dev-only secret in development           HS256 shared secret, at least 32 bytes
+PORTAL_JWT_PUBLIC_KEY                       (none)                                   RS256/ES256 public key: PEM text or a file path
+PORTAL_JWT_ISSUER                           billing-portal-dev (development)         required ``iss`` claim; required in production
+PORTAL_JWT_AUDIENCE                         billing-portal (development)             required ``aud`` claim; required in production
+PORTAL_JWT_LEEWAY_SECONDS                   30                                       clock skew allowed on ``exp``, 0..300
+PORTAL_RATE_LIMIT                           10                                       portal requests per user per window
+PORTAL_RATE_WINDOW_SECONDS                  60                                       the rate limit window
+PORTAL_HOST                                 127.0.0.1                                address ``serve`` listens on
+PORTAL_PORT                                 8000                                     port ``serve`` listens on
+PORTAL_LOG_FORMAT                           console (development), json (production) ``json`` lines or readable ``console``
+PORTAL_LOG_LEVEL                            INFO                                     DEBUG, INFO, WARNING or ERROR
+=========================================== ======================================== =====================================================
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from adapters.stripe.client import DEFAULT_API_VERSION, StripeSettings
+from application.open_portal import PortalAccessSettings
+from entrypoints.env import EnvReader, SettingsError
+from entrypoints.jwt_settings import JwtSettings, read_jwt_settings
+from entrypoints.portal_settings import read_base_url, read_portal_settings
+
+__all__ = ["Settings", "SettingsError", "load_settings"]
+
+SANDBOX_API_KEY = "sk_test_sandbox"
+SANDBOX_API_BASE = "http://127.0.0.1:12111"
+_KEY_PREFIXES = ("sk_test_", "sk_live_", "rk_test_", "rk_live_")
+_DB_URL = re.compile(r"(postgres|postgresql|sqlite)(\+\w+)?://")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the service is configured with; secrets stay out of ``repr``."""
+
+    environment: str
+    database_url: str = field(repr=False)
+    data_dir: Path
+    stripe: StripeSettings
+    stripe_sandbox: bool
+    portal: PortalAccessSettings
+    catalog_path: Path
+    jwt: JwtSettings
+    host: str
+    port: int
+    log_format: str
+    log_level: str
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def safe_database_url(self) -> str:
+        """The database URL with any password masked (for logs and messages)."""
+        return re.sub(r"(//[^:/@]+):[^@]*@", r"\1:***@", self.database_url)
+
+
+def _database_url(env: EnvReader, data_dir: Path) -> str:
+    default = f"sqlite+aiosqlite:///{(data_dir / 'billing-portal.db').resolve()}"
+    url = env.text("PORTAL_DATABASE_URL", default)
+    if not _DB_URL.match(url):
+        env.problem("PORTAL_DATABASE_URL", "must be a postgresql://... or sqlite:///... URL")
+    return url
+
+
+def _stripe(env: EnvReader, production: bool) -> tuple[StripeSettings, bool]:
+    key = env.raw("STRIPE_SECRET_KEY")
+    sandbox = key is None and not production
+    if key is None and production:
+        env.problem("STRIPE_SECRET_KEY", "is required when PORTAL_ENV=production")
+    elif key is not None and not key.startswith(_KEY_PREFIXES):
+        env.problem("STRIPE_SECRET_KEY", "must start with sk_test_, sk_live_ or rk_")
+    api_base = read_base_url(env, "STRIPE_API_BASE", SANDBOX_API_BASE if sandbox else None)
+    settings = StripeSettings(
+        api_key=key or SANDBOX_API_KEY,
+        api_base=api_base,
+        api_version=env.text("STRIPE_API_VERSION", DEFAULT_API_VERSION),
+        timeout_seconds=env.number("STRIPE_TIMEOUT_SECONDS", 10.0, float, 0.1, 120.0),
+        max_network_retries=env.number("STRIPE_MAX_NETWORK_RETRIES", 2, int, 0, 10),
+    )
+    return settings, sandbox
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate every variable; raise ``SettingsError`` naming each bad one."""
+    env = EnvReader(os.environ if environ is None else environ)
+    environment = env.choice("PORTAL_ENV", ("development", "production"), "development")
+    production = environment == "production"
+    data_dir = Path(env.text("PORTAL_DATA_DIR", "var"))
+    stripe, sandbox = _stripe(env, production)
+    settings = Settings(
+        environment=environment,
+        database_url=_database_url(env, data_dir),
+        data_dir=data_dir,
+        stripe=stripe,
+        stripe_sandbox=sandbox,
+        portal=read_portal_settings(env),
+        catalog_path=Path(env.text("PORTAL_CATALOG_PATH", "portal-configurations.toml")),
+        jwt=read_jwt_settings(env, production),
+        host=env.text("PORTAL_HOST", "127.0.0.1"),
+        port=env.number("PORTAL_PORT", 8000, int, 1, 65535),
+        log_format=env.choice(
+            "PORTAL_LOG_FORMAT", ("json", "console"), "json" if production else "console"
+        ),
+        log_level=env.choice("PORTAL_LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
+    )
+    env.check()
+    return settings
