@@ -1,0 +1,223 @@
+"""In-memory fakes of the ports the catalog use cases need, behaving like Stripe and a
+database would: the provider stores objects with Stripe's extra keys and applies ``""`` as
+a clear; mappings stay pending until the transaction commits; writes are counted."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from application.ports.clock import Clock
+from application.ports.configuration_mappings import ConfigurationMapping, ConfigurationMappings
+from application.ports.portal_configuration_provider import (
+    PortalConfigurationProvider,
+    ProviderConfiguration,
+    ProviderPrice,
+)
+from application.ports.transaction_manager import TransactionManager
+
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+# A new configuration as Stripe returns it (fixtures3.json shape), before params apply.
+_BLANK: dict[str, Any] = {
+    "active": True,
+    "application": None,
+    "business_profile": {
+        "headline": None,
+        "privacy_policy_url": None,
+        "terms_of_service_url": None,
+    },
+    "created": 1234567890,
+    "default_return_url": None,
+    "features": {
+        "customer_update": {"allowed_updates": [], "enabled": False},
+        "invoice_history": {"enabled": False},
+        "payment_method_update": {"enabled": False, "payment_method_configuration": None},
+        "subscription_cancel": {
+            "cancellation_reason": {"enabled": False, "options": []},
+            "enabled": False,
+            "mode": "at_period_end",
+            "proration_behavior": "none",
+        },
+        "subscription_update": {
+            "default_allowed_updates": [],
+            "enabled": False,
+            "products": [],
+            "proration_behavior": "none",
+            "schedule_at_period_end": {"conditions": []},
+            "trial_update_behavior": "end_trial",
+            "billing_cycle_anchor": None,
+        },
+    },
+    "is_default": False,
+    "livemode": False,
+    "login_page": {"enabled": False, "url": None},
+    "metadata": {},
+    "object": "billing_portal.configuration",
+    "updated": 1234567890,
+    "name": None,
+}
+
+
+class ProviderCrashed(Exception):
+    """Simulates the process dying right after a provider call succeeded."""
+
+
+class FakePortalConfigurationProvider(PortalConfigurationProvider):
+    def __init__(self, prices: Sequence[ProviderPrice] = ()) -> None:
+        self.objects: dict[str, dict[str, Any]] = {}
+        self.prices = {price.id: price for price in prices}
+        self.writes: list[tuple[str, str, str]] = []  # (call, configuration id, key)
+        self.crash_after_write = False
+        self._ids = itertools.count(1)
+        self._clock = itertools.count(1_700_000_000)
+        self._replies: dict[str, tuple[Mapping[str, object], str]] = {}
+
+    async def list_configurations(self) -> list[ProviderConfiguration]:
+        return [_view(obj) for obj in self.objects.values()]
+
+    async def create_configuration(
+        self, params: Mapping[str, object], *, idempotency_key: str
+    ) -> ProviderConfiguration:
+        if (replayed := self._replay(params, idempotency_key)) is not None:
+            return replayed
+        obj = copy.deepcopy(_BLANK)
+        obj["id"] = f"bpc_{next(self._ids):04d}"
+        self.objects[obj["id"]] = obj
+        return self._write("create", obj, params, idempotency_key)
+
+    async def update_configuration(
+        self, configuration_id: str, params: Mapping[str, object], *, idempotency_key: str
+    ) -> ProviderConfiguration:
+        if (replayed := self._replay(params, idempotency_key)) is not None:
+            return replayed
+        return self._write("update", self.objects[configuration_id], params, idempotency_key)
+
+    async def get_prices(self, price_ids: Sequence[str]) -> list[ProviderPrice]:
+        return [self.prices[i] for i in price_ids if i in self.prices]
+
+    def edit_outside_catalog(self, configuration_id: str, params: Mapping[str, object]) -> None:
+        """What someone clicking in the Dashboard does."""
+        _merge(self.objects[configuration_id], params)
+        self.objects[configuration_id]["updated"] = next(self._clock)
+
+    def by_name(self, name: str) -> list[dict[str, Any]]:
+        return [
+            o for o in self.objects.values() if o["metadata"].get("portal_catalog_name") == name
+        ]
+
+    def _replay(self, params: Mapping[str, object], key: str) -> ProviderConfiguration | None:
+        if key not in self._replies:
+            return None
+        seen, configuration_id = self._replies[key]
+        if seen != params:
+            raise AssertionError(f"idempotency key {key!r} reused with different parameters")
+        return _view(self.objects[configuration_id])
+
+    def _write(
+        self, call: str, obj: dict[str, Any], params: Mapping[str, object], key: str
+    ) -> ProviderConfiguration:
+        _merge(obj, params)
+        obj["updated"] = next(self._clock)
+        self.writes.append((call, obj["id"], key))
+        self._replies[key] = (copy.deepcopy(dict(params)), obj["id"])
+        if self.crash_after_write:
+            raise ProviderCrashed(call)
+        return _view(obj)
+
+
+def _merge(target: dict[str, Any], params: Mapping[str, object]) -> None:
+    """Stripe's update semantics: nested hashes merge, ``""`` clears, lists replace."""
+    for key, value in params.items():
+        if key == "metadata" and isinstance(value, Mapping):
+            for meta_key, meta_value in value.items():
+                if meta_value == "":
+                    target["metadata"].pop(meta_key, None)
+                else:
+                    target["metadata"][meta_key] = meta_value
+        elif isinstance(value, Mapping):
+            _merge(target.setdefault(key, {}), value)
+        elif key == "products" and isinstance(value, list):
+            target[key] = [
+                {**item, "adjustable_quantity": {"enabled": False, "maximum": None, "minimum": 1}}
+                for item in value
+            ]
+        elif value == "":
+            target[key] = [] if isinstance(target.get(key), list) else None
+        else:
+            target[key] = copy.deepcopy(value)
+
+
+def _view(obj: dict[str, Any]) -> ProviderConfiguration:
+    data = copy.deepcopy(obj)
+    return ProviderConfiguration(
+        id=data["id"],
+        active=data["active"],
+        metadata=dict(data["metadata"]),
+        fields=data,
+        is_default=data["is_default"],
+    )
+
+
+def a_price(
+    price_id: str, product: str, *, metered: bool = False, recurring: bool = True
+) -> ProviderPrice:
+    return ProviderPrice(price_id, product, active=True, recurring=recurring, metered=metered)
+
+
+SEED_PRICES = (
+    a_price("price_basic_monthly", "prod_basic"),
+    a_price("price_basic_yearly", "prod_basic"),
+    a_price("price_pro_monthly", "prod_pro"),
+    a_price("price_pro_yearly", "prod_pro"),
+)
+
+
+class FakeConfigurationMappings(ConfigurationMappings):
+    """Saved rows stay pending until the transaction commits; a rollback drops them."""
+
+    def __init__(self, *mappings: ConfigurationMapping) -> None:
+        self.committed = {m.name: m for m in mappings}
+        self._pending: dict[str, ConfigurationMapping] = {}
+
+    async def get(self, name: str) -> ConfigurationMapping | None:
+        return {**self.committed, **self._pending}.get(name)
+
+    async def list(self) -> list[ConfigurationMapping]:
+        return list({**self.committed, **self._pending}.values())
+
+    async def save(self, mapping: ConfigurationMapping) -> None:
+        self._pending[mapping.name] = mapping
+
+    def commit(self) -> None:
+        self.committed.update(self._pending)
+        self._pending.clear()
+
+    def rollback(self) -> None:
+        self._pending.clear()
+
+
+class FakeTransactionManager(TransactionManager):
+    def __init__(self, mappings: FakeConfigurationMappings) -> None:
+        self._mappings = mappings
+        self.commits = 0
+        self.rollbacks = 0
+
+    async def commit(self) -> None:
+        self._mappings.commit()
+        self.commits += 1
+
+    async def rollback(self) -> None:
+        self._mappings.rollback()
+        self.rollbacks += 1
+
+
+class FakeClock(Clock):
+    def __init__(self, now: datetime = NOW) -> None:
+        self.current = now
+
+    def now(self) -> datetime:
+        return self.current
