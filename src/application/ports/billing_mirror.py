@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from domain.billing.customer import MirroredCustomer
+from domain.billing.invoice import MirroredInvoice
+from domain.billing.payment_method import MirroredPaymentMethod
+from domain.billing.subscription import MirroredSubscription
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceCursor:
+    """Where a page of invoices ends: newest first by ``(created, id)``."""
+
+    created: datetime
+    invoice_id: str
+
+
+class BillingMirror(Protocol):
+    """Our copy of the provider's billing objects, each with the version it reflects.
+
+    ``get_*`` run inside the caller's unit of work and must lock the row they return
+    (Postgres: ``SELECT ... FOR UPDATE``) so that read, decide and ``save_*`` are atomic
+    against other workers; a concurrent insert of the same id makes the transaction fail,
+    and the event is retried. ``save_*`` insert or replace by id. Nothing here commits.
+    """
+
+    async def get_customer(self, customer_id: str) -> MirroredCustomer | None: ...
+
+    async def save_customer(self, customer: MirroredCustomer) -> None: ...
+
+    async def get_subscription(self, subscription_id: str) -> MirroredSubscription | None: ...
+
+    async def save_subscription(self, subscription: MirroredSubscription) -> None: ...
+
+    async def list_subscriptions(self, customer_id: str) -> list[MirroredSubscription]:
+        """Every subscription of the customer, all statuses, unlocked."""
+        ...
+
+    async def get_invoice(self, invoice_id: str) -> MirroredInvoice | None: ...
+
+    async def save_invoice(self, invoice: MirroredInvoice) -> None: ...
+
+    async def list_invoices(
+        self, customer_id: str, *, limit: int, after: InvoiceCursor | None = None
+    ) -> list[MirroredInvoice]:
+        """Newest first by ``(created, id)``, strictly after ``after`` when given; unlocked."""
+        ...
+
+    async def get_payment_method(self, payment_method_id: str) -> MirroredPaymentMethod | None: ...
+
+    async def save_payment_method(self, payment_method: MirroredPaymentMethod) -> None: ...

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"  # parked after the last retry
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    """An email to send: rendered at send time from ``template`` and its JSON ``context``.
+
+    ``key`` (event id and template) is unique: the same event never enqueues twice.
+    """
+
+    key: str
+    template: str
+    to: str
+    created_at: datetime
+    context: Mapping[str, object] = field(default_factory=dict)
+    status: OutboxStatus = OutboxStatus.PENDING
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    sent_at: datetime | None = None
+    last_error: str | None = None
+
+
+class Outbox(Protocol):
+    """Messages written in the same unit of work as the state change; nothing here commits.
+
+    ``claim_due`` must let several workers run at once (Postgres: ``FOR UPDATE SKIP LOCKED``).
+    """
+
+    async def enqueue(self, message: OutboxMessage) -> bool:
+        """Keep ``message`` unless its key is known (then do nothing); True when new."""
+        ...
+
+    async def claim_due(
+        self, *, worker_id: str, now: datetime, limit: int, lease_seconds: int
+    ) -> list[OutboxMessage]:
+        """Up to ``limit`` pending messages due at ``now``, oldest first, leased to the worker."""
+        ...
+
+    async def mark_sent(self, key: str, *, now: datetime) -> None: ...
+
+    async def mark_failed(
+        self, key: str, *, now: datetime, error: str, retry_at: datetime | None
+    ) -> None:
+        """Count a failed attempt; pending again at ``retry_at``, or parked if None."""
+        ...

@@ -1,0 +1,1 @@
+"""Issue 4, "Stay in sync": the inbox, the mirror, the outbox and the use cases around them."""

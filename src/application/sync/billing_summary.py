@@ -1,0 +1,101 @@
+"""Use case: what the signed-in user's billing page shows (``GET /api/billing/summary``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from application.errors import NoBillingAccount
+from application.ports.billing_mirror import BillingMirror
+from application.ports.clock import Clock
+from application.ports.customer_directory import CustomerDirectory
+from domain.billing.payment_method import MirroredPaymentMethod
+from domain.billing.subscription import MirroredSubscription
+from domain.portal_decision import PortalDecision
+from domain.portal_policy import PortalPolicy, decide_portal_access
+
+
+@dataclass(frozen=True, slots=True)
+class PlanLine:
+    price_id: str
+    plan_name: str | None
+    interval: str | None
+    interval_count: int
+    quantity: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionLine:
+    id: str
+    status: str  # Stripe's own string, even one this service does not know
+    plans: tuple[PlanLine, ...]
+    current_period_end: datetime | None
+    cancel_at_period_end: bool
+    cancel_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class BillingSummaryResult:
+    customer_id: str
+    subscriptions: tuple[SubscriptionLine, ...]
+    default_payment_method: MirroredPaymentMethod | None
+    mirror_updated_at: datetime | None  # the newest provider time the mirror reflects
+    decision: PortalDecision
+
+
+class BillingSummary:
+    """Read-only, from the mirror. Raises ``NoBillingAccount`` when no customer is linked."""
+
+    def __init__(
+        self,
+        customers: CustomerDirectory,
+        mirror: BillingMirror,
+        clock: Clock,
+        policy: PortalPolicy,
+    ) -> None:
+        self._customers, self._mirror = customers, mirror
+        self._clock, self._policy = clock, policy
+
+    async def execute(self, user_id: str) -> BillingSummaryResult:
+        link = await self._customers.get(user_id)
+        if link is None or not link.stripe_customer_id:
+            raise NoBillingAccount(f"user {user_id!r} has no billing account linked")
+        customer_id = link.stripe_customer_id
+        customer = await self._mirror.get_customer(customer_id)
+        subs = await self._mirror.list_subscriptions(customer_id)
+        method = None
+        if customer is not None and customer.default_payment_method_id:
+            method = await self._mirror.get_payment_method(customer.default_payment_method_id)
+        versions = [r.version.at for r in (customer, method, *subs) if r is not None]
+        decision = decide_portal_access(
+            self._policy, link, [s.subscription for s in subs], self._clock.now()
+        )
+        lines = sorted(subs, key=lambda s: (s.subscription.created, s.id), reverse=True)
+        return BillingSummaryResult(
+            customer_id=customer_id,
+            subscriptions=tuple(_line(s) for s in lines),
+            default_payment_method=method if method is not None and not method.detached else None,
+            mirror_updated_at=max(versions, default=None),
+            decision=decision,
+        )
+
+
+def _line(mirrored: MirroredSubscription) -> SubscriptionLine:
+    sub = mirrored.subscription
+    return SubscriptionLine(
+        id=sub.id,
+        status=sub.raw_status or sub.status.value,
+        plans=tuple(
+            PlanLine(
+                price_id=item.price_id,
+                plan_name=mirrored.plan_name(item.price_id),
+                interval=item.interval.value if item.interval else None,
+                interval_count=item.interval_count,
+                quantity=item.quantity,
+            )
+            for item in sub.items
+        ),
+        current_period_end=sub.current_period_end,
+        cancel_at_period_end=sub.cancel_at_period_end,
+        cancel_at=sub.cancel_at,
+    )

@@ -1,0 +1,17 @@
+"""The knobs of the sync: ordering, retries, emails, drift detection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class SyncSettings:
+    always_refetch: bool = False  # read every object from the provider instead of the payload
+    max_attempts: int = 8  # failed attempts before an event or an email is parked
+    backoff_base_seconds: int = 30
+    backoff_cap_seconds: int = 3600
+    lease_seconds: int = 300
+    billing_page_url: str = "http://localhost:8000/billing"
+    catalog_name_key: str = "catalog_name"  # metadata keys `configs apply` writes
+    catalog_fingerprint_key: str = "catalog_fingerprint"
