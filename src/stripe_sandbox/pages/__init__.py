@@ -1,0 +1,1 @@
+"""Server-rendered pages the sandbox hosts (invoice page, portal placeholder)."""

@@ -1,0 +1,178 @@
+"""The sandbox's public operations: what the API, the hosted pages, the CLI and tests call.
+
+Every method takes Stripe's parameters (the decoded form: ``{"items": [{"price": ...}]}``,
+``"expand": [...]``) and returns the rendered Stripe object or list, emitting the events
+Stripe would. Errors are :class:`~stripe_sandbox.errors.SandboxError` subclasses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import (
+    billing,
+    catalog,
+    customers,
+    events,
+    lifecycle,
+    payment_methods,
+    portal_configurations,
+    portal_sessions,
+    subscription_updates,
+    subscriptions,
+    webhook_endpoints,
+)
+from .ledger import RequestInfo
+from .params import Params
+from .store_core import StoreCore
+
+Obj = dict[str, Any]
+CONFIGS = "billing_portal.configuration"
+
+
+class SandboxStore(StoreCore):
+    """Stripe's resources, emulated. ``request`` tags emitted events with the API request."""
+
+    # customers
+    def create_customer(self, params: Params, request: RequestInfo | None = None) -> Obj:
+        return self.run(customers.create, params=params, request=request)
+
+    def update_customer(
+        self, customer_id: str, params: Params, request: RequestInfo | None = None
+    ) -> Obj:
+        return self.run(customers.update, customer_id, params=params, request=request)
+
+    def delete_customer(self, customer_id: str, request: RequestInfo | None = None) -> Obj:
+        return self.run(customers.delete, customer_id, request=request)
+
+    def list_customers(self, params: Params) -> Obj:
+        return self.list_objects(
+            "customer", params, "/v1/customers", customers.search_filter(params)
+        )
+
+    # products and prices
+    def create_product(self, params: Params, request: RequestInfo | None = None) -> Obj:
+        return self.run(catalog.create_product, params=params, request=request)
+
+    def update_product(
+        self, product_id: str, params: Params, request: RequestInfo | None = None
+    ) -> Obj:
+        return self.run(catalog.update_product, product_id, params=params, request=request)
+
+    def delete_product(self, product_id: str, request: RequestInfo | None = None) -> Obj:
+        return self.run(catalog.delete_product, product_id, request=request)
+
+    def list_products(self, params: Params) -> Obj:
+        return self.list_objects("product", params, "/v1/products", catalog.product_filter(params))
+
+    def create_price(self, params: Params, request: RequestInfo | None = None) -> Obj:
+        return self.run(catalog.create_price, params=params, request=request)
+
+    def update_price(
+        self, price_id: str, params: Params, request: RequestInfo | None = None
+    ) -> Obj:
+        return self.run(catalog.update_price, price_id, params=params, request=request)
+
+    def list_prices(self, params: Params) -> Obj:
+        return self.list_objects("price", params, "/v1/prices", catalog.price_filter(params))
+
+    # payment methods
+    def create_payment_method(self, params: Params, request: RequestInfo | None = None) -> Obj:
+        return self.run(payment_methods.create, params=params, request=request)
+
+    def update_payment_method(
+        self, pm_id: str, params: Params, request: RequestInfo | None = None
+    ) -> Obj:
+        return self.run(payment_methods.update, pm_id, params=params, request=request)
+
+    def attach_payment_method(
+        self, pm_id: str, params: Params, request: RequestInfo | None = None
+    ) -> Obj:
+        return self.run(payment_methods.attach, pm_id, params=params, request=request)
+
+    def detach_payment_method(self, pm_id: str, request: RequestInfo | None = None) -> Obj:
+        return self.run(payment_methods.detach, pm_id, request=request)
+
+    def list_payment_methods(self, params: Params) -> Obj:
+        predicate = payment_methods.list_filter(params)
+        return self.list_objects("payment_method", params, "/v1/payment_methods", predicate)
+
+    # subscriptions
+    def create_subscription(self, params: Params, request: RequestInfo | None = None) -> Obj:
+        return self.run(subscriptions.create, params=params, request=request)
+
+    def update_subscription(
+        self, sub_id: str, params: Params, request: RequestInfo | None = None
+    ) -> Obj:
+        return self.run(subscription_updates.update, sub_id, params=params, request=request)
+
+    def cancel_subscription(
+        self, sub_id: str, params: Params, request: RequestInfo | None = None
+    ) -> Obj:
+        return self.run(subscriptions.cancel, sub_id, params=params, request=request)
+
+    def list_subscriptions(self, params: Params) -> Obj:
+        predicate = subscriptions.list_filter(params)
+        return self.list_objects("subscription", params, "/v1/subscriptions", predicate)
+
+    # invoices
+    def pay_invoice(
+        self, invoice_id: str, params: Params, request: RequestInfo | None = None
+    ) -> Obj:
+        return self.run(lifecycle.pay, invoice_id, params=params, request=request)
+
+    def list_invoices(self, params: Params) -> Obj:
+        return self.list_objects("invoice", params, "/v1/invoices", billing.invoice_filter(params))
+
+    # billing portal
+    def create_portal_configuration(
+        self, params: Params, request: RequestInfo | None = None
+    ) -> Obj:
+        return self.run(portal_configurations.create, params=params, request=request)
+
+    def update_portal_configuration(
+        self, config_id: str, params: Params, request: RequestInfo | None = None
+    ) -> Obj:
+        return self.run(portal_configurations.update, config_id, params=params, request=request)
+
+    def list_portal_configurations(self, params: Params) -> Obj:
+        predicate = portal_configurations.list_filter(params)
+        return self.list_objects(CONFIGS, params, "/v1/billing_portal/configurations", predicate)
+
+    def create_portal_session(self, params: Params, request: RequestInfo | None = None) -> Obj:
+        return self.run(portal_sessions.create, params=params, request=request)
+
+    def open_portal_session(self, secret: str) -> Obj | None:
+        """The session behind a hosted-portal URL secret, or None if unknown or expired."""
+        with self.transaction() as ledger:
+            session = portal_sessions.open_by_secret(ledger, secret)
+            return ledger.render(session) if session is not None else None
+
+    # events and webhook endpoints
+    def list_events(self, params: Params) -> Obj:
+        return self.read(lambda ledger: _page_of_events(ledger.state, params), params)
+
+    def create_webhook_endpoint(self, params: Params, request: RequestInfo | None = None) -> Obj:
+        return self.run(webhook_endpoints.create, params=params, request=request)
+
+    def update_webhook_endpoint(
+        self, endpoint_id: str, params: Params, request: RequestInfo | None = None
+    ) -> Obj:
+        return self.run(webhook_endpoints.update, endpoint_id, params=params, request=request)
+
+    def delete_webhook_endpoint(self, endpoint_id: str, request: RequestInfo | None = None) -> Obj:
+        return self.run(webhook_endpoints.delete, endpoint_id, request=request)
+
+    def list_webhook_endpoints(self, params: Params) -> Obj:
+        return self.list_objects("webhook_endpoint", params, "/v1/webhook_endpoints")
+
+    def sync_configured_endpoints(self, endpoints: list[tuple[str, str]]) -> None:
+        """Make the settings' (url, secret) endpoints the configured ones."""
+        with self.transaction() as ledger:
+            webhook_endpoints.sync_configured(ledger, endpoints)
+
+
+def _page_of_events(state: Any, params: Params) -> Obj:
+    from .listing import paginate
+
+    return paginate(events.filter_events(state, params), params, "/v1/events")

@@ -1,0 +1,214 @@
+"""The machinery under :class:`~stripe_sandbox.store.SandboxStore`: locks, persistence, clock.
+
+Each operation runs under a thread lock and an inter-process file lock, first catches up on
+anything the clock made due, then changes the state; the state file is written atomically
+after every change, and a failure rolls the change back. Results are detached, rendered
+Stripe objects (dicts). Webhook deliveries are queued here and sent by
+:class:`~stripe_sandbox.delivery.WebhookDispatcher`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from . import lifecycle
+from .ledger import Ledger, RequestInfo
+from .listing import expand, paginate
+from .params import Params, array
+from .persistence import StateFile
+from .state import State
+
+
+class StoreCore:
+    """Transactions over the state file, generic reads, the test clock and reset."""
+
+    def __init__(
+        self,
+        state_path: Path | None,
+        public_base_url: str = "http://127.0.0.1:12111",
+        *,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.public_base_url = public_base_url.rstrip("/")
+        self._file = StateFile(state_path)
+        self._wall = wall_clock
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._state = self._file.load()
+        self._listeners: list[Callable[[], None]] = []
+        self._ledger: Ledger | None = None
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def on_change(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` (without the lock held) after each change that emitted events."""
+        self._listeners.append(listener)
+
+    def now(self) -> int:
+        """Sandbox time: real time plus the test clock's offset (unix seconds)."""
+        with self._lock:
+            return int(self._wall()) + self._state.clock_offset
+
+    def wall_time(self) -> float:
+        """Real time, as the store sees it (webhook retry schedules use it)."""
+        return self._wall()
+
+    @contextlib.contextmanager
+    def exclusive(self) -> Iterator[State]:
+        """Hold the thread lock and the state-file lock (re-entrant); yields the live state."""
+        with self._lock:
+            outer = self._depth == 0
+            with self._file.locked() if outer else contextlib.nullcontext():
+                if outer:
+                    self._state = self._file.load_if_changed() or self._state
+                self._depth += 1
+                try:
+                    yield self._state
+                finally:
+                    self._depth -= 1
+
+    def live_state(self) -> State:
+        """The live state object (only while holding :meth:`exclusive`)."""
+        return self._state
+
+    def save(self) -> None:
+        """Write the state file now (callers hold :meth:`exclusive`)."""
+        with self.exclusive():
+            self._file.save(self._state)
+
+    @contextlib.contextmanager
+    def transaction(
+        self, at: int | None = None, request: RequestInfo | None = None
+    ) -> Iterator[Ledger]:
+        """A :class:`Ledger` for one change, saved on success and rolled back on error.
+
+        ``at`` runs the change at an earlier sandbox moment (seeding backdated history);
+        actions the clock made due up to that moment run first. Nested transactions share
+        the outer one's ledger.
+        """
+        with self.exclusive():
+            if self._ledger is not None:
+                yield self._ledger
+                return
+            snapshot = copy.deepcopy(self._state)
+            moment = self.now() if at is None else at
+            ledger = Ledger(self._state, moment, self.public_base_url, request or RequestInfo())
+            self._ledger = ledger
+            try:
+                lifecycle.process_until(ledger, moment)
+                yield ledger
+                self._file.save(self._state)
+            except BaseException:
+                self._state = snapshot
+                raise
+            finally:
+                self._ledger = None
+        if ledger.emitted:
+            for listener in self._listeners:
+                listener()
+        if ledger.error_after_commit is not None:
+            raise ledger.error_after_commit
+
+    def run(
+        self,
+        operation: Callable[..., dict[str, Any]],
+        *args: Any,
+        params: Params | None = None,
+        request: RequestInfo | None = None,
+    ) -> dict[str, Any]:
+        """Run ``operation(ledger, *args[, params])`` and return the rendered, expanded result."""
+        with self.transaction(request=request) as ledger:
+            result = (
+                operation(ledger, *args) if params is None else operation(ledger, *args, params)
+            )
+            return self._present(ledger, result, params)
+
+    def read(
+        self, producer: Callable[[Ledger], dict[str, Any]], params: Params | None
+    ) -> dict[str, Any]:
+        """Like :meth:`run` for reads (still catches up on due clock actions)."""
+        with self.transaction() as ledger:
+            return self._present(ledger, producer(ledger), params)
+
+    def _present(
+        self, ledger: Ledger, result: dict[str, Any], params: Params | None
+    ) -> dict[str, Any]:
+        shown = ledger.render(result) if result.get("object") != "list" else result
+        if shown.get("object") == "list":
+            shown["data"] = [ledger.render(o) for o in shown["data"]]
+        paths = array(params or {}, "expand")
+        if not paths:
+            return shown
+
+        def lookup(kind: str, object_id: str) -> dict[str, Any] | None:
+            found = ledger.state.table(kind).get(object_id)
+            return ledger.render(found) if found is not None else None
+
+        def include(node: dict[str, Any], path: str) -> tuple[bool, Any]:
+            if (
+                node.get("object") == "billing_portal.configuration"
+                and path == "features.subscription_update.products"
+            ):
+                return True, copy.deepcopy(ledger.state.portal_products.get(node["id"], []))
+            return False, None
+
+        return expand(shown, paths, lookup, include)
+
+    # -- generic reads ----------------------------------------------------------------------
+
+    def retrieve(self, kind: str, object_id: str, params: Params | None = None) -> dict[str, Any]:
+        """One object by id (404 ``resource_missing`` if absent)."""
+        return self.read(lambda ledger: ledger.get(kind, object_id), params)
+
+    def list_objects(
+        self,
+        kind: str,
+        params: Params,
+        url: str,
+        predicate: Callable[[dict[str, Any]], bool] = lambda _o: True,
+    ) -> dict[str, Any]:
+        """A page of objects of ``kind`` matching ``predicate`` as a Stripe list object."""
+        return self.read(
+            lambda ledger: paginate(
+                [o for o in ledger.state.table(kind).values() if predicate(o)], params, url
+            ),
+            params,
+        )
+
+    def snapshot(self) -> State:
+        """A deep copy of the whole state (tests, the hosted pages, diagnostics)."""
+        with self._lock:
+            self._state = self._file.load_if_changed() or self._state
+            return copy.deepcopy(self._state)
+
+    # -- clock and lifecycle ----------------------------------------------------------------
+
+    def advance(self, *, days: float = 0, seconds: int = 0) -> int:
+        """Move the test clock forward, running renewals, trial ends, cancellations...
+
+        Returns the new sandbox time.
+        """
+        delta = int(days * 86_400) + int(seconds)
+        if delta < 0:
+            raise ValueError("the test clock only moves forward")
+        with self.transaction() as ledger:
+            target = ledger.now + delta
+            lifecycle.process_until(ledger, target)
+            self._state.clock_offset += delta
+            return target
+
+    def reset(self, keep_endpoints: list[tuple[str, str]] | None = None) -> None:
+        """Forget everything (clock included); re-create the settings' webhook endpoints."""
+        from .webhook_endpoints import sync_configured
+
+        with self.exclusive():
+            self._state = State()
+            ledger = Ledger(self._state, self.now(), self.public_base_url)
+            sync_configured(ledger, keep_endpoints or [])
+            self._file.save(self._state)
