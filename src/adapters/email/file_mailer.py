@@ -1,0 +1,44 @@
+"""Write each message as an ``.eml`` file (the embedded default: a local mail folder)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from adapters.email.mime import to_mime
+from application.ports.mailer import EmailMessage, Mailer
+from application.sync.errors import MailDeliveryFailed
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class FileMailer(Mailer):
+    """One file per message, named after its Message-ID, written atomically (a reader never
+    sees half a message); sending the same message again replaces the same file."""
+
+    def __init__(self, directory: Path, sender: str) -> None:
+        self._directory, self._sender = Path(directory), sender
+
+    async def send(self, message: EmailMessage) -> None:
+        mime = to_mime(message, self._sender)
+        name = _UNSAFE.sub("_", str(mime["Message-ID"]).strip("<>")) + ".eml"
+        try:
+            await asyncio.to_thread(self._write, name, mime.as_bytes())
+        except OSError as error:
+            raise MailDeliveryFailed(f"cannot write mail to {self._directory}: {error}") from error
+
+    def _write(self, name: str, data: bytes) -> None:
+        self._directory.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=self._directory, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, self._directory / name)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise

@@ -1,0 +1,61 @@
+"""Jinja2 templates for every email the outbox sends (plain text and HTML)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+
+import jinja2
+
+from application.ports.email_renderer import EmailRenderer, RenderedEmail
+from application.sync.errors import UnknownEmailTemplate
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+SUBJECTS = {
+    "plan_changed": "Your plan {% if effective == 'period_end' %}will change{% else %}has changed{% endif %}",
+    "cancellation_scheduled": "Your subscription is set to end{% if access_until %} on {{ access_until | day }}{% endif %}",
+    "subscription_ended": "Your {{ plan }} subscription has ended",
+    "payment_method_updated": "Your payment method was updated",
+    "payment_failed": "We could not take your payment of {{ amount }}",
+}
+
+
+def _day(value: object) -> str:
+    """An ISO timestamp as a date a person reads: ``12 March 2026``."""
+    if not isinstance(value, str):
+        return ""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return f"{moment.day} {moment:%B %Y}"
+
+
+class JinjaEmailRenderer(EmailRenderer):
+    """``app_name`` and ``support_address`` reach every template."""
+
+    def __init__(self, *, app_name: str = "Billing", support_address: str | None = None) -> None:
+        self._globals = {"app_name": app_name, "support_address": support_address}
+        loader = jinja2.FileSystemLoader(TEMPLATES)
+        # Plain text is not HTML: escaping would print "&amp;" to the reader.
+        self._text = jinja2.Environment(  # noqa: S701
+            loader=loader, undefined=jinja2.StrictUndefined, keep_trailing_newline=True
+        )
+        self._html = jinja2.Environment(
+            loader=loader, undefined=jinja2.StrictUndefined, autoescape=True
+        )
+        for env in (self._text, self._html):
+            env.filters["day"] = _day
+
+    def render(self, template: str, context: Mapping[str, object]) -> RenderedEmail:
+        if template not in SUBJECTS:
+            raise UnknownEmailTemplate(f"no email template named {template!r}")
+        values = {**self._globals, **context}
+        subject = self._text.from_string(SUBJECTS[template]).render(values)
+        return RenderedEmail(
+            subject=" ".join(subject.split()),
+            text=self._text.get_template(f"{template}.txt").render(values),
+            html=self._html.get_template(f"{template}.html").render(values),
+        )

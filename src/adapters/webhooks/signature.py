@@ -1,0 +1,82 @@
+"""Verify Stripe's ``Stripe-Signature`` header on the raw body, then parse the event.
+
+Stripe signs ``f"{t}.{raw_body}"`` with HMAC-SHA256 under the endpoint's secret and sends
+``t=<unix time>,v1=<hex>[,v1=<hex>...]``. During a secret rotation several secrets are valid
+at once, and Stripe may send one ``v1`` per secret.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from application.sync.errors import InvalidWebhook
+
+DEFAULT_TOLERANCE_SECONDS = 300
+
+
+class StripeSignatureVerifier:
+    """``secrets``: every currently valid endpoint secret (empty ones are ignored; with none
+    left nothing ever verifies). ``tolerance_seconds``: how far ``t`` may be from now."""
+
+    def __init__(
+        self, secrets: Sequence[str], *, tolerance_seconds: int = DEFAULT_TOLERANCE_SECONDS
+    ) -> None:
+        self._secrets = [s.encode() for s in secrets if s and s.strip()]
+        self._tolerance = tolerance_seconds
+
+    def verify(self, body: bytes, header: str | None, *, now: datetime) -> Mapping[str, object]:
+        """The event as a dict, or ``InvalidWebhook`` saying why it is refused."""
+        if not self._secrets:
+            raise InvalidWebhook("no webhook signing secret is configured; refusing every event")
+        timestamp, signatures = _parse_header(header)
+        if abs(now.timestamp() - timestamp) > self._tolerance:
+            raise InvalidWebhook(
+                f"signature timestamp is more than {self._tolerance} s away from now"
+            )
+        signed = str(timestamp).encode() + b"." + body
+        expected = [hmac.new(s, signed, hashlib.sha256).hexdigest() for s in self._secrets]
+        if not any(hmac.compare_digest(e, given) for e in expected for given in signatures):
+            raise InvalidWebhook("no v1 signature matches the body under any configured secret")
+        return _parse_body(body)
+
+
+def _parse_header(header: str | None) -> tuple[int, list[str]]:
+    if not header or not header.strip():
+        raise InvalidWebhook("the Stripe-Signature header is missing")
+    timestamp: int | None = None
+    signatures: list[str] = []
+    for part in header.split(","):
+        key, sep, value = part.strip().partition("=")
+        if not sep:
+            raise InvalidWebhook("the Stripe-Signature header is malformed: expected key=value")
+        if key == "t":
+            if not value.isdigit() or timestamp is not None:
+                raise InvalidWebhook("the Stripe-Signature header has a malformed timestamp")
+            timestamp = int(value)
+        elif key == "v1" and value:
+            signatures.append(value)
+    if timestamp is None:
+        raise InvalidWebhook("the Stripe-Signature header has no timestamp (t=...)")
+    if not signatures:
+        raise InvalidWebhook("the Stripe-Signature header has no v1 signature")
+    return timestamp, signatures
+
+
+def _parse_body(body: bytes) -> Mapping[str, object]:
+    try:
+        event = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InvalidWebhook("the signed body is not JSON") from error
+    if not isinstance(event, dict) or not isinstance(event.get("id"), str):
+        raise InvalidWebhook("the signed body is not a Stripe event")
+    return event
+
+
+def sign(body: bytes, secret: str, timestamp: int) -> str:
+    """A valid header for ``body``, as Stripe would send it (tests and the sandbox)."""
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return f"t={timestamp},v1={digest.hexdigest()}"
