@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -10,6 +11,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from application.errors import PersistenceUnavailable
 
+_MISSING_TABLE = re.compile(r"no such table|relation \".*\" does not exist")
 _UNAVAILABLE = (DBAPIError, PoolTimeoutError, OSError, TimeoutError)
 
 
@@ -25,9 +27,10 @@ def translate_database_errors(action: str) -> Iterator[None]:
     except IntegrityError:
         raise
     except _UNAVAILABLE as error:
-        raise PersistenceUnavailable(
-            f"database failure while {action}: {describe(error)}"
-        ) from error
+        detail = describe(error)
+        if _MISSING_TABLE.search(detail):
+            detail += " (the schema is missing or out of date: run `billing-portal db upgrade`)"
+        raise PersistenceUnavailable(f"database failure while {action}: {detail}") from error
 
 
 def describe(error: BaseException) -> str:

@@ -1,0 +1,99 @@
+"""SqlaPortalAccessAudit: every attempt is a row in the caller's transaction and a log line."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from structlog.testing import capture_logs
+
+from adapters.persistence import SqlaPortalAccessAudit, SqlaTransactionManager
+from adapters.persistence.access_audit import MAX_USER_AGENT
+from adapters.persistence.tables import portal_access_audit as audit
+from application.ports.access_audit import PortalAccessRecord
+
+OPENED = PortalAccessRecord(
+    user_id="user-carol",
+    occurred_at=datetime(2025, 5, 4, 3, 2, 1, tzinfo=UTC),
+    outcome="portal",
+    decision="segment",
+    stripe_customer_id="cus_Carol",
+    configuration="b2c",
+    flow="payment_method_update",
+    portal_session_id="bps_123",
+    request_id="req-1",
+    client_address="203.0.113.9",
+    user_agent="Mozilla/5.0",
+    channel="api",
+)
+REFUSED = PortalAccessRecord(
+    user_id="user-carol",
+    occurred_at=datetime(2025, 5, 4, 3, 2, 5, tzinfo=UTC),
+    outcome="refused",
+    decision="RateLimited",
+    channel="cli",
+)
+
+
+async def _rows(session: AsyncSession) -> list[PortalAccessRecord]:
+    result = await session.execute(select(audit).order_by(audit.c.id))
+    return [
+        PortalAccessRecord(**{k: v for k, v in row._mapping.items() if k != "id"}) for row in result
+    ]
+
+
+async def test_each_attempt_is_stored_with_every_field_once_committed(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    async with session_factory() as session:
+        recorder = SqlaPortalAccessAudit(session)
+        await recorder.record(OPENED)
+        await recorder.record(REFUSED)
+        await SqlaTransactionManager(session).commit()
+
+    async with session_factory() as session:
+        assert await _rows(session) == [OPENED, REFUSED]
+
+
+async def test_each_attempt_is_logged_as_portal_access_decided(
+    session: AsyncSession,
+) -> None:
+    with capture_logs() as logs:
+        await SqlaPortalAccessAudit(session).record(OPENED)
+
+    assert logs == [
+        {
+            "event": "portal.access.decided",
+            "log_level": "info",
+            **asdict(OPENED),
+            "occurred_at": "2025-05-04T03:02:01+00:00",
+        }
+    ]
+
+
+async def test_a_rolled_back_attempt_leaves_no_row(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    async with session_factory() as session:
+        await SqlaPortalAccessAudit(session).record(OPENED)
+        await SqlaTransactionManager(session).rollback()
+        assert await _rows(session) == []
+
+
+async def test_an_overlong_user_agent_is_cut_short(session: AsyncSession) -> None:
+    noisy = PortalAccessRecord(
+        user_id="user-dave",
+        occurred_at=datetime(2025, 5, 4, tzinfo=UTC),
+        outcome="redirect",
+        decision="never_subscribed",
+        user_agent="x" * 5000,
+    )
+
+    with capture_logs() as logs:
+        await SqlaPortalAccessAudit(session).record(noisy)
+
+    [stored] = await _rows(session)
+    assert stored.user_agent == "x" * MAX_USER_AGENT
+    assert logs[0]["user_agent"] == "x" * MAX_USER_AGENT
