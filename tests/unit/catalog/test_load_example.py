@@ -46,7 +46,8 @@ def test_b2b_cancels_at_period_end_with_reasons(shipped) -> None:
 
 def test_payment_methods_only_offers_payment_methods_and_invoices_only(shipped) -> None:
     capabilities = shipped.capabilities("payment_methods_only")
-    assert capabilities.payment_method_update and capabilities.invoice_history
+    assert capabilities.payment_method_update
+    assert capabilities.invoice_history
     assert not capabilities.subscription_update
     assert not capabilities.subscription_cancel
     assert not capabilities.customer_update
