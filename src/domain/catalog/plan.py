@@ -45,6 +45,7 @@ class PlannedChange:
 
     ``provider_id`` is None only for ``create``. ``fingerprint`` is the catalog's for
     create/update/unchanged/reactivate, the provider's last applied one for deactivate.
+    ``changes`` lists every field a create sets (old = None) or an update changes.
     ``params`` and ``idempotency_key`` are what to send; both empty for ``unchanged``.
     """
 
@@ -134,9 +135,9 @@ def _step(catalog: Catalog, name: str, target: ExistingConfiguration | None) -> 
     print_ = str(desired["metadata"][FINGERPRINT_KEY])
     if target is None:
         key = f"portal-catalog:{name}:create:{print_}"
-        return PlannedChange(
-            name, PlanAction.CREATE, None, print_, (), to_stripe_params(configuration), key
-        )
+        fields = diff_fields(desired, {}, {})  # every field it will set, from nothing
+        params = to_stripe_params(configuration)
+        return PlannedChange(name, PlanAction.CREATE, None, print_, fields, params, key)
     changes = diff_fields(desired, target.fields, target.metadata)
     if target.active and not changes:
         return PlannedChange(name, PlanAction.UNCHANGED, target.id, print_)

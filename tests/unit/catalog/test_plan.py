@@ -39,6 +39,14 @@ async def test_a_new_catalog_plans_one_create_per_configuration() -> None:
     assert _actions(plan) == [("b2b", PlanAction.CREATE), ("pmo", PlanAction.CREATE)]
     assert plan.entries[0].params == to_stripe_params(catalog.get("b2b"))
     assert plan.entries[0].fingerprint == fingerprint(catalog.get("b2b"))
+    created = {change.path: (change.old, change.new) for change in plan.entries[0].changes}
+    assert created["business_profile.headline"] == (None, "Manage your subscription")
+    assert created["features.subscription_update.default_allowed_updates"] == (
+        None,
+        ["price", "quantity"],
+    )
+    assert created["metadata.portal_catalog_name"] == (None, "b2b")
+    assert "business_profile.privacy_policy_url" not in created
     assert plan.write_count == 2
 
 
