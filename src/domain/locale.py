@@ -14,14 +14,19 @@ STRIPE_PORTAL_LOCALES = frozenset(
 )  # fmt: skip
 
 
+# Language tags are case-insensitive (RFC 5646): "fr-ca" is Stripe's "fr-CA".
+_BY_LOWER = {tag.lower(): tag for tag in STRIPE_PORTAL_LOCALES}
+
+
 def check_locale(locale: str | None) -> str | None:
-    """Return the locale to pass to Stripe, or raise naming the accepted values."""
+    """The locale to pass to Stripe, in Stripe's spelling; raise naming the accepted values."""
     if locale is None:
         return None
-    if locale not in STRIPE_PORTAL_LOCALES:
+    canonical = _BY_LOWER.get(locale.lower())
+    if canonical is None:
         raise UnsupportedLocale(
             f"locale {locale!r} is not one Stripe's portal accepts; use 'auto' or a tag such as "
             "'en', 'fr-CA' or 'pt-BR'",
             field="locale",
         )
-    return locale
+    return canonical

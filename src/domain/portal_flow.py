@@ -62,7 +62,9 @@ def _pick_subscription(request: FlowRequest, subscriptions: Sequence[Subscriptio
             "flow.subscription_id",
         )
     live = [s for s in subscriptions if s.is_live]
-    if len(live) != 1:
+    if not live:
+        raise _refuse("the customer has no live subscription for this flow", "flow.subscription_id")
+    if len(live) > 1:
         raise _refuse(
             f"the customer has {len(live)} live subscriptions; say which one in flow.subscription_id",
             "flow.subscription_id",
@@ -86,11 +88,14 @@ def resolve_flow(
         return PortalFlow(FlowType.PAYMENT_METHOD_UPDATE)
     sub = _pick_subscription(request, subscriptions)
     if request.type is FlowType.SUBSCRIPTION_CANCEL:
-        if not sub.is_live or sub.cancel_at_period_end:
+        # A cancellation scheduled for a date (cancel_at) is as final as one at period end.
+        if not sub.is_live or sub.cancel_at_period_end or sub.cancel_at is not None:
             raise _refuse(f"subscription {sub.id!r} is already ended or scheduled to cancel")
         return PortalFlow(request.type, subscription_id=sub.id)
     if sub.status not in _UPDATABLE:
-        raise _refuse(f"subscription {sub.id!r} is {sub.status.value}; only active ones can change")
+        raise _refuse(
+            f"subscription {sub.id!r} is {sub.status.value}; only active or trialing ones can change"
+        )
     if request.type is FlowType.SUBSCRIPTION_UPDATE:
         return PortalFlow(request.type, subscription_id=sub.id)
     return _confirm_flow(request, sub, capabilities, configuration_name)
