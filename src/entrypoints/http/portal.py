@@ -8,6 +8,7 @@ import structlog
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Request, Response, post
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import JSONBody
 
 from application.open_portal import OpenBillingPortal, OpenPortalRequest
 from domain.portal_flow import FlowRequest
@@ -62,7 +63,7 @@ def _use_case_request(
 async def create_portal_session(
     request: Request[str, Any, Any],
     open_portal: FromDishka[OpenBillingPortal],
-    data: PortalSessionBody | None = None,
+    data: JSONBody[PortalSessionBody | None] = None,
 ) -> Response[PortalSessionOpened | PortalRedirect]:
     result = await open_portal.execute(_use_case_request(request.user, data, request))
     reason = result.decision.reason.value

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dishka import Provider, Scope, provide
 
+from application.configs.apply_configurations import ApplyConfigurations
+from application.configs.list_configurations import ListConfigurations
+from application.configs.plan_configurations import PlanConfigurations
 from application.customers.link_customer import LinkCustomer
 from application.customers.show_customer import ShowCustomer
 from application.open_portal import OpenBillingPortal
@@ -17,6 +20,9 @@ class UseCaseProvider(Provider):
 
     open_portal = provide(OpenBillingPortal)
     show_customer = provide(ShowCustomer)
+    plan_configurations = provide(PlanConfigurations)
+    apply_configurations = provide(ApplyConfigurations)
+    list_configurations = provide(ListConfigurations)
 
     @provide
     def link_customer(
