@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from application.ports.event_inbox import InboxEvent
+from application.sync.process_event import ProcessEvent
+from application.sync.process_inbox_batch import ProcessInboxBatch
+from application.sync.settings import SyncSettings
+from domain.customer import Customer
+
+from .builders import CUSTOMER
+from .fakes import (
+    FakeAudit,
+    FakeClock,
+    FakeCustomers,
+    FakeEventSource,
+    FakeInbox,
+    FakeMappings,
+    FakeMirror,
+    FakeOutbox,
+    FakeTransaction,
+)
+
+
+@dataclass
+class World:
+    clock: FakeClock
+    inbox: FakeInbox
+    mirror: FakeMirror
+    outbox: FakeOutbox
+    source: FakeEventSource
+    audit: FakeAudit
+    mappings: FakeMappings
+    customers: FakeCustomers
+    transaction: FakeTransaction
+    settings: SyncSettings
+
+    def process_event(self) -> ProcessEvent:
+        return ProcessEvent(
+            self.inbox, self.mirror, self.source, self.outbox, self.customers,
+            self.mappings, self.audit, self.clock, self.transaction, self.settings,
+        )  # fmt: skip
+
+    def worker(self) -> ProcessInboxBatch:
+        return ProcessInboxBatch(
+            self.inbox, self.process_event(), self.clock, self.transaction, self.settings
+        )
+
+    async def deliver(self, payload: dict[str, Any]) -> bool:
+        """What the HTTP route does after verifying: store once, commit."""
+        stored = await self.inbox.store(
+            InboxEvent(
+                id=payload["id"],
+                type=payload["type"],
+                created=datetime.fromtimestamp(payload["created"], UTC),
+                livemode=False,
+                payload=payload,
+                received_at=self.clock.now(),
+            )
+        )
+        await self.transaction.commit()
+        return stored
+
+    async def drain(self) -> None:
+        while (await self.worker().execute(worker_id="w1")).claimed:
+            pass
+
+
+def make_world(settings: SyncSettings | None = None) -> World:
+    clock = FakeClock()
+    inbox, mirror, outbox, audit = FakeInbox(), FakeMirror(), FakeOutbox(), FakeAudit()
+    return World(
+        clock=clock,
+        inbox=inbox,
+        mirror=mirror,
+        outbox=outbox,
+        source=FakeEventSource(clock),
+        audit=audit,
+        mappings=FakeMappings(),
+        customers=FakeCustomers(Customer("user-1", CUSTOMER, "b2c", "link@example.com")),
+        transaction=FakeTransaction(inbox, mirror, outbox, audit),
+        settings=settings or SyncSettings(),
+    )
+
+
+@pytest.fixture
+def world() -> World:
+    return make_world()
