@@ -55,6 +55,18 @@ class ResourceMissing(SandboxError):
         super().__init__(f"No such {kind}: '{object_id}'", code="resource_missing", param=param)
 
 
+class UnknownUrl(SandboxError):
+    """404: no such API endpoint."""
+
+    status = 404
+
+    def __init__(self, method: str, path: str) -> None:
+        super().__init__(
+            f"Unrecognized request URL ({method}: {path}). Please see https://stripe.com/docs "
+            "or we can help at https://support.stripe.com/."
+        )
+
+
 class CardDeclined(SandboxError):
     """402: the card was declined (at attach time or when charged)."""
 

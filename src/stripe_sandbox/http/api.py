@@ -13,7 +13,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import AuthenticationFailed, InvalidRequest, RateLimited, SandboxError
+from ..errors import AuthenticationFailed, RateLimited, SandboxError, UnknownUrl
 from ..ledger import RequestInfo
 from ..objects import API_VERSION
 from ..settings import SandboxSettings
@@ -104,10 +104,7 @@ class StripeApi:
     def _dispatch(self, request: ApiRequest, request_id: str) -> tuple[int, dict[str, Any], bool]:
         found = routes.find(request.method, request.path)
         if found is None:
-            raise InvalidRequest(
-                f"Unrecognized request URL ({request.method}: {request.path}). Please see "
-                "https://stripe.com/docs or we can help at https://support.stripe.com/."
-            )
+            raise UnknownUrl(request.method, request.path)
         handler, ids = found
         params = parse_form(request.query)
         if request.method == "POST" or (request.method == "DELETE" and request.body):

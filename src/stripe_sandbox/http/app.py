@@ -12,6 +12,7 @@ from typing import Any
 
 import anyio.to_thread
 from litestar import Litestar, Request, Response, get, post, route
+from litestar.params import FromPath
 from litestar.status_codes import HTTP_404_NOT_FOUND
 
 from ..delivery import WebhookDispatcher
@@ -40,7 +41,7 @@ def create_sandbox_app(settings: SandboxSettings, store: SandboxStore | None = N
     configured = [(e.url, e.secret) for e in settings.webhook_endpoints]
 
     @route("/v1/{path:path}", http_method=["GET", "POST", "DELETE"], include_in_schema=False)
-    async def stripe_api(request: Request[Any, Any, Any], path: str) -> Response[Any]:
+    async def stripe_api(request: Request[Any, Any, Any], path: FromPath[str]) -> Response[Any]:
         api_request = ApiRequest(
             method=request.method,
             path="/v1" + path,
@@ -54,7 +55,7 @@ def create_sandbox_app(settings: SandboxSettings, store: SandboxStore | None = N
         return Response(result.body, status_code=result.status, headers=result.headers)
 
     @get("/invoices/{invoice_id:str}", include_in_schema=False)
-    async def invoice_page(invoice_id: str) -> Response[str]:
+    async def invoice_page(invoice_id: FromPath[str]) -> Response[str]:
         invoice = await anyio.to_thread.run_sync(pages.find_invoice, store, invoice_id)
         if invoice is None:
             return Response(
@@ -63,7 +64,7 @@ def create_sandbox_app(settings: SandboxSettings, store: SandboxStore | None = N
         return Response(pages.invoice_html(invoice, business), media_type="text/html")
 
     @get("/invoices/{invoice_id:str}/pdf", include_in_schema=False)
-    async def invoice_pdf(invoice_id: str) -> Response[bytes]:
+    async def invoice_pdf(invoice_id: FromPath[str]) -> Response[bytes]:
         invoice = await anyio.to_thread.run_sync(pages.find_invoice, store, invoice_id)
         if invoice is None:
             return Response(
@@ -76,7 +77,7 @@ def create_sandbox_app(settings: SandboxSettings, store: SandboxStore | None = N
         )
 
     @get("/p/session/{secret:str}", include_in_schema=False)
-    async def portal_session(secret: str) -> Response[str]:
+    async def portal_session(secret: FromPath[str]) -> Response[str]:
         session = await anyio.to_thread.run_sync(store.open_portal_session, secret)
         status = 200 if session is not None else HTTP_404_NOT_FOUND
         return Response(
