@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from domain.catalog.model import FINGERPRINT_KEY, NAME_KEY
+
 
 @dataclass(frozen=True, slots=True)
 class SyncSettings:
@@ -13,5 +15,5 @@ class SyncSettings:
     backoff_cap_seconds: int = 3600
     lease_seconds: int = 300
     billing_page_url: str = "http://localhost:8000/billing"
-    catalog_name_key: str = "catalog_name"  # metadata keys `configs apply` writes
-    catalog_fingerprint_key: str = "catalog_fingerprint"
+    catalog_name_key: str = NAME_KEY  # the metadata keys `configs apply` writes
+    catalog_fingerprint_key: str = FINGERPRINT_KEY
