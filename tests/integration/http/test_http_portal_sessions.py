@@ -6,14 +6,14 @@ import uuid
 from typing import Any
 
 import pytest
-from conftest import APP_BASE_URL, Portal, PortalFactory
+from jwt_tokens import HS256
 from portal_fakes import FakeBillingProvider, a_subscription
+from portal_harness import APP_BASE_URL, Portal, PortalFactory
 from sqlalchemy import select
 
 from adapters.persistence import create_engine
 from adapters.persistence.tables import portal_access_audit
 from domain.portal_flow import FlowType
-from jwt_tokens import HS256
 
 URL = "/api/billing/portal-sessions"
 
