@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from urllib.parse import urljoin
 
 from application.errors import (
     ApplicationError,
@@ -22,7 +21,7 @@ from application.ports.portal_catalog import PortalCatalog
 from application.ports.rate_limiter import RateLimiter
 from application.ports.transaction_manager import TransactionManager
 from domain.capabilities import ConfigurationCapabilities
-from domain.errors import DomainError
+from domain.errors import DomainError, FlowNotAllowed
 from domain.locale import check_locale
 from domain.portal_decision import OpenPortal, PortalDecision, Redirect
 from domain.portal_flow import FlowRequest, PortalFlow, resolve_flow
@@ -50,6 +49,13 @@ class OpenPortalRequest:
     user_agent: str | None = None
     channel: str = "api"
     rate_limited: bool = True
+
+
+@dataclass(slots=True)
+class _Attempt:
+    """What is known so far about one attempt, so a refusal is audited with all of it."""
+
+    record: PortalAccessRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,10 +112,11 @@ class OpenBillingPortal:
             channel=request.channel,
             flow=request.flow.type.value if request.flow else None,
         )
+        attempt = _Attempt(base)
         try:
-            result = await self._decide_and_open(request, base)
+            result = await self._decide_and_open(request, attempt)
         except (ApplicationError, DomainError) as error:
-            await self._record_refusal(base, error)
+            await self._record_refusal(attempt.record, error)
             if isinstance(error, DomainError):
                 raise InvalidRequest(error.message, field=error.field) from error
             raise
@@ -123,9 +130,9 @@ class OpenBillingPortal:
         await self._transaction.commit()
 
     async def _decide_and_open(
-        self, request: OpenPortalRequest, base: PortalAccessRecord
+        self, request: OpenPortalRequest, attempt: _Attempt
     ) -> OpenPortalResult:
-        settings = self._settings
+        settings, base = self._settings, attempt.record
         if request.rate_limited:
             verdict = await self._limiter.hit(
                 f"portal:{request.user_id}",
@@ -140,21 +147,21 @@ class OpenBillingPortal:
                 )
         locale = check_locale(request.locale)
         customer = await self._customers.get(request.user_id)
-        if customer is None or customer.stripe_customer_id is None:
+        # An empty id is no account either: never ask the provider about customer "".
+        if customer is None or not customer.stripe_customer_id:
             raise NoBillingAccount(f"user {request.user_id!r} has no billing account linked")
+        base = attempt.record = replace(base, stripe_customer_id=customer.stripe_customer_id)
         subs = await self._provider.list_subscriptions(customer.stripe_customer_id)
         decision = decide_portal_access(settings.policy, customer, subs, base.occurred_at)
-        base = replace(base, stripe_customer_id=customer.stripe_customer_id)
         if isinstance(decision, Redirect):
-            target = urljoin(
-                settings.return_urls.app_base_url.rstrip("/") + "/", decision.redirect_to
-            )
+            target = self._redirect_target(decision.redirect_to)
             await self._audit.record(
                 replace(base, outcome="redirect", decision=decision.reason.value)
             )
             return OpenPortalResult(decision, redirect_to=target)
         if not isinstance(decision, OpenPortal):
             raise NoBillingAccount(decision.explanation)
+        base = attempt.record = replace(base, configuration=decision.configuration)
         capabilities = self._capabilities(decision.configuration)
         flow = self._flow(request, decision, subs, capabilities)
         return_url = build_return_url(
@@ -186,6 +193,14 @@ class OpenBillingPortal:
             decision, url=session.url, configuration=decision.configuration, flow=flow
         )
 
+    def _redirect_target(self, redirect_to: str) -> str:
+        """App paths sit under the app base URL, exactly as return URLs do (a base URL with
+        a path prefix keeps it); absolute URLs (Stripe's hosted invoice page) stay as they are.
+        """
+        if "://" in redirect_to:
+            return redirect_to
+        return f"{self._settings.return_urls.app_base_url.rstrip('/')}/{redirect_to.lstrip('/')}"
+
     def _capabilities(self, name: str) -> ConfigurationCapabilities:
         capabilities = self._catalog.capabilities(name)
         if capabilities is None:
@@ -199,9 +214,15 @@ class OpenBillingPortal:
         subs: Sequence[Subscription],
         capabilities: ConfigurationCapabilities,
     ) -> PortalFlow | None:
-        wanted = request.flow
-        if wanted is None and decision.default_flow is not None:
-            wanted = FlowRequest(decision.default_flow)
-        if wanted is None:
+        if request.flow is not None:
+            return resolve_flow(request.flow, subs, capabilities, decision.configuration)
+        if decision.default_flow is None:
             return None
-        return resolve_flow(wanted, subs, capabilities, decision.configuration)
+        try:
+            return resolve_flow(
+                FlowRequest(decision.default_flow), subs, capabilities, decision.configuration
+            )
+        except FlowNotAllowed:
+            # The policy's suggestion, not the caller's request: if the configuration cannot
+            # deep-link there, open the portal's home page rather than refuse the user.
+            return None

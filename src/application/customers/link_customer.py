@@ -12,6 +12,9 @@ from domain.customer import Customer
 
 _CUSTOMER_ID = re.compile(r"cus_[A-Za-z0-9]{1,250}")
 _SEGMENT = re.compile(r"[a-z][a-z0-9_\-]{0,63}")
+# Deliberately loose (one '@', no spaces, a dot in the domain): the provider and the mail
+# server are the real judges; this catches typos such as a missing '@' or a bare '@'.
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,14 +46,18 @@ class LinkCustomer:
                 f"{request.stripe_customer_id!r} is not a Stripe customer id (cus_...)",
                 field="customer_id",
             )
-        if not _SEGMENT.fullmatch(request.segment) or (
-            self._known_segments and request.segment not in self._known_segments
-        ):
+        if not _SEGMENT.fullmatch(request.segment):
+            raise InvalidRequest(
+                f"segment {request.segment!r} must be lower-case letters, digits, '_' or '-' "
+                "(at most 64, starting with a letter)",
+                field="segment",
+            )
+        if self._known_segments and request.segment not in self._known_segments:
             known = ", ".join(sorted(self._known_segments))
             raise InvalidRequest(
                 f"unknown segment {request.segment!r}; use one of: {known}", field="segment"
             )
-        if request.email is not None and "@" not in request.email:
+        if request.email is not None and not _EMAIL.fullmatch(request.email):
             raise InvalidRequest(f"{request.email!r} is not an email address", field="email")
         customer = Customer(
             user_id=request.user_id,
