@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime
+from typing import Any
 
+import pytest
+import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from structlog.testing import capture_logs
@@ -37,6 +42,18 @@ REFUSED = PortalAccessRecord(
 )
 
 
+@pytest.fixture
+def logs() -> Iterator[list[dict[str, Any]]]:
+    """The structlog events emitted during the test, whatever another test configured."""
+    saved = structlog.get_config()
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG))
+    try:
+        with capture_logs() as captured:
+            yield captured
+    finally:
+        structlog.configure(**saved)
+
+
 async def _rows(session: AsyncSession) -> list[PortalAccessRecord]:
     result = await session.execute(select(audit).order_by(audit.c.id))
     return [
@@ -58,10 +75,9 @@ async def test_each_attempt_is_stored_with_every_field_once_committed(
 
 
 async def test_each_attempt_is_logged_as_portal_access_decided(
-    session: AsyncSession,
+    session: AsyncSession, logs: list[dict[str, Any]]
 ) -> None:
-    with capture_logs() as logs:
-        await SqlaPortalAccessAudit(session).record(OPENED)
+    await SqlaPortalAccessAudit(session).record(OPENED)
 
     assert logs == [
         {
@@ -82,7 +98,9 @@ async def test_a_rolled_back_attempt_leaves_no_row(
         assert await _rows(session) == []
 
 
-async def test_an_overlong_user_agent_is_cut_short(session: AsyncSession) -> None:
+async def test_an_overlong_user_agent_is_cut_short(
+    session: AsyncSession, logs: list[dict[str, Any]]
+) -> None:
     noisy = PortalAccessRecord(
         user_id="user-dave",
         occurred_at=datetime(2025, 5, 4, tzinfo=UTC),
@@ -91,8 +109,7 @@ async def test_an_overlong_user_agent_is_cut_short(session: AsyncSession) -> Non
         user_agent="x" * 5000,
     )
 
-    with capture_logs() as logs:
-        await SqlaPortalAccessAudit(session).record(noisy)
+    await SqlaPortalAccessAudit(session).record(noisy)
 
     [stored] = await _rows(session)
     assert stored.user_agent == "x" * MAX_USER_AGENT
