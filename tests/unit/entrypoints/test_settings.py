@@ -1,0 +1,166 @@
+"""Settings: defaults that run the demo, and a message naming the variable for a bad value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+from domain.portal_policy import PortalRule
+from entrypoints.settings import Settings, SettingsError, load_settings
+
+PRODUCTION = {
+    "PORTAL_ENV": "production",
+    "STRIPE_SECRET_KEY": "sk_live_abcdefghijklmnop",
+    "PORTAL_DATABASE_URL": "postgresql://portal:s3cret-pw@db.internal/portal",
+    "PORTAL_JWT_SECRET": "x" * 40,
+    "PORTAL_JWT_ISSUER": "https://app.example.com",
+    "PORTAL_JWT_AUDIENCE": "billing-portal",
+}
+
+
+def public_pem(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> str:
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+
+
+def problems_for(env: dict[str, str]) -> str:
+    with pytest.raises(SettingsError) as raised:
+        load_settings(env)
+    return str(raised.value)
+
+
+def test_development_defaults_run_against_the_local_sandbox() -> None:
+    settings = load_settings({})
+
+    assert settings.environment == "development"
+    assert settings.stripe_sandbox
+    assert settings.stripe.api_key == "sk_test_sandbox"
+    assert settings.stripe.api_base == "http://127.0.0.1:12111"
+    assert settings.database_url.startswith("sqlite+aiosqlite:///")
+    assert settings.database_url.endswith("var/billing-portal.db")
+    assert settings.jwt.uses_dev_secret
+    assert settings.log_format == "console"
+    assert settings.port == 8000
+    assert settings.portal.rate_limit == 10
+    assert settings.portal.return_urls.allowed_paths == ("/billing",)
+    assert dict(settings.portal.policy.segment_configurations) == {
+        "enterprise": "b2b",
+        "b2b": "b2b",
+        "b2c": "b2c",
+    }
+
+
+def test_production_reads_everything_and_keeps_secrets_out_of_the_repr() -> None:
+    settings = load_settings(PRODUCTION)
+
+    assert not settings.stripe_sandbox
+    assert settings.stripe.api_base is None
+    assert settings.log_format == "json"
+    text = repr(settings)
+    for secret in ("sk_live_abcdefghijklmnop", "s3cret-pw", "x" * 40):
+        assert secret not in text
+    assert settings.safe_database_url == "postgresql://portal:***@db.internal/portal"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"PORTAL_ENV": "staging"}, "PORTAL_ENV: 'staging' is not one of development, production"),
+        (
+            {"PORTAL_JWT_ALGORITHM": "none"},
+            "PORTAL_JWT_ALGORITHM: 'none' is not one of HS256, RS256, ES256",
+        ),
+        ({"PORTAL_JWT_SECRET": "short"}, "PORTAL_JWT_SECRET: must be at least 32 bytes"),
+        ({"PORTAL_JWT_ALGORITHM": "RS256"}, "PORTAL_JWT_PUBLIC_KEY: is required for RS256"),
+        ({"STRIPE_SECRET_KEY": "pk_test_123"}, "STRIPE_SECRET_KEY: must start with sk_test_"),
+        ({"STRIPE_API_BASE": "ftp://x"}, "STRIPE_API_BASE: 'ftp://x' is not an http(s) URL"),
+        ({"STRIPE_TIMEOUT_SECONDS": "soon"}, "STRIPE_TIMEOUT_SECONDS: 'soon' is not a float"),
+        ({"PORTAL_PORT": "70000"}, "PORTAL_PORT: 70000 is outside 1..65535"),
+        ({"PORTAL_RATE_LIMIT": "0"}, "PORTAL_RATE_LIMIT: 0 is outside 1..10000"),
+        ({"PORTAL_DATABASE_URL": "mysql://x/y"}, "PORTAL_DATABASE_URL: must be a postgresql"),
+        ({"PORTAL_SEGMENTS": "b2b"}, "PORTAL_SEGMENTS: 'b2b' is not a name=configuration pair"),
+        ({"PORTAL_RULE_ORDER": "segment,teleport"}, "PORTAL_RULE_ORDER: 'teleport' is not a rule"),
+        (
+            {"PORTAL_RULE_ORDER": "segment,never_subscribed"},
+            "PORTAL_RULE_ORDER: the portal rules must end with 'segment'",
+        ),
+        ({"PORTAL_RETURN_PATHS": "/billing,https://evil"}, "PORTAL_RETURN_PATHS: return_path"),
+        (
+            {"PORTAL_DEFAULT_RETURN_PATH": "/account"},
+            "PORTAL_DEFAULT_RETURN_PATH: '/account' is not one of PORTAL_RETURN_PATHS",
+        ),
+        ({"PORTAL_PRICING_PATH": "//evil.example"}, "PORTAL_PRICING_PATH: '//evil.example'"),
+        ({"PORTAL_LOG_FORMAT": "xml"}, "PORTAL_LOG_FORMAT: 'xml' is not one of json, console"),
+    ],
+)
+def test_a_bad_value_is_reported_naming_the_variable(env: dict[str, str], message: str) -> None:
+    assert message in problems_for(env)
+
+
+def test_production_refuses_to_start_without_its_secrets() -> None:
+    problems = problems_for({"PORTAL_ENV": "production"})
+
+    for name in ("STRIPE_SECRET_KEY", "PORTAL_JWT_SECRET", "PORTAL_JWT_ISSUER"):
+        assert f"{name}: is required" in problems
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    problems = problems_for({"PORTAL_PORT": "x", "PORTAL_LOG_LEVEL": "LOUD"})
+
+    assert "PORTAL_PORT" in problems
+    assert "PORTAL_LOG_LEVEL" in problems
+
+
+def test_a_custom_rule_order_and_policy_are_read() -> None:
+    settings = load_settings(
+        {
+            "PORTAL_RULE_ORDER": "never_subscribed,payment_overdue,segment",
+            "PORTAL_TENURE_MONTHS": "3",
+            "PORTAL_SEGMENTS": "team=b2b,solo=b2c",
+            "PORTAL_RETURN_PATHS": "/billing, /account/plan",
+            "PORTAL_DEFAULT_RETURN_PATH": "/account/plan",
+        }
+    )
+
+    policy = settings.portal.policy
+    assert policy.rules == (
+        PortalRule.NEVER_SUBSCRIBED,
+        PortalRule.PAYMENT_OVERDUE,
+        PortalRule.SEGMENT,
+    )
+    assert policy.tenure_months == 3
+    assert dict(policy.segment_configurations) == {"team": "b2b", "solo": "b2c"}
+    assert settings.portal.return_urls.default_path == "/account/plan"
+
+
+def test_an_rs256_public_key_is_read_from_a_file(tmp_path: Path) -> None:
+    key_file = tmp_path / "web-app.pem"
+    key_file.write_text(public_pem(rsa.generate_private_key(public_exponent=65537, key_size=2048)))
+
+    settings = load_settings(
+        {"PORTAL_JWT_ALGORITHM": "RS256", "PORTAL_JWT_PUBLIC_KEY": str(key_file)}
+    )
+
+    assert settings.jwt.verification_key.startswith("-----BEGIN PUBLIC KEY-----")
+    assert not settings.jwt.uses_dev_secret
+
+
+def test_a_public_key_of_the_wrong_kind_is_refused() -> None:
+    ec_key = public_pem(ec.generate_private_key(ec.SECP256R1()))
+
+    problems = problems_for({"PORTAL_JWT_ALGORITHM": "RS256", "PORTAL_JWT_PUBLIC_KEY": ec_key})
+
+    assert "PORTAL_JWT_PUBLIC_KEY: RS256 needs an RSA public key" in problems
+
+
+def test_settings_are_frozen() -> None:
+    settings: Settings = load_settings({})
+
+    with pytest.raises(AttributeError):
+        settings.port = 1  # type: ignore[misc]
