@@ -20,16 +20,15 @@ class SqlaPortalAccessAudit(PortalAccessAudit):
 
     The row is part of the caller's unit of work (not committed here); the log line is
     written at once, so an attempt whose transaction later fails is still in the logs. The
-    record holds no secrets; over-long user agents are cut to ``MAX_USER_AGENT`` characters.
+    record holds no secrets. Text longer than its column (user agents: ``MAX_USER_AGENT``)
+    is cut short rather than failing the attempt: an audit must never refuse a request.
     """
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
     async def record(self, entry: PortalAccessRecord) -> None:
-        values = asdict(entry)
-        if entry.user_agent is not None:
-            values["user_agent"] = entry.user_agent[:MAX_USER_AGENT]
+        values = {name: _fit(name, value) for name, value in asdict(entry).items()}
         # A fresh proxy per call: a logger cached at import would miss later configuration.
         structlog.get_logger("billing_portal.audit").info(
             "portal.access.decided",
@@ -37,3 +36,10 @@ class SqlaPortalAccessAudit(PortalAccessAudit):
         )
         with translate_database_errors(f"auditing a portal access by {entry.user_id!r}"):
             await self._session.execute(insert(portal_access_audit).values(**values))
+
+
+def _fit(name: str, value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    length = getattr(portal_access_audit.c[name].type, "length", None) or MAX_USER_AGENT
+    return value[:length]

@@ -28,8 +28,9 @@ class SqlaCustomerDirectory(CustomerDirectory):
     """``CustomerDirectory`` on the request's session; ``save`` is an upsert, never a commit.
 
     Linking a Stripe customer that another user already holds raises ``InvalidRequest``
-    (field ``customer_id``); the unit of work must then be rolled back. Database failures
-    raise ``PersistenceUnavailable``.
+    (field ``customer_id``); the unit of work must then be rolled back. A value longer than
+    its column raises ``InvalidRequest`` naming the field. Database failures raise
+    ``PersistenceUnavailable``.
     """
 
     def __init__(self, session: AsyncSession) -> None:
@@ -45,6 +46,7 @@ class SqlaCustomerDirectory(CustomerDirectory):
         )
 
     async def save(self, customer: Customer) -> None:
+        _check_lengths(customer)
         now = datetime.now(UTC)
         statement = upsert(
             self._session.get_bind().dialect.name,
@@ -81,3 +83,20 @@ class SqlaCustomerDirectory(CustomerDirectory):
             segment=row.segment,
             email=row.email,
         )
+
+
+# Our column -> the field name the callers (LinkCustomer, the API) know it by.
+_FIELDS = {
+    "user_id": "user_id",
+    "stripe_customer_id": "customer_id",
+    "segment": "segment",
+    "email": "email",
+}
+
+
+def _check_lengths(customer: Customer) -> None:
+    for column, field in _FIELDS.items():
+        value = getattr(customer, column)
+        length = getattr(customer_links.c[column].type, "length", None)
+        if isinstance(value, str) and length is not None and len(value) > length:
+            raise InvalidRequest(f"{field} is longer than {length} characters", field=field)

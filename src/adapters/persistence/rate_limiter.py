@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 from datetime import UTC, datetime, timedelta
 
@@ -22,7 +23,8 @@ class SqlaRateLimiter(RateLimiter):
     session: a refused request rolls its session back, and the attempt must still count.
     A refused hit reports the whole seconds left until its window ends (at least 1).
     Windows that have ended are deleted at most once per ``prune_every_seconds``.
-    Database failures raise ``PersistenceUnavailable``.
+    Keys of any length work (long ones are stored as a digest). Database failures raise
+    ``PersistenceUnavailable``.
 
     SQLite has one writer at a time: call ``hit`` before the request's session writes,
     or the hit waits for that session's transaction (up to the busy timeout).
@@ -38,6 +40,7 @@ class SqlaRateLimiter(RateLimiter):
     ) -> RateLimitVerdict:
         if limit < 1 or window_seconds < 1:
             raise ValueError("limit and window_seconds must be at least 1")
+        key = _fit(key)
         start = int(now.timestamp() // window_seconds) * window_seconds
         window_start = datetime.fromtimestamp(start, UTC)
         window_end = window_start + timedelta(seconds=window_seconds)
@@ -66,3 +69,11 @@ class SqlaRateLimiter(RateLimiter):
         with translate_database_errors("pruning ended rate-limit windows"):
             async with self._engine.begin() as connection:
                 await connection.execute(delete(counters).where(counters.c.expires_at <= now))
+
+
+def _fit(key: str) -> str:
+    """Keys longer than the column are stored as a digest, so any key length works."""
+    length: int = getattr(counters.c.key.type, "length", None) or 255
+    if len(key) <= length:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode()).hexdigest()

@@ -98,7 +98,7 @@ async def test_a_rolled_back_attempt_leaves_no_row(
         assert await _rows(session) == []
 
 
-async def test_an_overlong_user_agent_is_cut_short(
+async def test_overlong_text_is_cut_short_rather_than_failing_the_attempt(
     session: AsyncSession, logs: list[dict[str, Any]]
 ) -> None:
     noisy = PortalAccessRecord(
@@ -106,6 +106,7 @@ async def test_an_overlong_user_agent_is_cut_short(
         occurred_at=datetime(2025, 5, 4, tzinfo=UTC),
         outcome="redirect",
         decision="never_subscribed",
+        request_id="r" * 1000,
         user_agent="x" * 5000,
     )
 
@@ -113,4 +114,5 @@ async def test_an_overlong_user_agent_is_cut_short(
 
     [stored] = await _rows(session)
     assert stored.user_agent == "x" * MAX_USER_AGENT
+    assert stored.request_id == "r" * 128
     assert logs[0]["user_agent"] == "x" * MAX_USER_AGENT

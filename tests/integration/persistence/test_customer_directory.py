@@ -84,3 +84,20 @@ async def test_a_stripe_customer_already_linked_to_another_user_is_refused(
 
         assert await directory.get("user-mallory") is None
         assert await directory.get_by_stripe_customer_id("cus_Alice") == ALICE
+
+
+@pytest.mark.parametrize(
+    ("customer", "field"),
+    [
+        (Customer("user-long", "cus_1", "b2c", "a" * 320 + "@example.com"), "email"),
+        (Customer("u" * 256, "cus_1", "b2c"), "user_id"),
+        (Customer("user-long", "cus_" + "x" * 252, "b2c"), "customer_id"),
+    ],
+)
+async def test_values_longer_than_their_column_are_refused_naming_the_field(
+    session: AsyncSession, customer: Customer, field: str
+) -> None:
+    with pytest.raises(InvalidRequest, match="longer than") as refused:
+        await SqlaCustomerDirectory(session).save(customer)
+
+    assert refused.value.field == field

@@ -53,6 +53,17 @@ async def test_keys_are_counted_separately(engine: AsyncEngine) -> None:
     assert (first.allowed, other.allowed, again.allowed) == (True, True, False)
 
 
+async def test_keys_longer_than_the_column_still_count_separately(engine: AsyncEngine) -> None:
+    limiter = SqlaRateLimiter(engine)
+    first_user, second_user = "portal:" + "a" * 300, "portal:" + "a" * 299 + "b"
+
+    first = await limiter.hit(first_user, limit=1, window_seconds=60, now=at(1))
+    other = await limiter.hit(second_user, limit=1, window_seconds=60, now=at(1))
+    again = await limiter.hit(first_user, limit=1, window_seconds=60, now=at(2))
+
+    assert (first.allowed, other.allowed, again.allowed) == (True, True, False)
+
+
 async def test_two_engines_hitting_at_once_share_one_count(
     engine: AsyncEngine, database_url: str
 ) -> None:
