@@ -111,8 +111,16 @@ class _Situation:
 
     @property
     def relevant(self) -> Subscription | None:
-        """The newest subscription that has not ended, else the newest of all."""
-        pool = [s for s in self.subscriptions if not s.is_ended] or list(self.subscriptions)
+        """The newest live subscription, else the newest not ended, else the newest of all.
+
+        A live subscription outranks a newer incomplete one: a customer who is paying for a
+        plan keeps their portal while a second purchase waits for its payment.
+        """
+        pool = (
+            self.live
+            or [s for s in self.subscriptions if not s.is_ended]
+            or list(self.subscriptions)
+        )
         return max(pool, key=lambda s: (s.created, s.id), default=None)
 
 

@@ -113,7 +113,9 @@ class Subscription:
         """
         if self.status is SubscriptionStatus.INCOMPLETE_EXPIRED:
             return True
-        end = self.current_period_end or self.ended_at
+        # An ended subscription's access stops when it ended (an immediate cancellation ends
+        # before the period it was billed for); a live one's at the end of its period.
+        end = (self.ended_at if self.is_ended else None) or self.current_period_end
         return end is None or end <= now
 
     def price_ids(self) -> frozenset[str]:

@@ -92,18 +92,13 @@ CASES: list[tuple[str, Customer | None, list[Subscription], tuple[object, ...]]]
         ),
     ),
     (
-        "incomplete-newest-beats-older-active",
+        "live-subscription-outranks-newer-incomplete-one",
         a_customer(),
         [
             a_subscription(id="sub_old", created=NOW - 300 * DAY),
             a_subscription(id="sub_new", status="incomplete", created=NOW - DAY),
         ],
-        (
-            "redirect",
-            "incomplete_payment",
-            "/billing/complete-payment?subscription=sub_new",
-            "sub_new",
-        ),
+        ("portal", "segment", "b2c", None, "sub_old", ()),
     ),
     (
         "older-incomplete-behind-newer-active-is-ignored",
@@ -132,6 +127,20 @@ CASES: list[tuple[str, Customer | None, list[Subscription], tuple[object, ...]]]
         a_customer(),
         [ended("canceled", SECOND)],
         portal("segment", "b2c"),
+    ),
+    # Canceled immediately mid-period: access ended with the subscription, not at period end.
+    (
+        "canceled-immediately-before-period-end",
+        a_customer(),
+        [
+            a_subscription(
+                status="canceled",
+                period_end=NOW + 20 * DAY,
+                canceled_at=NOW - DAY,
+                ended_at=NOW - DAY,
+            )
+        ],
+        ("redirect", "subscriptions_ended", "/reactivate", None),
     ),
     (
         "incomplete-expired-period-over",
