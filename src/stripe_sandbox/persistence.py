@@ -10,11 +10,12 @@ writes.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+import msgspec
 
 from .state import State
 
@@ -60,7 +61,7 @@ class StateFile:
         self._seen = self._signature()
         if self.path is None or self._seen is None:
             return State()
-        return State.from_json(json.loads(self.path.read_text("utf-8")))
+        return State.from_json(msgspec.json.decode(self.path.read_bytes()))
 
     def load_if_changed(self) -> State | None:
         """The saved state if another process rewrote the file since we last saw it."""
@@ -75,8 +76,8 @@ class StateFile:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".state-", suffix=".tmp")
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(state.to_json(), handle, separators=(",", ":"))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(msgspec.json.encode(state.to_json()))
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(temp, self.path)

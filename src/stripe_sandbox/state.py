@@ -12,6 +12,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
+
 KINDS = (
     "customer",
     "product",
@@ -70,7 +72,12 @@ class State:
         return not any(self.objects.values())
 
     def to_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """The fields as a dict (shared, not copied: encode it, don't keep it)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+    def copy(self) -> State:
+        """A deep copy (via msgspec's JSON codec, much faster than ``copy.deepcopy``)."""
+        return State.from_json(msgspec.json.decode(msgspec.json.encode(self.to_json())))
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> State:

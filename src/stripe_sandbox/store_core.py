@@ -84,29 +84,35 @@ class StoreCore:
 
     @contextlib.contextmanager
     def transaction(
-        self, at: int | None = None, request: RequestInfo | None = None
+        self, at: int | None = None, request: RequestInfo | None = None, *, writes: bool = True
     ) -> Iterator[Ledger]:
         """A :class:`Ledger` for one change, saved on success and rolled back on error.
 
         ``at`` runs the change at an earlier sandbox moment (seeding backdated history);
-        actions the clock made due up to that moment run first. Nested transactions share
-        the outer one's ledger.
+        actions the clock made due up to that moment run first and are kept even if the
+        change fails. ``writes=False`` (reads) saves only what the clock did. Nested
+        transactions share the outer one's ledger.
         """
         with self.exclusive():
             if self._ledger is not None:
                 yield self._ledger
                 return
-            snapshot = copy.deepcopy(self._state)
             moment = self.now() if at is None else at
             ledger = Ledger(self._state, moment, self.public_base_url, request or RequestInfo())
             self._ledger = ledger
             try:
-                lifecycle.process_until(ledger, moment)
-                yield ledger
-                self._file.save(self._state)
-            except BaseException:
-                self._state = snapshot
-                raise
+                caught_up = lifecycle.process_until(ledger, moment) > 0
+                if caught_up:
+                    self._file.save(self._state)
+                snapshot = self._state.copy() if writes else None
+                try:
+                    yield ledger
+                except BaseException:
+                    if snapshot is not None:
+                        self._state = snapshot
+                    raise
+                if writes or caught_up:
+                    self._file.save(self._state)
             finally:
                 self._ledger = None
         if ledger.emitted:
@@ -133,7 +139,7 @@ class StoreCore:
         self, producer: Callable[[Ledger], dict[str, Any]], params: Params | None
     ) -> dict[str, Any]:
         """Like :meth:`run` for reads (still catches up on due clock actions)."""
-        with self.transaction() as ledger:
+        with self.transaction(writes=False) as ledger:
             return self._present(ledger, producer(ledger), params)
 
     def _present(
@@ -185,7 +191,7 @@ class StoreCore:
         """A deep copy of the whole state (tests, the hosted pages, diagnostics)."""
         with self._lock:
             self._state = self._file.load_if_changed() or self._state
-            return copy.deepcopy(self._state)
+            return self._state.copy()
 
     # -- clock and lifecycle ----------------------------------------------------------------
 

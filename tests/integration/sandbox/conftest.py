@@ -63,3 +63,17 @@ def new_customer(client: stripe.StripeClient, card: str | None = "pm_card_visa")
     if card:
         params.update(payment_method=card, invoice_settings={"default_payment_method": card})
     return client.v1.customers.create(params=params)  # type: ignore[arg-type]
+
+
+def eventually(predicate: Any, timeout: float = 10.0, interval: float = 0.01) -> bool:
+    """Poll ``predicate`` until it holds or ``timeout`` seconds pass (a deadline, not a sleep)."""
+    import threading
+    import time
+
+    deadline = time.monotonic() + timeout
+    pause = threading.Event()
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        pause.wait(interval)
+    return bool(predicate())

@@ -24,7 +24,8 @@ def test_customer_create_retrieve_update_delete(client: stripe.StripeClient) -> 
         },
     )
     assert updated.name == "Jo Doe"
-    assert updated.address is not None and updated.address.city == "Paris"
+    assert updated.address is not None
+    assert updated.address.city == "Paris"
     assert updated.metadata.to_dict() == {"plan": "pro"}
     gone = client.v1.customers.delete(created.id)
     assert gone.deleted is True
@@ -63,13 +64,16 @@ def test_lists_paginate_newest_first_with_cursors(client: stripe.StripeClient) -
     newest_first = list(reversed(ids))
     page = client.v1.customers.list(params={"limit": 2})
     assert [c.id for c in page.data] == newest_first[:2]
-    assert page.has_more is True and page.url == "/v1/customers"
+    assert page.has_more is True
+    assert page.url == "/v1/customers"
     second = client.v1.customers.list(params={"limit": 2, "starting_after": page.data[-1].id})
     assert [c.id for c in second.data] == newest_first[2:4]
     last = client.v1.customers.list(params={"limit": 2, "starting_after": second.data[-1].id})
-    assert [c.id for c in last.data] == newest_first[4:] and last.has_more is False
+    assert [c.id for c in last.data] == newest_first[4:]
+    assert last.has_more is False
     back = client.v1.customers.list(params={"limit": 2, "ending_before": last.data[0].id})
-    assert [c.id for c in back.data] == newest_first[2:4] and back.has_more is True
+    assert [c.id for c in back.data] == newest_first[2:4]
+    assert back.has_more is True
     every = [c.id for c in client.v1.customers.list(params={"limit": 2}).auto_paging_iter()]
     assert every == newest_first
     by_email = client.v1.customers.list(params={"email": "c3@example.com"})
@@ -83,8 +87,10 @@ def test_products_and_prices_with_filters(
     assert client.v1.products.retrieve(pro.id).name == "Pro"
     assert client.v1.products.update(pro.id, params={"description": "Best"}).description == "Best"
     monthly = plans["pro_monthly"]
-    assert monthly.recurring.interval == "month" and monthly.recurring.interval_count == 1
-    assert monthly.recurring.usage_type == "licensed" and monthly.unit_amount == 2900
+    assert monthly.recurring.interval == "month"
+    assert monthly.recurring.interval_count == 1
+    assert monthly.recurring.usage_type == "licensed"
+    assert monthly.unit_amount == 2900
     of_pro = client.v1.prices.list(params={"product": pro.id})
     assert {p.id for p in of_pro.data} == {plans["pro_monthly"].id, plans["pro_yearly"].id}
     by_key = client.v1.prices.list(params={"lookup_keys": ["basic_yearly", "pro_monthly"]})
@@ -117,7 +123,8 @@ def test_metered_prices_keep_their_usage_type(client: stripe.StripeClient) -> No
             "recurring": {"interval": "month", "usage_type": "metered"},
         }
     )
-    assert price.recurring is not None and price.recurring.usage_type == "metered"
+    assert price.recurring is not None
+    assert price.recurring.usage_type == "metered"
 
 
 async def test_the_async_methods_work_too(client: stripe.StripeClient) -> None:

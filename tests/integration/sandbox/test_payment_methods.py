@@ -20,7 +20,8 @@ def card(client: stripe.StripeClient, number: str) -> stripe.PaymentMethod:
 def test_a_good_card_attaches_lists_and_detaches(client: stripe.StripeClient) -> None:
     customer = new_customer(client, card=None)
     pm = card(client, "4242424242424242")
-    assert pm.card is not None and (pm.card.brand, pm.card.last4) == ("visa", "4242")
+    assert pm.card is not None
+    assert (pm.card.brand, pm.card.last4) == ("visa", "4242")
     attached = client.v1.payment_methods.attach(pm.id, params={"customer": customer.id})
     assert attached.customer == customer.id
     listed = client.v1.payment_methods.list(params={"customer": customer.id, "type": "card"})
@@ -49,8 +50,10 @@ def test_the_declined_test_card_is_refused_at_attach_with_a_402(
 def test_test_tokens_create_cards_on_attach(client: stripe.StripeClient) -> None:
     customer = new_customer(client, card=None)
     pm = client.v1.payment_methods.attach("pm_card_mastercard", params={"customer": customer.id})
-    assert pm.id.startswith("pm_") and pm.id != "pm_card_mastercard"
-    assert pm.card is not None and pm.card.brand == "mastercard"
+    assert pm.id.startswith("pm_")
+    assert pm.id != "pm_card_mastercard"
+    assert pm.card is not None
+    assert pm.card.brand == "mastercard"
 
 
 def test_invalid_numbers_are_card_errors(client: stripe.StripeClient) -> None:
@@ -87,5 +90,6 @@ def test_the_0341_card_attaches_but_its_charges_fail(
     assert sub.status == "incomplete"
     invoice = sub.latest_invoice
     assert isinstance(invoice, stripe.Invoice)
-    assert invoice.status == "open" and invoice.attempt_count == 1
+    assert invoice.status == "open"
+    assert invoice.attempt_count == 1
     assert invoice.hosted_invoice_url is not None

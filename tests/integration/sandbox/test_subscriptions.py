@@ -25,7 +25,8 @@ def test_create_bills_the_first_period_and_items_carry_the_period(
     sub = subscribe(client, customer, plans["pro_monthly"], expand=["latest_invoice"])
     assert sub.status == "active"
     item = sub["items"].data[0]
-    assert item.price.id == plans["pro_monthly"].id and item.quantity == 1
+    assert item.price.id == plans["pro_monthly"].id
+    assert item.quantity == 1
     assert 28 * 86400 <= item.current_period_end - item.current_period_start <= 31 * 86400
     assert "current_period_end" not in sub
     invoice = sub.latest_invoice
@@ -85,7 +86,8 @@ def test_upgrade_with_create_prorations_bills_the_difference_at_renewal(
     renewal = client.v1.invoices.retrieve(client.v1.subscriptions.retrieve(sub.id).latest_invoice)
     assert renewal.billing_reason == "subscription_cycle"
     amounts = sorted(line.amount for line in renewal.lines.data)
-    assert amounts[0] < 0 < amounts[1] < 2900 and amounts[2] == 2900
+    assert amounts[0] < 0 < amounts[1] < 2900
+    assert amounts[2] == 2900
     assert renewal.total == sum(amounts)
 
 
@@ -140,11 +142,13 @@ def test_cancel_at_period_end_and_undo(client: stripe.StripeClient, plans: dict[
             "cancellation_details": {"feedback": "too_expensive", "comment": "pricy"},
         },
     )
-    assert scheduled.cancel_at_period_end is True and scheduled.status == "active"
+    assert scheduled.cancel_at_period_end is True
+    assert scheduled.status == "active"
     assert scheduled.cancel_at == scheduled["items"].data[0].current_period_end
     assert scheduled.cancellation_details.feedback == "too_expensive"
     undone = client.v1.subscriptions.update(sub.id, params={"cancel_at_period_end": False})
-    assert undone.cancel_at_period_end is False and undone.cancel_at is None
+    assert undone.cancel_at_period_end is False
+    assert undone.cancel_at is None
     with pytest.raises(stripe.InvalidRequestError) as bad:
         client.v1.subscriptions.update(sub.id, params={"cancellation_details": {"feedback": "meh"}})
     assert bad.value.param == "cancellation_details[feedback]"
@@ -158,7 +162,8 @@ def test_cancel_now_ends_the_subscription(
     canceled = client.v1.subscriptions.cancel(
         sub.id, params={"cancellation_details": {"comment": "bye"}}
     )
-    assert canceled.status == "canceled" and canceled.ended_at is not None
+    assert canceled.status == "canceled"
+    assert canceled.ended_at is not None
     assert canceled.cancellation_details.reason == "cancellation_requested"
     assert canceled.cancellation_details.comment == "bye"
     with pytest.raises(stripe.InvalidRequestError):
@@ -174,8 +179,10 @@ def test_trials_start_with_a_zero_invoice(
     sub = subscribe(
         client, customer, plans["pro_monthly"], trial_period_days=14, expand=["latest_invoice"]
     )
-    assert sub.status == "trialing" and sub.trial_end - sub.trial_start == 14 * 86400
-    assert sub.latest_invoice.amount_due == 0 and sub.latest_invoice.status == "paid"
+    assert sub.status == "trialing"
+    assert sub.trial_end - sub.trial_start == 14 * 86400
+    assert sub.latest_invoice.amount_due == 0
+    assert sub.latest_invoice.status == "paid"
 
 
 def test_invalid_subscription_requests(client: stripe.StripeClient, plans: dict[str, Any]) -> None:
@@ -210,9 +217,11 @@ def test_invoices_list_retrieve_pay_and_hosted_pages(
     assert paid.status == "paid"
     assert client.v1.subscriptions.retrieve(sub.id).status == "active"
     page = httpx.get(paid.hosted_invoice_url)
-    assert page.status_code == 200 and paid.number in page.text
+    assert page.status_code == 200
+    assert paid.number in page.text
     pdf = httpx.get(paid.invoice_pdf)
     assert pdf.headers["content-type"] == "application/pdf"
-    assert pdf.content.startswith(b"%PDF-1.4") and pdf.content.rstrip().endswith(b"%%EOF")
+    assert pdf.content.startswith(b"%PDF-1.4")
+    assert pdf.content.rstrip().endswith(b"%%EOF")
     lines = client.v1.invoices.line_items.list(invoice.id)
     assert [line.amount for line in lines.data] == [900]
