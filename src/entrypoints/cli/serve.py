@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 import uvicorn
 
+from adapters.catalog.toml_catalog import load_catalog
 from entrypoints.cli.runtime import state_of
 from entrypoints.http.app import create_app
 
@@ -17,6 +18,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     """Serve the HTTP API (POST /api/billing/portal-sessions, /healthz, /readyz, /schema)."""
     state = state_of(ctx)
     settings = state.settings()  # read once; a bad setting fails here with one line
+    load_catalog(settings.catalog_path)  # likewise a missing or invalid catalog file
     uvicorn.run(
         create_app(settings, *state.override_providers),
         host=host or settings.host,
