@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 import stripe
 
+from stripe_sandbox.testing import RunningSandbox
+
 
 def test_customer_create_retrieve_update_delete(client: stripe.StripeClient) -> None:
     created = client.v1.customers.create(
@@ -127,9 +129,16 @@ def test_metered_prices_keep_their_usage_type(client: stripe.StripeClient) -> No
     assert price.recurring.usage_type == "metered"
 
 
-async def test_the_async_methods_work_too(client: stripe.StripeClient) -> None:
-    created = await client.v1.customers.create_async(params={"email": "async@example.com"})
-    fetched = await client.v1.customers.retrieve_async(created.id)
-    assert fetched.email == "async@example.com"
-    listed = await client.v1.customers.list_async(params={"limit": 1})
-    assert [c.id for c in listed.data] == [created.id]
+async def test_the_async_methods_work_too(sandbox: RunningSandbox) -> None:
+    http_client = stripe.HTTPXClient()
+    client = stripe.StripeClient(
+        "sk_test_async", base_addresses={"api": sandbox.url}, http_client=http_client
+    )
+    try:
+        created = await client.v1.customers.create_async(params={"email": "async@example.com"})
+        fetched = await client.v1.customers.retrieve_async(created.id)
+        assert fetched.email == "async@example.com"
+        listed = await client.v1.customers.list_async(params={"limit": 1})
+        assert [c.id for c in listed.data] == [created.id]
+    finally:
+        await http_client.close_async()
