@@ -109,3 +109,21 @@ def test_seeding_twice_returns_the_same_records_and_changes_nothing(tmp_path: Pa
     assert again == first
     assert all(isinstance(r, DemoRecord) for r in again)
     assert len(store.snapshot().table("customer")) == count
+
+
+def test_concurrent_requests_all_land(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    settings = SandboxSettings(state_path=tmp_path / "state.json")
+    with running_sandbox(settings) as running:
+        client = sdk(running.url)
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            ids = list(
+                pool.map(
+                    lambda i: client.v1.customers.create(params={"email": f"c{i}@example.com"}).id,
+                    range(24),
+                )
+            )
+        listed = {c.id for c in client.v1.customers.list(params={"limit": 100}).data}
+        assert listed == set(ids)
+    assert set(SandboxStore(tmp_path / "state.json").snapshot().table("customer")) == set(ids)
