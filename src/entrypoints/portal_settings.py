@@ -64,11 +64,18 @@ def _policy(env: EnvReader) -> PortalPolicy:
         ),
     )
     tenure = env.number("PORTAL_TENURE_MONTHS", 6, int, 0, 120)
+    rules = _rules(env)
     try:
-        return PortalPolicy(**fields, tenure_months=tenure, rules=_rules(env))  # type: ignore[arg-type]
+        return PortalPolicy(**fields, tenure_months=tenure, rules=rules)  # type: ignore[arg-type]
     except ValueError as error:
-        env.problem("PORTAL_RULE_ORDER", str(error))
-        return PortalPolicy(**fields, tenure_months=tenure)  # type: ignore[arg-type]
+        # The policy checks rules, segments and tenure together: name every variable involved.
+        variable = (
+            "PORTAL_RULE_ORDER"
+            if "rule" in str(error)
+            else ("PORTAL_SEGMENTS / PORTAL_RESTRICTED_VARIANTS / PORTAL_TENURE_MONTHS")
+        )
+        env.problem(variable, str(error))
+        return PortalPolicy(tenure_months=0)
 
 
 def _return_urls(env: EnvReader, app_base_url: str) -> ReturnUrlPolicy:
