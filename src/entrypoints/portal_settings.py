@@ -71,7 +71,7 @@ def _policy(env: EnvReader) -> PortalPolicy:
         # The policy checks rules, segments and tenure together: name every variable involved.
         variable = (
             "PORTAL_RULE_ORDER"
-            if "rule" in str(error)
+            if "portal rule" in str(error)
             else ("PORTAL_SEGMENTS / PORTAL_RESTRICTED_VARIANTS / PORTAL_TENURE_MONTHS")
         )
         env.problem(variable, str(error))
