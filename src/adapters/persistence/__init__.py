@@ -6,6 +6,8 @@ the unit of work. The rate limiter alone runs its own short transactions on the 
 """
 
 from adapters.persistence.access_audit import SqlaPortalAccessAudit
+from adapters.persistence.billing_audit_log import SqlaBillingAuditLog
+from adapters.persistence.billing_mirror import SqlaBillingMirror
 from adapters.persistence.configuration_mappings import SqlaConfigurationMappings
 from adapters.persistence.customer_directory import SqlaCustomerDirectory
 from adapters.persistence.engine import (
@@ -14,6 +16,7 @@ from adapters.persistence.engine import (
     create_engine,
     create_session_factory,
 )
+from adapters.persistence.event_inbox import SqlaEventInbox
 from adapters.persistence.migrate import (
     current_revision,
     current_revision_async,
@@ -21,13 +24,18 @@ from adapters.persistence.migrate import (
     upgrade_database,
     upgrade_database_async,
 )
+from adapters.persistence.outbox import SqlaOutbox
 from adapters.persistence.rate_limiter import SqlaRateLimiter
 from adapters.persistence.tables import metadata
 from adapters.persistence.transaction_manager import SqlaTransactionManager
 
 __all__ = [
+    "SqlaBillingAuditLog",
+    "SqlaBillingMirror",
     "SqlaConfigurationMappings",
     "SqlaCustomerDirectory",
+    "SqlaEventInbox",
+    "SqlaOutbox",
     "SqlaPortalAccessAudit",
     "SqlaRateLimiter",
     "SqlaTransactionManager",

@@ -9,6 +9,7 @@ instrument, so the repositories map explicitly between rows and dataclasses.
 from __future__ import annotations
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Column,
@@ -19,7 +20,9 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 
 from adapters.persistence.types import UtcDateTime
 
@@ -88,4 +91,144 @@ rate_limit_counters = Table(
     Column("expires_at", UtcDateTime(), nullable=False),
     PrimaryKeyConstraint("key", "window_start"),
     Index(None, "expires_at"),
+)
+
+# --- Billing sync (issue 4): the webhook inbox, the mirror, the email outbox, the audit. ---
+# Statuses are plain strings (a CHECK would need a migration per new one). The "processing"
+# and "sending" statuses mark a claim whose lease (locked_by/locked_until) has not run out.
+
+Json = JSON().with_variant(JSONB(), "postgresql")
+
+webhook_events = Table(
+    "webhook_events",
+    metadata,
+    Column("id", String(255), primary_key=True),
+    Column("type", String(255), nullable=False),
+    Column("created", UtcDateTime(), nullable=False),  # the provider's time of the event
+    Column("livemode", Boolean(), nullable=False),
+    Column("payload", Json, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer(), nullable=False),
+    Column("next_attempt_at", UtcDateTime(), nullable=True),
+    Column("locked_by", String(255), nullable=True),
+    Column("locked_until", UtcDateTime(), nullable=True),
+    Column("last_error", Text(), nullable=True),
+    Column("note", Text(), nullable=True),
+    Column("received_at", UtcDateTime(), nullable=False),
+    Column("processed_at", UtcDateTime(), nullable=True),
+    Index(None, "status", "next_attempt_at"),
+    Index(None, "status", "locked_until"),
+    Index(None, "status", "created"),
+    Index(None, "type", "created"),
+    Index(None, "created"),
+)
+
+
+def _mirrored(name: str, *columns: Column[object] | Index) -> Table:
+    """A mirror table: the provider's id, its columns, and the version it reflects."""
+    return Table(
+        name,
+        metadata,
+        Column("id", String(255), primary_key=True),
+        *columns,
+        Column("source_version_at", UtcDateTime(), nullable=False),  # provider time
+        Column("source_event_id", String(255), nullable=True),  # None: read from the provider
+        Column("updated_at", UtcDateTime(), nullable=False),  # our time of the write
+    )
+
+
+billing_customers = _mirrored(
+    "billing_customers",
+    Column("email", Text(), nullable=True),
+    Column("name", Text(), nullable=True),
+    Column("address", Json, nullable=True),
+    Column("phone", Text(), nullable=True),
+    Column("tax_ids", Json, nullable=False),
+    Column("default_payment_method_id", String(255), nullable=True),
+    Column("deleted", Boolean(), nullable=False),
+)
+
+billing_subscriptions = _mirrored(
+    "billing_subscriptions",
+    Column("customer_id", String(255), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("raw_status", Text(), nullable=False),
+    Column("created", UtcDateTime(), nullable=False),
+    Column("start_date", UtcDateTime(), nullable=False),
+    Column("items", Json, nullable=False),
+    Column("plan_names", Json, nullable=False),
+    Column("cancel_at_period_end", Boolean(), nullable=False),
+    Column("cancel_at", UtcDateTime(), nullable=True),
+    Column("canceled_at", UtcDateTime(), nullable=True),
+    Column("ended_at", UtcDateTime(), nullable=True),
+    Column("latest_invoice_url", Text(), nullable=True),
+    Column("cancellation_reason", Text(), nullable=True),
+    Column("cancellation_feedback", Text(), nullable=True),
+    Column("cancellation_comment", Text(), nullable=True),
+    Column("default_payment_method_id", String(255), nullable=True),
+    Index(None, "customer_id"),
+)
+
+billing_invoices = _mirrored(
+    "billing_invoices",
+    Column("customer_id", String(255), nullable=True),
+    Column("subscription_id", String(255), nullable=True),
+    Column("created", UtcDateTime(), nullable=False),
+    Column("status", Text(), nullable=True),
+    Column("number", Text(), nullable=True),
+    Column("amount_due", BigInteger(), nullable=False),
+    Column("amount_paid", BigInteger(), nullable=False),
+    Column("total", BigInteger(), nullable=False),
+    Column("currency", String(16), nullable=False),
+    Column("period_start", UtcDateTime(), nullable=True),
+    Column("period_end", UtcDateTime(), nullable=True),
+    Column("hosted_invoice_url", Text(), nullable=True),
+    Column("invoice_pdf", Text(), nullable=True),
+    Index(None, "customer_id", "created", "id"),
+)
+
+billing_payment_methods = _mirrored(
+    "billing_payment_methods",
+    Column("customer_id", String(255), nullable=True),
+    Column("type", String(64), nullable=False),
+    Column("brand", Text(), nullable=True),
+    Column("last4", String(16), nullable=True),
+    Column("exp_month", Integer(), nullable=True),
+    Column("exp_year", Integer(), nullable=True),
+    Column("detached", Boolean(), nullable=False),
+    Index(None, "customer_id"),
+)
+
+email_outbox = Table(
+    "email_outbox",
+    metadata,
+    Column("key", String(255), primary_key=True),
+    Column("template", String(64), nullable=False),
+    Column("recipient", Text(), nullable=False),
+    Column("context", Json, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer(), nullable=False),
+    Column("next_attempt_at", UtcDateTime(), nullable=True),
+    Column("locked_by", String(255), nullable=True),
+    Column("locked_until", UtcDateTime(), nullable=True),
+    Column("last_error", Text(), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("sent_at", UtcDateTime(), nullable=True),
+    Index(None, "status", "next_attempt_at"),
+    Index(None, "status", "locked_until"),
+)
+
+billing_audit_log = Table(
+    "billing_audit_log",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True),
+    Column("kind", String(64), nullable=False),
+    Column("event_id", String(255), nullable=False),
+    Column("occurred_at", UtcDateTime(), nullable=False),
+    Column("subject_id", String(255), nullable=False),
+    Column("customer_id", String(255), nullable=True),
+    Column("detail", Text(), nullable=False),
+    UniqueConstraint("event_id", "kind", "subject_id"),  # a replayed event records once
+    Index(None, "customer_id", "occurred_at"),
+    Index(None, "occurred_at"),
 )

@@ -1,0 +1,131 @@
+"""The billing mirror: our copy of the provider's customers, subscriptions, invoices and
+payment methods, one table each, every row with the provider version it reflects."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Table, and_, insert, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adapters.persistence import mirror_rows as rows
+from adapters.persistence.errors import translate_database_errors
+from adapters.persistence.tables import (
+    billing_customers,
+    billing_invoices,
+    billing_payment_methods,
+    billing_subscriptions,
+)
+from adapters.persistence.upsert import upsert
+from application.errors import PersistenceUnavailable
+from application.ports.billing_mirror import BillingMirror, InvoiceCursor
+from domain.billing.customer import MirroredCustomer
+from domain.billing.invoice import MirroredInvoice
+from domain.billing.payment_method import MirroredPaymentMethod
+from domain.billing.subscription import MirroredSubscription
+
+R = TypeVar("R")
+
+
+class SqlaBillingMirror(BillingMirror):
+    """``BillingMirror`` on the unit of work's session; nothing here commits.
+
+    ``get_*`` lock the row they read (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite has a
+    single writer). A ``save_*`` of an id that this repository's ``get_*`` found missing is
+    a plain ``INSERT``: if another worker inserted that id meanwhile, the save raises
+    ``PersistenceUnavailable`` (roll back and retry the event) instead of overwriting a
+    state nobody compared. Any other save is an upsert by id. ``updated_at`` records when
+    we wrote the row. Database failures raise ``PersistenceUnavailable``.
+    """
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+        self._seen_missing: set[tuple[str, str]] = set()
+
+    async def get_customer(self, customer_id: str) -> MirroredCustomer | None:
+        return await self._get(billing_customers, customer_id, rows.customer_record)
+
+    async def save_customer(self, customer: MirroredCustomer) -> None:
+        await self._save(billing_customers, rows.customer_values(customer))
+
+    async def get_subscription(self, subscription_id: str) -> MirroredSubscription | None:
+        return await self._get(billing_subscriptions, subscription_id, rows.subscription_record)
+
+    async def save_subscription(self, subscription: MirroredSubscription) -> None:
+        await self._save(billing_subscriptions, rows.subscription_values(subscription))
+
+    async def list_subscriptions(self, customer_id: str) -> list[MirroredSubscription]:
+        t = billing_subscriptions
+        query = select(t).where(t.c.customer_id == customer_id).order_by(t.c.created, t.c.id)
+        with translate_database_errors(f"listing subscriptions of {customer_id!r}"):
+            result = await self._session.execute(query)
+        return [rows.subscription_record(row) for row in result.mappings()]
+
+    async def get_invoice(self, invoice_id: str) -> MirroredInvoice | None:
+        return await self._get(billing_invoices, invoice_id, rows.invoice_record)
+
+    async def save_invoice(self, invoice: MirroredInvoice) -> None:
+        await self._save(billing_invoices, rows.invoice_values(invoice))
+
+    async def list_invoices(
+        self, customer_id: str, *, limit: int, after: InvoiceCursor | None = None
+    ) -> list[MirroredInvoice]:
+        t = billing_invoices
+        query = (
+            select(t)
+            .where(t.c.customer_id == customer_id)
+            .order_by(t.c.created.desc(), t.c.id.desc())
+            .limit(limit)
+        )
+        if after is not None:
+            query = query.where(
+                or_(
+                    t.c.created < after.created,
+                    and_(t.c.created == after.created, t.c.id < after.invoice_id),
+                )
+            )
+        with translate_database_errors(f"listing invoices of {customer_id!r}"):
+            result = await self._session.execute(query)
+        return [rows.invoice_record(row) for row in result.mappings()]
+
+    async def get_payment_method(self, payment_method_id: str) -> MirroredPaymentMethod | None:
+        return await self._get(
+            billing_payment_methods, payment_method_id, rows.payment_method_record
+        )
+
+    async def save_payment_method(self, payment_method: MirroredPaymentMethod) -> None:
+        await self._save(billing_payment_methods, rows.payment_method_values(payment_method))
+
+    async def _get(
+        self, table: Table, record_id: str, record: Callable[[Mapping[Any, Any]], R]
+    ) -> R | None:
+        query = select(table).where(table.c.id == record_id).with_for_update()
+        with translate_database_errors(f"reading {table.name} row {record_id!r}"):
+            row = (await self._session.execute(query)).mappings().one_or_none()
+        if row is None:
+            self._seen_missing.add((table.name, record_id))
+            return None
+        self._seen_missing.discard((table.name, record_id))
+        return record(row)
+
+    async def _save(self, table: Table, values: dict[str, Any]) -> None:
+        values = {**values, "updated_at": datetime.now(UTC)}
+        seen = (table.name, values["id"])
+        if seen in self._seen_missing:
+            statement: Any = insert(table).values(**values)
+        else:
+            dialect = self._session.get_bind().dialect.name
+            columns = [name for name in values if name != "id"]
+            statement = upsert(dialect, table, values, conflict_on=["id"], update=columns)
+        try:
+            with translate_database_errors(f"saving {table.name} row {values['id']!r}"):
+                await self._session.execute(statement)
+        except IntegrityError as error:
+            raise PersistenceUnavailable(
+                f"{table.name} row {values['id']!r} was written by another transaction "
+                "at the same time; roll back and try again"
+            ) from error
+        self._seen_missing.discard(seen)

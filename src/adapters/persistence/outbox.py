@@ -1,0 +1,108 @@
+"""The email outbox in ``email_outbox``: one row per message key, sent by the workers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adapters.persistence.errors import translate_database_errors
+from adapters.persistence.leases import claim_due_rows
+from adapters.persistence.tables import email_outbox as outbox
+from adapters.persistence.upsert import dialect_insert
+from application.ports.outbox import Outbox, OutboxMessage, OutboxStatus
+
+SENDING = "sending"  # claimed by a worker whose lease has not run out
+_RELEASED = {"locked_by": None, "locked_until": None}
+
+
+class SqlaOutbox(Outbox):
+    """``Outbox`` on the unit of work's session; nothing here commits.
+
+    ``enqueue`` ignores a key already present (whatever its status), so a replayed event
+    never sends twice. ``claim_due`` leases messages like the inbox does (``FOR UPDATE SKIP
+    LOCKED`` on PostgreSQL); a lease that ran out is claimed again. Database failures raise
+    ``PersistenceUnavailable``.
+    """
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def enqueue(self, message: OutboxMessage) -> bool:
+        statement = (
+            dialect_insert(self._session.get_bind().dialect.name, outbox)
+            .values(**_row(message))
+            .on_conflict_do_nothing(index_elements=[outbox.c.key])
+            .returning(outbox.c.key)
+        )
+        with translate_database_errors(f"queueing email {message.key!r}"):
+            return (await self._session.execute(statement)).first() is not None
+
+    async def claim_due(
+        self, *, worker_id: str, now: datetime, limit: int, lease_seconds: int
+    ) -> list[OutboxMessage]:
+        statement = claim_due_rows(
+            outbox,
+            key=outbox.c.key,
+            order_by=(outbox.c.created_at, outbox.c.key),
+            waiting=OutboxStatus.PENDING,
+            claimed=SENDING,
+            worker_id=worker_id,
+            now=now,
+            limit=limit,
+            lease_seconds=lease_seconds,
+        )
+        with translate_database_errors(f"claiming due emails for {worker_id!r}"):
+            rows = (await self._session.execute(statement)).all()
+        return sorted((_message(row) for row in rows), key=lambda m: (m.created_at, m.key))
+
+    async def mark_sent(self, key: str, *, now: datetime) -> None:
+        await self._set(key, status=OutboxStatus.SENT, sent_at=now)
+
+    async def mark_failed(
+        self, key: str, *, now: datetime, error: str, retry_at: datetime | None
+    ) -> None:
+        await self._set(
+            key,
+            status=OutboxStatus.PENDING if retry_at else OutboxStatus.FAILED,
+            attempts=outbox.c.attempts + 1,
+            next_attempt_at=retry_at,
+            last_error=error,
+        )
+
+    async def _set(self, key: str, **values: Any) -> None:
+        statement = update(outbox).where(outbox.c.key == key).values(**values, **_RELEASED)
+        with translate_database_errors(f"marking email {key!r}"):
+            await self._session.execute(statement)
+
+
+def _row(message: OutboxMessage) -> dict[str, Any]:
+    return {
+        "key": message.key,
+        "template": message.template,
+        "recipient": message.to,
+        "context": dict(message.context),
+        "status": message.status.value,
+        "attempts": message.attempts,
+        "next_attempt_at": message.next_attempt_at,
+        "last_error": message.last_error,
+        "created_at": message.created_at,
+        "sent_at": message.sent_at,
+    }
+
+
+def _message(row: Row[Any]) -> OutboxMessage:
+    return OutboxMessage(
+        key=row.key,
+        template=row.template,
+        to=row.recipient,
+        created_at=row.created_at,
+        context=row.context,
+        status=OutboxStatus.PENDING if row.status == SENDING else OutboxStatus(row.status),
+        attempts=row.attempts,
+        next_attempt_at=row.next_attempt_at,
+        sent_at=row.sent_at,
+        last_error=row.last_error,
+    )
