@@ -60,7 +60,10 @@ class StripeBillingProvider(BillingProvider, PortalConfigurationProvider):
 
     async def list_configurations(self) -> list[ProviderConfiguration]:
         with stripe_errors("list portal configurations", resource="billing portal configurations"):
-            found = await every_page(self._v1.billing_portal.configurations.list_async, {})
+            found = await every_page(
+                self._v1.billing_portal.configurations.list_async,
+                {"expand": [f"data.{_PRODUCTS}"]},
+            )
         return [configuration_from_stripe(conf) for conf in found]
 
     async def create_configuration(
@@ -71,7 +74,7 @@ class StripeBillingProvider(BillingProvider, PortalConfigurationProvider):
             "create a portal configuration", resource="billing portal configurations"
         ):
             created = await self._v1.billing_portal.configurations.create_async(
-                _any(dict(params)), options
+                _any({**params, "expand": [_PRODUCTS]}), options
             )
         return configuration_from_stripe(created)
 
@@ -84,7 +87,7 @@ class StripeBillingProvider(BillingProvider, PortalConfigurationProvider):
             resource="billing portal configurations",
         ):
             updated = await self._v1.billing_portal.configurations.update_async(
-                configuration_id, _any(dict(params)), options
+                configuration_id, _any({**params, "expand": [_PRODUCTS]}), options
             )
         return configuration_from_stripe(updated)
 
@@ -105,6 +108,10 @@ class StripeBillingProvider(BillingProvider, PortalConfigurationProvider):
                     return None
                 raise
         return price_from_stripe(price)
+
+
+# Stripe returns a configuration's product list only when it is expanded ("includable").
+_PRODUCTS = "features.subscription_update.products"
 
 
 def _any(params: dict[str, Any]) -> Any:

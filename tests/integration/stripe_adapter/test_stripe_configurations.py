@@ -10,6 +10,10 @@ from .stripe_objects import example, stripe_error, stripe_list
 
 PATH = "/v1/billing_portal/configurations"
 
+# Stripe returns a configuration's products only when expanded; the adapter always asks.
+EXPAND_ONE = "features.subscription_update.products"
+EXPAND_LISTED = "data.features.subscription_update.products"
+
 
 async def test_lists_active_and_inactive_configurations_on_every_page(
     provider: StripeBillingProvider, fake_stripe: FakeStripe
@@ -24,8 +28,8 @@ async def test_lists_active_and_inactive_configurations_on_every_page(
     first, second = await provider.list_configurations()
 
     assert [r.params for r in fake_stripe.requests] == [
-        {"limit": "100"},
-        {"limit": "100", "starting_after": "bpc_1"},
+        {"limit": "100", "expand[0]": EXPAND_LISTED},
+        {"limit": "100", "expand[0]": EXPAND_LISTED, "starting_after": "bpc_1"},
     ]
     assert (first.id, first.active, first.is_default) == ("bpc_1", True, True)
     assert first.metadata == {"catalog_name": "b2c"}
@@ -72,6 +76,7 @@ async def test_creates_with_the_callers_idempotency_key_and_nested_params(
         "features[subscription_update][products][0][prices][0]": "price_m",
         "features[subscription_update][products][0][prices][1]": "price_y",
         "metadata[catalog_name]": "b2b",
+        "expand[0]": EXPAND_ONE,
     }
     assert (configuration.id, configuration.metadata) == ("bpc_new", {"catalog_name": "b2b"})
 
@@ -90,7 +95,10 @@ async def test_updates_the_named_configuration(
     )
 
     [sent] = fake_stripe.requests
-    assert (sent.path, sent.params) == (f"{PATH}/bpc_old", {"active": "false"})
+    assert (sent.path, sent.params) == (
+        f"{PATH}/bpc_old",
+        {"active": "false", "expand[0]": EXPAND_ONE},
+    )
     assert sent.headers["idempotency-key"] == "deactivate-bpc_old"
     assert (updated.id, updated.active) == ("bpc_old", False)
 
