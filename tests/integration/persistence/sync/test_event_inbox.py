@@ -1,0 +1,194 @@
+"""SqlaEventInbox on PostgreSQL and SQLite: store once, claim with a lease, mark, requeue."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from adapters.persistence import SqlaEventInbox, SqlaTransactionManager
+from application.ports.event_inbox import EventStatus, InboxEvent
+
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+LEASE = 300
+
+
+def inbox_event(n: int, *, type: str = "customer.updated", **changes: object) -> InboxEvent:
+    created = NOW - timedelta(hours=1) + timedelta(seconds=n)
+    payload = {"id": f"evt_{n:04}", "type": type, "created": int(created.timestamp()),
+               "data": {"object": {"id": "cus_1", "email": None, "tags": ["a", 1]}}}  # fmt: skip
+    fields: dict[str, object] = {
+        "id": f"evt_{n:04}", "type": type, "created": created, "livemode": False,
+        "payload": payload, "received_at": NOW - timedelta(minutes=1), **changes,
+    }  # fmt: skip
+    return InboxEvent(**fields)  # type: ignore[arg-type]
+
+
+async def stored(factory: async_sessionmaker[AsyncSession], *events: InboxEvent) -> None:
+    async with factory() as session:
+        for event in events:
+            await SqlaEventInbox(session).store(event)
+        await SqlaTransactionManager(session).commit()
+
+
+async def claim(
+    factory: async_sessionmaker[AsyncSession], worker: str, now: datetime = NOW, limit: int = 10
+) -> list[str]:
+    async with factory() as session:
+        claimed = await SqlaEventInbox(session).claim_due(
+            worker_id=worker, now=now, limit=limit, lease_seconds=LEASE
+        )
+        await SqlaTransactionManager(session).commit()
+    return [e.id for e in claimed]
+
+
+async def test_the_same_event_stored_five_times_is_kept_once_and_reads_back_exactly(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    event = inbox_event(1)
+    answers = []
+    for _ in range(5):
+        async with session_factory() as session:
+            answers.append(await SqlaEventInbox(session).store(event))
+            await SqlaTransactionManager(session).commit()
+
+    assert answers == [True, False, False, False, False]
+    async with session_factory() as session:
+        inbox = SqlaEventInbox(session)
+        assert await inbox.get("evt_0001") == event
+        assert await inbox.list_events() == [event]
+        assert await inbox.get("evt_missing") is None
+
+
+async def test_claims_due_events_oldest_first_and_leases_them_to_one_worker(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    later = inbox_event(4, next_attempt_at=NOW + timedelta(minutes=1))
+    await stored(session_factory, inbox_event(3), inbox_event(1), inbox_event(2), later)
+
+    assert await claim(session_factory, "worker-a", limit=2) == ["evt_0001", "evt_0002"]
+    assert await claim(session_factory, "worker-b") == ["evt_0003"]
+    assert await claim(session_factory, "worker-c") == []
+    assert await claim(session_factory, "worker-c", now=NOW + timedelta(minutes=1)) == ["evt_0004"]
+    async with session_factory() as session:
+        claimed = await SqlaEventInbox(session).get("evt_0001")
+    assert claimed is not None
+    assert claimed.status is EventStatus.PENDING  # still to be done, as far as anyone can tell
+
+
+async def test_an_expired_lease_is_claimed_again_but_a_marked_event_never_is(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    await stored(session_factory, inbox_event(1), inbox_event(2))
+    assert await claim(session_factory, "worker-a") == ["evt_0001", "evt_0002"]
+    async with session_factory() as session:
+        await SqlaEventInbox(session).mark_processed("evt_0001", now=NOW)
+        await SqlaTransactionManager(session).commit()
+
+    just_before = NOW + timedelta(seconds=LEASE - 1)
+    assert await claim(session_factory, "worker-b", now=just_before) == []
+    after = NOW + timedelta(seconds=LEASE)
+    assert await claim(session_factory, "worker-b", now=after) == ["evt_0002"]
+    assert await claim(session_factory, "worker-c", now=after) == []
+    async with session_factory() as session:
+        await SqlaEventInbox(session).mark_processed("evt_0002", now=after)
+        await SqlaTransactionManager(session).commit()
+    assert await claim(session_factory, "worker-c", now=after + timedelta(days=1)) == []
+
+
+async def test_marks_record_the_outcome(session_factory: async_sessionmaker[AsyncSession]) -> None:
+    await stored(session_factory, *(inbox_event(n) for n in (1, 2, 3, 4)))
+    await claim(session_factory, "worker-a")
+    retry_at = NOW + timedelta(minutes=1)
+    async with session_factory() as session:
+        inbox = SqlaEventInbox(session)
+        await inbox.mark_processed("evt_0001", now=NOW)
+        await inbox.mark_ignored("evt_0002", now=NOW, note="no handler for 'x'")
+        await inbox.mark_failed("evt_0003", now=NOW, error="Boom: once", retry_at=retry_at)
+        await inbox.mark_failed("evt_0004", now=NOW, error="Boom: for good", retry_at=None)
+        await SqlaTransactionManager(session).commit()
+
+    async with session_factory() as session:
+        inbox = SqlaEventInbox(session)
+        processed, ignored, retrying, parked = [
+            await inbox.get(f"evt_000{n}") for n in (1, 2, 3, 4)
+        ]
+    assert processed == inbox_event(1, status=EventStatus.PROCESSED, processed_at=NOW)
+    assert ignored == inbox_event(
+        2, status=EventStatus.IGNORED, processed_at=NOW, note="no handler for 'x'"
+    )
+    assert retrying == inbox_event(3, attempts=1, next_attempt_at=retry_at, last_error="Boom: once")
+    assert parked == inbox_event(
+        4, status=EventStatus.FAILED, attempts=1, last_error="Boom: for good"
+    )
+    assert await claim(session_factory, "worker-b", now=retry_at - timedelta(seconds=1)) == []
+    assert await claim(session_factory, "worker-b", now=retry_at) == ["evt_0003"]
+
+
+async def test_failures_count_up_and_requeueing_starts_over(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    await stored(session_factory, inbox_event(1), inbox_event(2), inbox_event(3))
+    async with session_factory() as session:
+        inbox = SqlaEventInbox(session)
+        for _ in range(3):
+            await inbox.mark_failed("evt_0001", now=NOW, error="e", retry_at=NOW)
+        await inbox.mark_failed("evt_0001", now=NOW, error="last", retry_at=None)
+        await inbox.mark_failed("evt_0002", now=NOW, error="last", retry_at=None)
+        await inbox.mark_processed("evt_0003", now=NOW)
+        await SqlaTransactionManager(session).commit()
+
+    async with session_factory() as session:
+        inbox = SqlaEventInbox(session)
+        parked = await inbox.get("evt_0001")
+        assert parked is not None
+        assert (parked.status, parked.attempts) == (EventStatus.FAILED, 4)
+        assert await claim(session_factory, "worker-a", now=NOW + timedelta(days=9)) == []
+
+        assert await inbox.requeue_failed(now=NOW) == 2
+        assert await inbox.requeue("evt_0003", now=NOW) is True
+        assert await inbox.requeue("evt_missing", now=NOW) is False
+        await SqlaTransactionManager(session).commit()
+
+        requeued = await inbox.get("evt_0001")
+    assert requeued is not None
+    assert (requeued.status, requeued.attempts) == (EventStatus.PENDING, 0)
+    assert await claim(session_factory, "worker-a") == ["evt_0001", "evt_0002", "evt_0003"]
+
+
+async def test_lists_newest_first_by_status_and_type_and_knows_which_ids_it_holds(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    invoice_paid = inbox_event(3, type="invoice.paid")
+    await stored(session_factory, inbox_event(1), inbox_event(2), invoice_paid)
+    async with session_factory() as session:
+        await SqlaEventInbox(session).mark_failed("evt_0002", now=NOW, error="x", retry_at=None)
+        await SqlaTransactionManager(session).commit()
+    await claim(session_factory, "worker-a", limit=1)  # evt_0001: claimed, still pending
+
+    async with session_factory() as session:
+        inbox = SqlaEventInbox(session)
+        ids = lambda events: [e.id for e in events]  # noqa: E731
+        assert ids(await inbox.list_events()) == ["evt_0003", "evt_0002", "evt_0001"]
+        assert ids(await inbox.list_events(limit=2)) == ["evt_0003", "evt_0002"]
+        assert ids(await inbox.list_events(status=EventStatus.PENDING)) == [
+            "evt_0003",
+            "evt_0001",
+        ]
+        assert ids(await inbox.list_events(status=EventStatus.FAILED)) == ["evt_0002"]
+        assert ids(await inbox.list_events(type="invoice.paid")) == ["evt_0003"]
+        assert ids(await inbox.list_events(status=EventStatus.FAILED, type="invoice.paid")) == []
+        assert await inbox.known_ids(["evt_0001", "evt_9999", "evt_0003"]) == {
+            "evt_0001",
+            "evt_0003",
+        }
+        assert await inbox.known_ids([]) == set()
+
+
+async def test_nothing_stored_survives_a_rollback(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    async with session_factory() as session:
+        assert await SqlaEventInbox(session).store(inbox_event(1)) is True
+        await SqlaTransactionManager(session).rollback()
+        assert await SqlaEventInbox(session).store(inbox_event(1)) is True

@@ -1,0 +1,106 @@
+"""Several workers over one PostgreSQL inbox: ``FOR UPDATE SKIP LOCKED`` and leases."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from adapters.persistence import SqlaEventInbox, SqlaTransactionManager
+from application.ports.event_inbox import EventStatus
+
+from .test_event_inbox import LEASE, NOW, inbox_event, stored
+
+only_postgres = pytest.mark.parametrize(
+    "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+
+
+async def work_until_idle(
+    factory: async_sessionmaker[AsyncSession], worker: str, processed: list[str]
+) -> None:
+    """What ``billing-portal worker`` does: claim a batch and commit, then mark each event
+    in its own transaction; stop when nothing is due."""
+    while True:
+        async with factory() as session:
+            inbox = SqlaEventInbox(session)
+            transaction = SqlaTransactionManager(session)
+            claimed = await inbox.claim_due(worker_id=worker, now=NOW, limit=25, lease_seconds=60)
+            await transaction.commit()
+            if not claimed:
+                return
+            for event in claimed:
+                processed.append(event.id)
+                await inbox.mark_processed(event.id, now=NOW)
+                await transaction.commit()
+
+
+@only_postgres
+async def test_two_workers_racing_over_a_thousand_events_process_each_exactly_once(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    await stored(session_factory, *(inbox_event(n) for n in range(1000)))
+    by_a: list[str] = []
+    by_b: list[str] = []
+
+    await asyncio.gather(
+        work_until_idle(session_factory, "worker-a", by_a),
+        work_until_idle(session_factory, "worker-b", by_b),
+    )
+
+    marks = Counter(by_a + by_b)
+    assert len(marks) == 1000
+    assert set(marks.values()) == {1}
+    assert by_a, "worker-a took part"
+    assert by_b, "worker-b took part"
+    async with session_factory() as session:
+        inbox = SqlaEventInbox(session)
+        assert await inbox.list_events(status=EventStatus.PENDING) == []
+        done = await inbox.list_events(status=EventStatus.PROCESSED, limit=2000)
+    assert len(done) == 1000
+
+
+@only_postgres
+async def test_a_worker_skips_rows_another_is_claiming_instead_of_waiting(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    await stored(session_factory, *(inbox_event(n) for n in range(6)))
+    async with session_factory() as first, session_factory() as second:
+        mine = await SqlaEventInbox(first).claim_due(
+            worker_id="worker-a", now=NOW, limit=4, lease_seconds=LEASE
+        )  # not committed: its rows stay locked
+        theirs = await asyncio.wait_for(
+            SqlaEventInbox(second).claim_due(
+                worker_id="worker-b", now=NOW, limit=4, lease_seconds=LEASE
+            ),
+            timeout=10,
+        )
+        await SqlaTransactionManager(second).commit()
+        await SqlaTransactionManager(first).rollback()
+
+    assert [e.id for e in mine] == ["evt_0000", "evt_0001", "evt_0002", "evt_0003"]
+    assert [e.id for e in theirs] == ["evt_0004", "evt_0005"]
+
+
+@only_postgres
+async def test_events_whose_worker_vanished_are_taken_over_after_the_lease(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    await stored(session_factory, *(inbox_event(n) for n in range(3)))
+    async with session_factory() as session:  # worker-a claims, commits, then dies
+        await SqlaEventInbox(session).claim_due(
+            worker_id="worker-a", now=NOW, limit=10, lease_seconds=LEASE
+        )
+        await SqlaTransactionManager(session).commit()
+
+    async with session_factory() as session:
+        inbox = SqlaEventInbox(session)
+        early = await inbox.claim_due(worker_id="worker-b", now=NOW, limit=10, lease_seconds=60)
+        late = await inbox.claim_due(
+            worker_id="worker-b", now=NOW + timedelta(seconds=LEASE), limit=10, lease_seconds=60
+        )
+    assert early == []
+    assert [e.id for e in late] == ["evt_0000", "evt_0001", "evt_0002"]
