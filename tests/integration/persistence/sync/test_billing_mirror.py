@@ -1,0 +1,182 @@
+"""SqlaBillingMirror on PostgreSQL and SQLite: exact round trips, upserts, invoice pages."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from adapters.persistence import SqlaBillingMirror, SqlaTransactionManager
+from application.errors import PersistenceUnavailable
+from application.ports.billing_mirror import InvoiceCursor
+from domain.billing.customer import MirroredCustomer
+from domain.billing.subscription import MirroredSubscription
+from domain.subscription import SubscriptionStatus
+
+from .mirror_records import FROM_READ, T0, customer, invoice, payment_method, subscription
+
+
+async def test_every_record_reads_back_exactly_with_its_version(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    bare = MirroredCustomer(id="cus_2", version=FROM_READ)
+    detached = payment_method(id="pm_2", customer_id=None, detached=True, brand=None)
+    async with session_factory() as session:
+        mirror = SqlaBillingMirror(session)
+        for record in (customer(), bare):
+            await mirror.save_customer(record)
+        await mirror.save_subscription(subscription())
+        await mirror.save_invoice(invoice("in_1", T0))
+        await mirror.save_payment_method(payment_method())
+        await mirror.save_payment_method(detached)
+        await SqlaTransactionManager(session).commit()
+
+    async with session_factory() as session:
+        mirror = SqlaBillingMirror(session)
+        assert await mirror.get_customer("cus_1") == customer()
+        assert await mirror.get_customer("cus_2") == bare
+        stored_subscription = await mirror.get_subscription("sub_1")
+        assert stored_subscription == subscription()
+        assert stored_subscription.subscription.raw_status == "brand_new_status"
+        assert await mirror.get_invoice("in_1") == invoice("in_1", T0)
+        assert await mirror.get_payment_method("pm_1") == payment_method()
+        assert await mirror.get_payment_method("pm_2") == detached
+        for missing in ("cus_x", "sub_x", "in_x", "pm_x"):
+            assert await mirror.get_customer(missing) is None
+            assert await mirror.get_subscription(missing) is None
+            assert await mirror.get_invoice(missing) is None
+            assert await mirror.get_payment_method(missing) is None
+
+
+async def test_saving_again_replaces_the_record_and_its_version(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    newer = customer(version=FROM_READ, email=None, address=None, tax_ids=(), deleted=True)
+    canceled = subscription(version=FROM_READ, plan_names=())
+    async with session_factory() as session:
+        mirror = SqlaBillingMirror(session)
+        await mirror.save_customer(customer())
+        await mirror.save_subscription(subscription())
+        await SqlaTransactionManager(session).commit()
+
+    async with session_factory() as session:
+        mirror = SqlaBillingMirror(session)
+        assert await mirror.get_customer("cus_1") == customer()
+        await mirror.save_customer(newer)
+        await mirror.save_subscription(canceled)
+        await SqlaTransactionManager(session).commit()
+
+    async with session_factory() as session:
+        mirror = SqlaBillingMirror(session)
+        assert await mirror.get_customer("cus_1") == newer
+        assert await mirror.get_subscription("sub_1") == canceled
+
+
+async def test_lists_every_subscription_of_the_customer_only(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    def of(sub_id: str, **changes: object) -> MirroredSubscription:
+        record = subscription(sub_id)
+        return replace(record, subscription=replace(record.subscription, **changes))
+
+    ended = of("sub_b", status=SubscriptionStatus.CANCELED, created=T0 + timedelta(days=1))
+    async with session_factory() as session:
+        mirror = SqlaBillingMirror(session)
+        for record in (ended, of("sub_c", customer_id="cus_other"), of("sub_a")):
+            await mirror.save_subscription(record)
+        await SqlaTransactionManager(session).commit()
+        assert await mirror.list_subscriptions("cus_1") == [of("sub_a"), ended]
+        assert await mirror.list_subscriptions("cus_nobody") == []
+
+
+@pytest.mark.parametrize(
+    "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+async def test_a_record_read_for_a_decision_stays_locked_until_the_unit_of_work_ends(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    lock_now = text("SELECT id FROM billing_customers WHERE id = 'cus_1' FOR UPDATE NOWAIT")
+    async with session_factory() as session:
+        await SqlaBillingMirror(session).save_customer(customer())
+        await SqlaTransactionManager(session).commit()
+
+    async with session_factory() as deciding, session_factory() as other:
+        assert await SqlaBillingMirror(deciding).get_customer("cus_1") == customer()
+        with pytest.raises(DBAPIError, match="could not obtain lock"):
+            await other.execute(lock_now)
+        await other.rollback()
+
+        await SqlaTransactionManager(deciding).commit()
+        assert (await other.execute(lock_now)).scalar_one() == "cus_1"
+
+
+async def test_invoices_page_newest_first_with_ties_broken_by_id(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    same_second = T0 + timedelta(days=60)
+    invoices = [
+        invoice("in_a", T0),
+        invoice("in_b", T0 + timedelta(days=30)),
+        invoice("in_c", same_second),
+        invoice("in_d", same_second),
+        invoice("in_e", T0 + timedelta(days=90)),
+    ]
+    async with session_factory() as session:
+        mirror = SqlaBillingMirror(session)
+        for record in invoices:
+            await mirror.save_invoice(record)
+        await mirror.save_invoice(invoice("in_other", T0, customer_id="cus_other"))
+        await SqlaTransactionManager(session).commit()
+
+        pages: list[list[str]] = []
+        after = None
+        while True:
+            page = await mirror.list_invoices("cus_1", limit=2, after=after)
+            if not page:
+                break
+            pages.append([i.id for i in page])
+            after = InvoiceCursor(page[-1].created, page[-1].id)
+
+    assert pages == [["in_e", "in_d"], ["in_c", "in_b"], ["in_a"]]
+    async with session_factory() as session:
+        assert await SqlaBillingMirror(session).list_invoices("cus_1", limit=10) == [
+            invoices[4], invoices[3], invoices[2], invoices[1], invoices[0]
+        ]  # fmt: skip
+
+
+async def test_an_insert_racing_with_a_read_that_found_nothing_fails_instead_of_overwriting(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    """Two workers get the same unseen customer: the second one's save must not silently
+    replace a state it never compared with; its event is rolled back and retried."""
+    newer = customer(version=FROM_READ, name="Newer")
+    async with session_factory() as first, session_factory() as second:
+        late = SqlaBillingMirror(second)
+        assert await late.get_customer("cus_1") is None
+        await SqlaTransactionManager(second).rollback()  # end the snapshot; SQLite has one writer
+
+        early = SqlaBillingMirror(first)
+        assert await early.get_customer("cus_1") is None
+        await early.save_customer(newer)
+        await SqlaTransactionManager(first).commit()
+
+        with pytest.raises(PersistenceUnavailable, match="at the same time"):
+            await late.save_customer(customer())
+        await SqlaTransactionManager(second).rollback()
+
+    async with session_factory() as session:
+        assert await SqlaBillingMirror(session).get_customer("cus_1") == newer
+
+
+async def test_nothing_saved_survives_a_rollback(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    async with session_factory() as session:
+        mirror = SqlaBillingMirror(session)
+        await mirror.save_customer(customer())
+        await SqlaTransactionManager(session).rollback()
+        assert await mirror.get_customer("cus_1") is None
