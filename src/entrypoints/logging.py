@@ -56,3 +56,6 @@ def configure_logging(log_format: str, level: str) -> None:
     root.setLevel(level)
     # httpx logs every request line (with URLs) at INFO; keep it for debugging only.
     logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))
+    # The Stripe SDK logs each request and error at INFO in its own format; our adapter
+    # reports what matters as application errors.
+    logging.getLogger("stripe").setLevel(max(logging.WARNING, root.level))

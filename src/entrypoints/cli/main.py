@@ -16,6 +16,8 @@ from entrypoints.cli.db import db
 from entrypoints.cli.portal_url import portal_url
 from entrypoints.cli.runtime import BAD_INPUT, RUNTIME_FAILURE, exit_code_for, state_of
 from entrypoints.cli.serve import serve
+from entrypoints.demo.command import demo, dev_token
+from entrypoints.demo.sandbox_commands import sandbox
 from entrypoints.env import SettingsError
 
 
@@ -62,6 +64,9 @@ cli.add_command(db)
 cli.add_command(customers)
 cli.add_command(portal_url)
 cli.add_command(configs)
+cli.add_command(demo)
+cli.add_command(dev_token)
+cli.add_command(sandbox)
 
 
 def main() -> None:

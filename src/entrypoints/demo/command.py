@@ -1,0 +1,96 @@
+"""``billing-portal demo`` (what `make run` runs) and ``billing-portal dev-token``."""
+
+from __future__ import annotations
+
+import contextlib
+
+import click
+import uvicorn
+
+from adapters.catalog.toml_catalog import load_catalog
+from adapters.persistence import upgrade_database
+from application.configs.apply_configurations import ApplyConfigurations, ApplyResult
+from application.customers.link_customer import LinkCustomer, LinkCustomerRequest
+from entrypoints.cli.runtime import run_use_case, state_of
+from entrypoints.demo.dev_token import issue_dev_token
+from entrypoints.demo.sandbox_runtime import started_sandbox
+from entrypoints.http.app import create_app
+from entrypoints.logging import configure_logging
+from entrypoints.settings import Settings
+from stripe_sandbox import DemoRecord, seed_demo
+
+
+def _link(ctx: click.Context, record: DemoRecord) -> None:
+    request = LinkCustomerRequest(record.user_id, record.customer_id, record.segment, record.email)
+    run_use_case(ctx, LinkCustomer, lambda uc: uc.execute(request))
+
+
+def link_demo_users(ctx: click.Context, records: list[DemoRecord]) -> None:
+    for record in records:
+        _link(ctx, record)
+
+
+def _applies_catalog_itself(settings: Settings) -> bool:
+    # Test-mode keys and the sandbox are safe to configure on start; live mode is changed
+    # only by an operator who has read `configs plan`.
+    return settings.stripe_sandbox or settings.stripe.api_key.startswith(("sk_test_", "rk_test_"))
+
+
+def _banner(settings: Settings, host: str, port: int, records: list[DemoRecord]) -> None:
+    base = f"http://{host}:{port}"
+    where = (
+        f"the Stripe sandbox at {settings.stripe.api_base}"
+        if settings.stripe_sandbox
+        else ("Stripe")
+    )
+    click.echo(f"\nbilling-portal is serving {base} (API docs {base}/schema) against {where}")
+    click.echo(f"database: {settings.safe_database_url}")
+    if records:
+        click.echo("\ndemo users (`billing-portal dev-token USER` prints a bearer token):")
+        for record in records:
+            click.echo(f"  {record.user_id:<22} {record.segment:<10} {record.description}")
+        click.echo(
+            '\ntry:  curl -X POST -H "Authorization: Bearer $(.venv/bin/billing-portal '
+            f'dev-token {records[0].user_id})" {base}/api/billing/portal-sessions'
+        )
+    click.echo("stop with Ctrl+C\n")
+
+
+@click.command()
+@click.option("--host", help="Address to listen on (default PORTAL_HOST).")
+@click.option("--port", type=click.IntRange(1, 65535), help="Port (default PORTAL_PORT).")
+@click.pass_context
+def demo(ctx: click.Context, host: str | None, port: int | None) -> None:
+    """Run everything: migrate, start and seed the sandbox (no Stripe key), apply the
+    portal catalog, link the demo users and serve the API."""
+    state = state_of(ctx)
+    settings = state.settings()
+    load_catalog(settings.catalog_path)
+    upgrade_database(settings.database_url)
+    host, port = host or settings.host, port or settings.port
+    with contextlib.ExitStack() as stack:
+        records: list[DemoRecord] = []
+        if settings.stripe_sandbox:
+            sandbox = stack.enter_context(started_sandbox(settings))
+            # The sandbox's own app may have configured logging; ours wins from here on.
+            configure_logging(settings.log_format, settings.log_level)
+            records = seed_demo(sandbox.store)
+            link_demo_users(ctx, records)
+        if _applies_catalog_itself(settings):
+            applied: ApplyResult = run_use_case(ctx, ApplyConfigurations, lambda uc: uc.execute())
+            click.echo(f"portal catalog applied ({applied.provider_writes} write call(s))")
+        else:
+            click.echo("live mode: review `billing-portal configs plan`, then `configs apply`")
+        _banner(settings, host, port, records)
+        configure_logging(settings.log_format, settings.log_level)
+        app = create_app(settings, *state.override_providers)
+        uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+
+
+@click.command("dev-token")
+@click.argument("user_id")
+@click.option("--minutes", type=click.IntRange(1, 24 * 60), default=60, show_default=True)
+@click.pass_context
+def dev_token(ctx: click.Context, user_id: str, minutes: int) -> None:
+    """Print a bearer token for USER_ID (development only, HS256)."""
+    click.echo(issue_dev_token(state_of(ctx).settings(), user_id, minutes=minutes))
