@@ -2,5 +2,12 @@
 
 from adapters.stripe.billing_provider import StripeBillingProvider
 from adapters.stripe.client import StripeSettings, build_stripe_client, open_stripe_client
+from adapters.stripe.event_source import StripeBillingEventSource
 
-__all__ = ["StripeBillingProvider", "StripeSettings", "build_stripe_client", "open_stripe_client"]
+__all__ = [
+    "StripeBillingEventSource",
+    "StripeBillingProvider",
+    "StripeSettings",
+    "build_stripe_client",
+    "open_stripe_client",
+]
