@@ -27,6 +27,13 @@ APPLICATION_TABLES = {
     "portal_configuration_mappings",
     "portal_access_audit",
     "rate_limit_counters",
+    "webhook_events",
+    "billing_customers",
+    "billing_subscriptions",
+    "billing_invoices",
+    "billing_payment_methods",
+    "email_outbox",
+    "billing_audit_log",
 }
 
 
