@@ -99,6 +99,8 @@ def create(ledger: Ledger, params: Params) -> dict[str, Any]:
         "expires_at": ledger.now + UNUSED_TTL,
         "visited_at": None,
         "flow_data": dict(raw_flow),
+        "csrf": secrets.token_urlsafe(24),
+        "flow_completed": False,
     }
     ledger.put(session)
     ledger.emit("billing_portal.session.created", session)
@@ -107,16 +109,27 @@ def create(ledger: Ledger, params: Params) -> dict[str, Any]:
 
 def open_by_secret(ledger: Ledger, secret: str) -> dict[str, Any] | None:
     """The session whose URL carries ``secret`` if still usable (marks it visited)."""
+    found = lookup(ledger, secret)
+    return found[0] if found is not None and found[2] else None
+
+
+def lookup(ledger: Ledger, secret: str) -> tuple[dict[str, Any], dict[str, Any], bool] | None:
+    """``(session, meta, usable)`` for a URL secret (a usable one is marked visited).
+
+    None when no session has that secret. ``meta`` holds what Stripe keeps but never shows:
+    the secret, expiry, the hosted pages' CSRF token and whether the deep-link flow is done.
+    """
     for session_id, meta in ledger.state.sessions.items():
         if secrets.compare_digest(meta["secret"], secret):
+            session = ledger.state.table("billing_portal.session")[session_id]
+            if ledger.now > meta["expires_at"]:
+                return session, meta, False
             if meta["visited_at"] is None:
-                if ledger.now > meta["expires_at"]:
-                    return None
                 meta["visited_at"] = ledger.now
                 meta["expires_at"] = ledger.now + VISITED_TTL
-            elif ledger.now > meta["expires_at"]:
-                return None
-            return ledger.state.table("billing_portal.session").get(session_id)
+            meta.setdefault("csrf", secrets.token_urlsafe(24))
+            meta.setdefault("flow_completed", False)
+            return session, meta, True
     return None
 
 

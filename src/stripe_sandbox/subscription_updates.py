@@ -3,7 +3,8 @@
 ``proration_behavior``: ``create_prorations`` (default) queues credit/charge lines for the
 next invoice, ``always_invoice`` bills them now, ``none`` changes the price without them.
 A change of billing interval restarts the cycle now and bills the new period at once (with
-the unused-time credit unless ``none``), as Stripe does.
+the unused-time credit unless ``none``), as Stripe does. ``proration_date`` prorates as if
+the change happened at that moment of the current period (to match a preview exactly).
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ def update(ledger: Ledger, sub_id: str, params: Params) -> dict[str, Any]:
     behavior = choice(params, "proration_behavior", PRORATION_BEHAVIORS) or "create_prorations"
     apply_common(ledger, sub, params)
     if "items" in params:
-        _change_items(ledger, sub, array(params, "items"), behavior)
+        at = _proration_date(ledger, sub, params)
+        _change_items(ledger, sub, array(params, "items"), behavior, at)
     if "cancel_at_period_end" in params:
         _schedule_cancel(ledger, sub, bool(boolean(params, "cancel_at_period_end")), params)
     elif "cancellation_details" in params:
@@ -68,7 +70,22 @@ def _schedule_cancel(ledger: Ledger, sub: dict[str, Any], on: bool, params: Para
         sub["cancellation_details"] = {"comment": None, "feedback": None, "reason": None}
 
 
-def _change_items(ledger: Ledger, sub: dict[str, Any], raw_items: list[Any], behavior: str) -> None:
+def _proration_date(ledger: Ledger, sub: dict[str, Any], params: Params) -> int:
+    at = integer(params, "proration_date")
+    if at is None:
+        return ledger.now
+    start, end = period_of(sub)
+    if not start <= at <= min(end, ledger.now):
+        raise InvalidRequest(
+            "The proration_date must be within the subscription's current billing period.",
+            param="proration_date",
+        )
+    return at
+
+
+def _change_items(
+    ledger: Ledger, sub: dict[str, Any], raw_items: list[Any], behavior: str, at: int
+) -> None:
     old_items = {item["id"]: dict(item) for item in sub["items"]["data"]}
     old_interval = interval_of(sub["items"]["data"][0]["price"])
     for index, raw in enumerate(raw_items):
@@ -86,11 +103,11 @@ def _change_items(ledger: Ledger, sub: dict[str, Any], raw_items: list[Any], beh
     if sub["status"] == "trialing":
         return
     if new_interval != old_interval:
-        _restart_cycle(ledger, sub, old_items, behavior)
+        _restart_cycle(ledger, sub, old_items, behavior, at)
         return
     if behavior == "none":
         return
-    lines = _proration_lines(ledger, sub, old_items)
+    lines = _proration_lines(ledger, sub, old_items, at)
     if behavior == "always_invoice":
         pending = ledger.state.pending_prorations.pop(sub["id"], [])
         _bill_now(ledger, sub, pending + lines)
@@ -128,11 +145,11 @@ def _apply_item(ledger: Ledger, sub: dict[str, Any], raw: Params, index: int) ->
 
 
 def _proration_lines(
-    ledger: Ledger, sub: dict[str, Any], old_items: dict[str, dict[str, Any]]
+    ledger: Ledger, sub: dict[str, Any], old_items: dict[str, dict[str, Any]], at: int
 ) -> list[dict[str, Any]]:
     start, end = period_of(sub)
-    fraction = max(end - ledger.now, 0) / max(end - start, 1)
-    when = datetime.fromtimestamp(ledger.now, UTC).strftime("%d %b %Y")
+    fraction = max(end - at, 0) / max(end - start, 1)
+    when = datetime.fromtimestamp(at, UTC).strftime("%d %b %Y")
     lines = []
     current = {item["id"]: item for item in sub["items"]["data"]}
     for item_id, old in old_items.items():
@@ -148,7 +165,7 @@ def _proration_lines(
                 sub,
                 old,
                 -round(item_amount(old) * fraction),
-                (ledger.now, end),
+                (at, end),
                 f"Unused time on {describe(ledger, old)} after {when}",
                 proration=True,
             )
@@ -159,7 +176,7 @@ def _proration_lines(
                     sub,
                     new,
                     round(item_amount(new) * fraction),
-                    (ledger.now, end),
+                    (at, end),
                     f"Remaining time on {describe(ledger, new)} after {when}",
                     proration=True,
                 )
@@ -171,7 +188,7 @@ def _proration_lines(
                     sub,
                     new,
                     round(item_amount(new) * fraction),
-                    (ledger.now, end),
+                    (at, end),
                     f"Remaining time on {describe(ledger, new)} after {when}",
                     proration=True,
                 )
@@ -180,12 +197,16 @@ def _proration_lines(
 
 
 def _restart_cycle(
-    ledger: Ledger, sub: dict[str, Any], old_items: dict[str, dict[str, Any]], behavior: str
+    ledger: Ledger,
+    sub: dict[str, Any],
+    old_items: dict[str, dict[str, Any]],
+    behavior: str,
+    at: int,
 ) -> None:
     credits = (
         []
         if behavior == "none"
-        else [line for line in _proration_lines(ledger, sub, old_items) if line["amount"] < 0]
+        else [line for line in _proration_lines(ledger, sub, old_items, at) if line["amount"] < 0]
     )
     start = ledger.now
     end = add_interval(start, *interval_of(sub["items"]["data"][0]["price"]))

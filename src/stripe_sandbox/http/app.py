@@ -23,6 +23,7 @@ from ..store import SandboxStore
 from . import pages
 from .api import ApiRequest, StripeApi
 from .forms import parse_form
+from .portal_routes import portal_handlers
 
 
 def build_store(settings: SandboxSettings) -> SandboxStore:
@@ -76,14 +77,6 @@ def create_sandbox_app(settings: SandboxSettings, store: SandboxStore | None = N
             headers={"Content-Disposition": f'inline; filename="{invoice_id}.pdf"'},
         )
 
-    @get("/p/session/{secret:str}", include_in_schema=False)
-    async def portal_session(secret: FromPath[str]) -> Response[str]:
-        session = await anyio.to_thread.run_sync(store.open_portal_session, secret)
-        status = 200 if session is not None else HTTP_404_NOT_FOUND
-        return Response(
-            pages.session_html(session, business), status_code=status, media_type="text/html"
-        )
-
     @post("/_sandbox/advance", status_code=200, include_in_schema=False)
     async def advance(request: Request[Any, Any, Any]) -> Response[Any]:
         params = await _control_params(request)
@@ -120,7 +113,7 @@ def create_sandbox_app(settings: SandboxSettings, store: SandboxStore | None = N
             stripe_api,
             invoice_page,
             invoice_pdf,
-            portal_session,
+            *portal_handlers(store, business),
             advance,
             reset,
             seed,

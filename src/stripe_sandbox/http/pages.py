@@ -1,4 +1,4 @@
-"""Hosted pages: the invoice page, its PDF, and the portal session placeholder."""
+"""Hosted pages: the invoice page and its PDF (the portal is in :mod:`stripe_sandbox.portal`)."""
 
 from __future__ import annotations
 
@@ -56,8 +56,3 @@ def invoice_pdf(invoice: dict[str, Any], business: str) -> bytes:
         f"Total: {view['total']}    Amount due: {view['due']}",
     ]
     return text_pdf(lines, title=f"Invoice {invoice['number'] or invoice['id']}")
-
-
-def session_html(session: dict[str, Any] | None, business: str) -> str:
-    """The placeholder portal page (the full portal is rendered elsewhere)."""
-    return _ENV.get_template("session.html").render(session=session, business=business)

@@ -170,7 +170,7 @@ def test_sessions_use_the_default_configuration_and_open_a_hosted_page(
     assert session.url.startswith(sandbox.url + "/p/session/")
     page = httpx.get(session.url)
     assert page.status_code == 200
-    assert customer.id in page.text
+    assert 'data-testid="portal-plan"' not in page.text  # no subscription yet
     assert "https://app.example/back" in page.text
 
 
