@@ -15,7 +15,7 @@ from stripe_sandbox.testing import RunningSandbox
 from .conftest import new_customer
 from .test_billing_portal import features
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
 
 
 class PortalBrowser:
@@ -71,9 +71,12 @@ def portal_for(
     quantity: int = 1,
     card: str | None = "pm_card_visa",
     session: dict[str, Any] | None = None,
+    sandbox: RunningSandbox | None = None,
+    age_days: float = 0,
     **feature_overrides: Any,
 ) -> tuple[Any, Any, Any]:
-    """A configuration, a customer with one subscription, and a portal session for them."""
+    """A configuration, a customer with one subscription ``age_days`` old (moving
+    ``sandbox``'s clock), and a portal session for them."""
     config = client.v1.billing_portal.configurations.create(
         params={
             "features": features(plans, **feature_overrides),
@@ -82,8 +85,13 @@ def portal_for(
     )
     customer = new_customer(client, card)
     sub = client.v1.subscriptions.create(
-        params={"customer": customer.id, "items": [{"price": plans[price].id, "quantity": quantity}]}
+        params={
+            "customer": customer.id,
+            "items": [{"price": plans[price].id, "quantity": quantity}],
+        }
     )
+    if sandbox is not None and age_days:
+        sandbox.store.advance(days=age_days)
     portal = client.v1.billing_portal.sessions.create(
         params={
             "customer": customer.id,

@@ -181,7 +181,7 @@ def test_unused_sessions_expire_after_five_minutes(
     customer = new_customer(client)
     session = client.v1.billing_portal.sessions.create(params={"customer": customer.id})
     sandbox.store.advance(seconds=301)
-    assert httpx.get(session.url).status_code == 404
+    assert httpx.get(session.url).status_code == 410  # Gone: it existed, it expired
 
 
 def test_deep_link_flows_are_validated_and_returned(

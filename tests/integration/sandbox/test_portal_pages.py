@@ -30,9 +30,7 @@ def test_homepage_shows_plan_cards_billing_and_invoices(
     assert browser.testid("cancel-subscription") == ["Cancel plan"]
     assert browser.testid("return-link") == ["← Return to Sandbox SaaS"]
     assert 'href="https://app.example/account"' in browser.page
-    assert [c.split(" Expires")[0] for c in browser.testid("payment-method")] == [
-        "Visa •••• 4242"
-    ]
+    assert [c.split(" Expires")[0] for c in browser.testid("payment-method")] == ["Visa •••• 4242"]
     assert browser.testid("billing-email") == ["jo@example.com"]
     assert browser.testid("billing-name") == []  # not in allowed_updates
     invoice = client.v1.invoices.retrieve(str(sub.latest_invoice))

@@ -1,0 +1,81 @@
+"""Cancelling in the portal: at period end with a reason, immediately, and undoing it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import stripe
+
+from stripe_sandbox.testing import RunningSandbox
+
+from .portal_support import PortalBrowser, events_since, last_event_id, portal_for
+
+REASONS = {"enabled": True, "options": ["too_expensive", "other"]}
+
+
+def test_cancel_at_period_end_with_a_reason_then_renew(
+    sandbox: RunningSandbox, client: stripe.StripeClient, plans: dict[str, Any]
+) -> None:
+    _, sub, session = portal_for(client, plans)
+    browser = PortalBrowser(sandbox, session.url)
+    browser.get(f"/subscriptions/{sub.id}/cancel")
+    assert "until the end of your billing period" in browser.testid("cancel-summary")[0]
+    marker = last_event_id(client)
+    missing = browser.post(f"/subscriptions/{sub.id}/cancel", {})
+    assert missing.status_code == 400
+    assert browser.testid("flash-message", missing.text) == [
+        "Please tell us why you are cancelling."
+    ]
+    assert last_event_id(client) == marker
+    done = browser.post(
+        f"/subscriptions/{sub.id}/cancel", {"reason": "too_expensive", "comment": "pricey"}
+    )
+    browser.follow(done)
+    assert browser.testid("flash-message")[0].startswith("Your subscription will be canceled")
+    assert browser.testid("plan-renewal")[0].startswith("Cancels on ")
+    assert browser.testid("cancel-subscription") == []
+    canceled = client.v1.subscriptions.retrieve(sub.id)
+    assert canceled.cancel_at_period_end is True
+    assert canceled.cancellation_details.feedback == "too_expensive"
+    assert canceled.cancellation_details.comment == "pricey"
+    (event,) = events_since(client, marker)
+    assert event.type == "customer.subscription.updated"
+    assert event.data.previous_attributes["cancel_at_period_end"] is False
+
+    marker = event.id
+    browser.follow(browser.post(f"/subscriptions/{sub.id}/renew"))
+    assert browser.testid("flash-message") == ["Your subscription will renew as usual."]
+    assert browser.testid("plan-renewal")[0].startswith("Renews on ")
+    assert client.v1.subscriptions.retrieve(sub.id).cancel_at_period_end is False
+    (renewed,) = events_since(client, marker)
+    assert renewed.type == "customer.subscription.updated"
+    assert renewed.data.previous_attributes["cancel_at_period_end"] is True
+
+
+def test_cancel_immediately_without_reasons(
+    sandbox: RunningSandbox, client: stripe.StripeClient, plans: dict[str, Any]
+) -> None:
+    cancel = {"enabled": True, "mode": "immediately", "cancellation_reason": {"enabled": False}}
+    _, sub, session = portal_for(client, plans, subscription_cancel=cancel)
+    browser = PortalBrowser(sandbox, session.url)
+    browser.get(f"/subscriptions/{sub.id}/cancel")
+    assert browser.testid("cancel-summary")[0].startswith("Your subscription will be canceled")
+    assert 'data-testid="cancel-reasons"' not in browser.page
+    marker = last_event_id(client)
+    browser.follow(browser.post(f"/subscriptions/{sub.id}/cancel"))
+    assert browser.testid("flash-message") == ["Your subscription has been canceled."]
+    assert browser.testid("portal-plan") == []
+    assert client.v1.subscriptions.retrieve(sub.id).status == "canceled"
+    assert [e.type for e in events_since(client, marker)] == ["customer.subscription.deleted"]
+
+
+def test_a_reason_outside_the_options_is_refused(
+    sandbox: RunningSandbox, client: stripe.StripeClient, plans: dict[str, Any]
+) -> None:
+    cancel = {"enabled": True, "mode": "at_period_end", "cancellation_reason": REASONS}
+    _, sub, session = portal_for(client, plans, subscription_cancel=cancel)
+    browser = PortalBrowser(sandbox, session.url)
+    browser.get(f"/subscriptions/{sub.id}/cancel")
+    refused = browser.post(f"/subscriptions/{sub.id}/cancel", {"reason": "unused"})
+    assert refused.status_code == 400
+    assert client.v1.subscriptions.retrieve(sub.id).cancel_at_period_end is False
