@@ -90,7 +90,7 @@ class Portal:
             kind = "subscription_update"
         if kind != feature:
             return False
-        target = (flow[flow["type"]] or {}).get("subscription")
+        target = (flow.get(flow["type"]) or {}).get("subscription")
         return subscription is None or target == subscription
 
 
