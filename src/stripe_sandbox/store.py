@@ -11,6 +11,7 @@ from typing import Any
 
 from . import (
     billing,
+    cancellations,
     catalog,
     customers,
     events,
@@ -109,7 +110,7 @@ class SandboxStore(StoreCore):
     def cancel_subscription(
         self, sub_id: str, params: Params, request: RequestInfo | None = None
     ) -> Obj:
-        return self.run(subscriptions.cancel, sub_id, params=params, request=request)
+        return self.run(cancellations.cancel, sub_id, params=params, request=request)
 
     def list_subscriptions(self, params: Params) -> Obj:
         predicate = subscriptions.list_filter(params)

@@ -12,7 +12,6 @@ from .context import PortalRefusal
 
 UPDATABLE_STATUSES = ("active", "trialing")
 ADDRESS_FIELDS = ("line1", "line2", "city", "state", "postal_code", "country")
-_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
 
 
 def allowed_price_ids(products: list[dict[str, Any]]) -> list[str]:
@@ -56,28 +55,6 @@ def update_items(
     if new_price == item["price"]["id"] and new_quantity == item["quantity"]:
         raise PortalRefusal("Choose a different plan or quantity.")
     return [{"id": item["id"], "price": new_price, "quantity": str(new_quantity)}]
-
-
-def scheduled_for_period_end(
-    feature: dict[str, Any],
-    old_price: dict[str, Any],
-    old_quantity: int,
-    new_price: dict[str, Any],
-    new_quantity: int,
-) -> bool:
-    """Whether ``schedule_at_period_end.conditions`` defer this change to the period's end."""
-    kinds = {c["type"] for c in feature["schedule_at_period_end"]["conditions"]}
-    old_days, new_days = _days(old_price), _days(new_price)
-    if "shortening_interval" in kinds and new_days < old_days:
-        return True
-    old_rate = (old_price["unit_amount"] or 0) * old_quantity / old_days
-    new_rate = (new_price["unit_amount"] or 0) * new_quantity / new_days
-    return "decreasing_item_amount" in kinds and new_rate < old_rate
-
-
-def _days(price: dict[str, Any]) -> int:
-    recurring = price["recurring"]
-    return int(_DAYS[recurring["interval"]] * recurring["interval_count"])
 
 
 def cancellation(

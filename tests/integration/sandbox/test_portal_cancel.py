@@ -79,3 +79,35 @@ def test_a_reason_outside_the_options_is_refused(
     refused = browser.post(f"/subscriptions/{sub.id}/cancel", {"reason": "unused"})
     assert refused.status_code == 400
     assert client.v1.subscriptions.retrieve(sub.id).cancel_at_period_end is False
+
+
+def test_cancel_immediately_with_prorations_credits_unused_time(
+    sandbox: RunningSandbox, client: stripe.StripeClient, plans: dict[str, Any]
+) -> None:
+    cancel = {
+        "enabled": True,
+        "mode": "immediately",
+        "proration_behavior": "create_prorations",
+        "cancellation_reason": {"enabled": False},
+    }
+    customer, sub, session = portal_for(
+        client, plans, sandbox=sandbox, age_days=10, subscription_cancel=cancel
+    )
+    browser = PortalBrowser(sandbox, session.url)
+    browser.get(f"/subscriptions/{sub.id}/cancel")
+    assert "Unused time is credited to your balance." in browser.testid("cancel-summary")[0]
+    marker = last_event_id(client)
+    browser.follow(browser.post(f"/subscriptions/{sub.id}/cancel"))
+    ended = client.v1.subscriptions.retrieve(sub.id)
+    assert ended.status == "canceled"
+    final = client.v1.invoices.retrieve(str(ended.latest_invoice))
+    assert -900 < final.total < 0
+    assert final.amount_due == 0
+    assert client.v1.customers.retrieve(customer.id).balance == final.total
+    assert [e.type for e in events_since(client, marker)] == [
+        "customer.subscription.deleted",
+        "invoice.created",
+        "invoice.finalized",
+        "invoice.paid",
+        "invoice.payment_succeeded",
+    ]
