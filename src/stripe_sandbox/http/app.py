@@ -121,6 +121,8 @@ def create_sandbox_app(settings: SandboxSettings, store: SandboxStore | None = N
         ],
         on_startup=[lambda: dispatcher.start()],
         on_shutdown=[lambda: dispatcher.stop()],
+        # The process hosting the sandbox (tests, the demo) owns logging configuration.
+        logging_config=None,
         exception_handlers={SandboxError: handle_error},
         openapi_config=None,
     )
