@@ -20,6 +20,7 @@ from application.ports.customer_directory import CustomerDirectory
 from application.ports.portal_catalog import PortalCatalog
 from application.ports.rate_limiter import RateLimiter
 from application.ports.transaction_manager import TransactionManager
+from application.sync.subscription_reader import SubscriptionSource
 from domain.capabilities import ConfigurationCapabilities
 from domain.errors import DomainError, FlowNotAllowed
 from domain.locale import check_locale
@@ -69,12 +70,25 @@ class OpenPortalResult:
     flow: PortalFlow | None = None
 
 
+def redirect_target(app_base_url: str, redirect_to: str) -> str:
+    """App paths sit under the app base URL, exactly as return URLs do (a base URL with
+    a path prefix keeps it); absolute URLs (Stripe's hosted invoice page) stay as they are.
+    """
+    if "://" in redirect_to:
+        return redirect_to
+    return f"{app_base_url.rstrip('/')}/{redirect_to.lstrip('/')}"
+
+
 class OpenBillingPortal:
     """Decide by the portal policy and, when it says so, create a hosted portal session.
 
     The Stripe customer id always comes from our database. Every attempt, refused ones
     included, is audited and committed. Raises ``NoBillingAccount``, ``InvalidRequest``,
     ``RateLimited``, ``ConfigurationNotApplied`` and the provider errors.
+
+    Subscriptions are read from ``subscriptions`` when given (the service passes
+    ``SubscriptionReader``: the mirror first, the provider when it has nothing), else from
+    the provider.
     """
 
     def __init__(
@@ -88,8 +102,11 @@ class OpenBillingPortal:
         clock: Clock,
         transaction: TransactionManager,
         settings: PortalAccessSettings,
+        *,
+        subscriptions: SubscriptionSource | None = None,
     ) -> None:
         self._customers = customers
+        self._subscriptions: SubscriptionSource = subscriptions or provider
         self._provider = provider
         self._mappings = mappings
         self._catalog = catalog
@@ -151,7 +168,7 @@ class OpenBillingPortal:
         if customer is None or not customer.stripe_customer_id:
             raise NoBillingAccount(f"user {request.user_id!r} has no billing account linked")
         base = attempt.record = replace(base, stripe_customer_id=customer.stripe_customer_id)
-        subs = await self._provider.list_subscriptions(customer.stripe_customer_id)
+        subs = await self._subscriptions.list_subscriptions(customer.stripe_customer_id)
         decision = decide_portal_access(settings.policy, customer, subs, base.occurred_at)
         if isinstance(decision, Redirect):
             target = self._redirect_target(decision.redirect_to)
@@ -194,12 +211,7 @@ class OpenBillingPortal:
         )
 
     def _redirect_target(self, redirect_to: str) -> str:
-        """App paths sit under the app base URL, exactly as return URLs do (a base URL with
-        a path prefix keeps it); absolute URLs (Stripe's hosted invoice page) stay as they are.
-        """
-        if "://" in redirect_to:
-            return redirect_to
-        return f"{self._settings.return_urls.app_base_url.rstrip('/')}/{redirect_to.lstrip('/')}"
+        return redirect_target(self._settings.return_urls.app_base_url, redirect_to)
 
     def _capabilities(self, name: str) -> ConfigurationCapabilities:
         capabilities = self._catalog.capabilities(name)

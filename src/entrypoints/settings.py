@@ -32,11 +32,33 @@ PORTAL_JWT_AUDIENCE                         billing-portal (development)        
 PORTAL_JWT_LEEWAY_SECONDS                   30                                       clock skew allowed on ``exp``, 0..300
 PORTAL_RATE_LIMIT                           10                                       portal requests per user per window
 PORTAL_RATE_WINDOW_SECONDS                  60                                       the rate limit window
+STRIPE_WEBHOOK_SECRETS                      fixed dev secret (sandbox); none else     comma list of ``whsec_`` secrets (several while rotating); required in production
+STRIPE_WEBHOOK_TOLERANCE_SECONDS            300                                      how old a webhook's signature timestamp may be, 1..3600
+STRIPE_LIVEMODE                             from the key (``sk_live_``/``rk_live_``) events whose ``livemode`` differs are refused (400)
+PORTAL_WEBHOOK_MAX_BYTES                    524288 (512 KiB)                         larger webhook bodies are refused with 413, 1 KiB..16 MiB
+PORTAL_SYNC_ALWAYS_REFETCH                  false                                    ``true``: handlers read every object from Stripe, not the payload
+PORTAL_WORKER_BATCH_SIZE                    50                                       events (and emails) a worker claims at a time, 1..1000
+PORTAL_WORKER_POLL_SECONDS                  1.0                                      how long an idle worker waits before looking again
+PORTAL_WORKER_MAX_ATTEMPTS                  8                                        failures before an event or email is parked as failed
+PORTAL_MAIL_BACKEND                         file (development), smtp (production)    ``file``: one .eml per message in PORTAL_MAIL_DIR; ``smtp``
+PORTAL_MAIL_DIR                             <data dir>/mail                          where the file backend writes
+PORTAL_MAIL_FROM                            Billing <billing@localhost> (development) the From address; its domain ends every Message-ID
+PORTAL_SMTP_HOST                            (none; required for smtp)                the mail server
+PORTAL_SMTP_PORT                            25 / 587 / 465 by PORTAL_SMTP_TLS        the mail server's port
+PORTAL_SMTP_USERNAME, PORTAL_SMTP_PASSWORD  (none)                                   SMTP auth; set both or neither
+PORTAL_SMTP_TLS                             starttls                                 ``none``, ``starttls`` or ``tls`` (implicit TLS)
+PORTAL_SMTP_TIMEOUT                         10                                       seconds per SMTP conversation, 0.5..300
+PORTAL_BILLING_PAGE_URL                     <PORTAL_APP_BASE_URL>/billing            the app's billing page; emails link to it (``?flow=...``)
+PORTAL_SUPPORT_EMAIL                        (none)                                   shown in emails as the address to write to
 PORTAL_HOST                                 127.0.0.1                                address ``serve`` listens on
 PORTAL_PORT                                 8000                                     port ``serve`` listens on
 PORTAL_LOG_FORMAT                           console (development), json (production) ``json`` lines or readable ``console``
 PORTAL_LOG_LEVEL                            INFO                                     DEBUG, INFO, WARNING or ERROR
 =========================================== ======================================== =====================================================
+
+Workers (``billing-portal worker``): any number of processes on PostgreSQL (they claim
+disjoint events with ``FOR UPDATE SKIP LOCKED``); on SQLite run one worker only (the demo's
+in-process worker is that one).
 """
 
 from __future__ import annotations
@@ -49,9 +71,19 @@ from pathlib import Path
 
 from adapters.stripe.client import DEFAULT_API_VERSION, StripeSettings
 from application.open_portal import PortalAccessSettings
+from application.sync.settings import SyncSettings
 from entrypoints.env import EnvReader, SettingsError
 from entrypoints.jwt_settings import JwtSettings, read_jwt_settings
 from entrypoints.portal_settings import read_base_url, read_portal_settings
+from entrypoints.sync_settings import (
+    MailSettings,
+    WebhookSettings,
+    WorkerSettings,
+    read_mail_settings,
+    read_sync_settings,
+    read_webhook_settings,
+    read_worker_settings,
+)
 
 __all__ = ["Settings", "SettingsError", "load_settings"]
 
@@ -77,6 +109,10 @@ class Settings:
     port: int
     log_format: str
     log_level: str
+    webhooks: WebhookSettings
+    worker: WorkerSettings
+    sync: SyncSettings
+    mail: MailSettings
 
     @property
     def production(self) -> bool:
@@ -121,13 +157,14 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     production = environment == "production"
     data_dir = Path(env.text("PORTAL_DATA_DIR", "var"))
     stripe, sandbox = _stripe(env, production)
+    portal = read_portal_settings(env)
     settings = Settings(
         environment=environment,
         database_url=_database_url(env, data_dir),
         data_dir=data_dir,
         stripe=stripe,
         stripe_sandbox=sandbox,
-        portal=read_portal_settings(env),
+        portal=portal,
         catalog_path=Path(env.text("PORTAL_CATALOG_PATH", "portal-configurations.toml")),
         jwt=read_jwt_settings(env, production),
         host=env.text("PORTAL_HOST", "127.0.0.1"),
@@ -136,6 +173,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             "PORTAL_LOG_FORMAT", ("json", "console"), "json" if production else "console"
         ),
         log_level=env.choice("PORTAL_LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
+        webhooks=read_webhook_settings(
+            env, api_key=stripe.api_key, sandbox=sandbox, production=production
+        ),
+        worker=read_worker_settings(env),
+        sync=read_sync_settings(env, portal.return_urls.app_base_url),
+        mail=read_mail_settings(env, data_dir=data_dir, production=production),
     )
     env.check()
     return settings

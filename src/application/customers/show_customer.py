@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.errors import UserNotFound
-from application.ports.billing_provider import BillingProvider
 from application.ports.clock import Clock
 from application.ports.customer_directory import CustomerDirectory
+from application.sync.subscription_reader import SubscriptionSource
 from domain.customer import Customer
 from domain.portal_decision import PortalDecision
 from domain.portal_policy import PortalPolicy, decide_portal_access
@@ -22,17 +22,20 @@ class CustomerView:
 
 
 class ShowCustomer:
-    """Read-only: the link, every subscription (all statuses) and today's decision."""
+    """Read-only: the link, every subscription (all statuses) and today's decision.
+
+    ``subscriptions`` is the provider itself or, in the service, ``SubscriptionReader``
+    (the mirror first), so support staff see what the portal rules see."""
 
     def __init__(
         self,
         customers: CustomerDirectory,
-        provider: BillingProvider,
+        subscriptions: SubscriptionSource,
         clock: Clock,
         policy: PortalPolicy,
     ) -> None:
         self._customers = customers
-        self._provider = provider
+        self._subscriptions = subscriptions
         self._clock = clock
         self._policy = policy
 
@@ -42,6 +45,6 @@ class ShowCustomer:
             raise UserNotFound(f"no customer link for user {user_id!r}; see `customers link`")
         subs: list[Subscription] = []
         if customer.stripe_customer_id:
-            subs = await self._provider.list_subscriptions(customer.stripe_customer_id)
+            subs = await self._subscriptions.list_subscriptions(customer.stripe_customer_id)
         decision = decide_portal_access(self._policy, customer, subs, self._clock.now())
         return CustomerView(customer, tuple(subs), decision)

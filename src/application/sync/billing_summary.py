@@ -9,9 +9,12 @@ from application.errors import NoBillingAccount
 from application.ports.billing_mirror import BillingMirror
 from application.ports.clock import Clock
 from application.ports.customer_directory import CustomerDirectory
+from application.ports.portal_catalog import PortalCatalog
+from application.sync.allowed_flows import allowed_flows
 from domain.billing.payment_method import MirroredPaymentMethod
 from domain.billing.subscription import MirroredSubscription
-from domain.portal_decision import PortalDecision
+from domain.portal_decision import OpenPortal, PortalDecision
+from domain.portal_flow import FlowType
 from domain.portal_policy import PortalPolicy, decide_portal_access
 
 
@@ -32,6 +35,8 @@ class SubscriptionLine:
     current_period_end: datetime | None
     cancel_at_period_end: bool
     cancel_at: datetime | None
+    canceled_at: datetime | None = None
+    ended_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +46,15 @@ class BillingSummaryResult:
     default_payment_method: MirroredPaymentMethod | None
     mirror_updated_at: datetime | None  # the newest provider time the mirror reflects
     decision: PortalDecision
+    # The deep links the decision's configuration allows this customer now (needs a catalog).
+    allowed_flows: tuple[FlowType, ...] = ()
 
 
 class BillingSummary:
-    """Read-only, from the mirror. Raises ``NoBillingAccount`` when no customer is linked."""
+    """Read-only, from the mirror. Raises ``NoBillingAccount`` when no customer is linked.
+
+    With ``catalog``, the result also lists the deep links the chosen configuration allows.
+    """
 
     def __init__(
         self,
@@ -52,9 +62,11 @@ class BillingSummary:
         mirror: BillingMirror,
         clock: Clock,
         policy: PortalPolicy,
+        catalog: PortalCatalog | None = None,
     ) -> None:
         self._customers, self._mirror = customers, mirror
         self._clock, self._policy = clock, policy
+        self._catalog = catalog
 
     async def execute(self, user_id: str) -> BillingSummaryResult:
         link = await self._customers.get(user_id)
@@ -71,12 +83,19 @@ class BillingSummary:
             self._policy, link, [s.subscription for s in subs], self._clock.now()
         )
         lines = sorted(subs, key=lambda s: (s.subscription.created, s.id), reverse=True)
+        flows: tuple[FlowType, ...] = ()
+        if isinstance(decision, OpenPortal) and self._catalog is not None:
+            capabilities = self._catalog.capabilities(decision.configuration)
+            if capabilities is not None:
+                snapshots = [s.subscription for s in subs]
+                flows = allowed_flows(snapshots, capabilities, decision.configuration)
         return BillingSummaryResult(
             customer_id=customer_id,
             subscriptions=tuple(_line(s) for s in lines),
             default_payment_method=method if method is not None and not method.detached else None,
             mirror_updated_at=max(versions, default=None),
             decision=decision,
+            allowed_flows=flows,
         )
 
 
@@ -98,4 +117,6 @@ def _line(mirrored: MirroredSubscription) -> SubscriptionLine:
         current_period_end=sub.current_period_end,
         cancel_at_period_end=sub.cancel_at_period_end,
         cancel_at=sub.cancel_at,
+        canceled_at=sub.canceled_at,
+        ended_at=sub.ended_at,
     )

@@ -13,9 +13,12 @@ from domain.errors import DomainError
 from entrypoints.cli.configs import configs
 from entrypoints.cli.customers import customers
 from entrypoints.cli.db import db
+from entrypoints.cli.events import events
 from entrypoints.cli.portal_url import portal_url
 from entrypoints.cli.runtime import BAD_INPUT, RUNTIME_FAILURE, exit_code_for, state_of
 from entrypoints.cli.serve import serve
+from entrypoints.cli.sync import sync
+from entrypoints.cli.worker import worker
 from entrypoints.demo.command import demo, dev_token
 from entrypoints.demo.sandbox_commands import sandbox
 from entrypoints.env import SettingsError
@@ -67,6 +70,9 @@ cli.add_command(configs)
 cli.add_command(demo)
 cli.add_command(dev_token)
 cli.add_command(sandbox)
+cli.add_command(worker)
+cli.add_command(sync)
+cli.add_command(events)
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 import click
-from dishka import Provider
+from dishka import AsyncContainer, Provider
 
 from application.errors import (
     CatalogInvalid,
@@ -16,6 +16,7 @@ from application.errors import (
     NoBillingAccount,
     UserNotFound,
 )
+from application.sync.errors import EventNotFound
 from entrypoints.env import SettingsError
 from entrypoints.ioc import create_container
 from entrypoints.logging import configure_logging
@@ -27,7 +28,7 @@ R = TypeVar("R")
 BAD_INPUT = 2
 RUNTIME_FAILURE = 1
 # Errors the operator fixes by changing what they typed (or the files they pointed us to).
-_BAD_INPUT_ERRORS = (InvalidRequest, UserNotFound, NoBillingAccount, CatalogInvalid)
+_BAD_INPUT_ERRORS = (InvalidRequest, UserNotFound, NoBillingAccount, CatalogInvalid, EventNotFound)
 
 
 @dataclass
@@ -58,14 +59,23 @@ def state_of(ctx: click.Context) -> CliState:
 
 def run_use_case(ctx: click.Context, use_case: type[T], call: Callable[[T], Awaitable[R]]) -> R:
     """Build the container, open one REQUEST scope, run ``call`` on the use case, close."""
+
+    async def in_request(container: AsyncContainer) -> R:
+        async with container() as request:
+            return await call(await request.get(use_case))
+
+    return run_with_container(ctx, in_request)
+
+
+def run_with_container(ctx: click.Context, call: Callable[[AsyncContainer], Awaitable[R]]) -> R:
+    """Build the container, run ``call`` with it (it opens its own scopes), close it."""
     state = state_of(ctx)
     settings = state.settings()
 
     async def run() -> R:
         container = create_container(settings, *state.override_providers)
         try:
-            async with container() as request:
-                return await call(await request.get(use_case))
+            return await call(container)
         finally:
             await container.close()
 

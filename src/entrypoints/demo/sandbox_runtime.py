@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from application.errors import ApplicationError
 from entrypoints.settings import Settings
-from stripe_sandbox import SandboxSettings, SandboxStore
+from stripe_sandbox import SandboxSettings, SandboxStore, WebhookEndpointConfig
 from stripe_sandbox.testing import RunningSandbox, running_sandbox
 
 
@@ -36,10 +36,16 @@ def sandbox_port(settings: Settings) -> int:
     return base.port
 
 
-def sandbox_settings(settings: Settings) -> SandboxSettings:
+def sandbox_settings(settings: Settings, webhook_url: str | None = None) -> SandboxSettings:
+    """``webhook_url``: the API's webhook route, signed with the first of
+    STRIPE_WEBHOOK_SECRETS (in sandbox mode, a fixed development secret by default)."""
+    endpoints: tuple[WebhookEndpointConfig, ...] = ()
+    if webhook_url is not None and settings.webhooks.secrets:
+        endpoints = (WebhookEndpointConfig(webhook_url, settings.webhooks.secrets[0]),)
     return SandboxSettings(
         state_path=sandbox_state_path(settings),
         public_base_url=(settings.stripe.api_base or "").rstrip("/"),
+        webhook_endpoints=endpoints,
     )
 
 
@@ -55,8 +61,9 @@ def open_sandbox_store(settings: Settings) -> SandboxStore:
 
 
 @contextlib.contextmanager
-def started_sandbox(settings: Settings) -> Iterator[RunningSandbox]:
-    """Serve the sandbox on STRIPE_API_BASE's port in a background thread."""
+def started_sandbox(settings: Settings, webhook_url: str | None = None) -> Iterator[RunningSandbox]:
+    """Serve the sandbox on STRIPE_API_BASE's port in a background thread, delivering
+    every event to ``webhook_url`` when given."""
     port = sandbox_port(settings)
     with socket.socket() as probe:
         if probe.connect_ex(("127.0.0.1", port)) == 0:
@@ -64,5 +71,5 @@ def started_sandbox(settings: Settings) -> Iterator[RunningSandbox]:
                 f"port {port} is already in use (another `make run`?); stop it or set "
                 "STRIPE_API_BASE to another http://127.0.0.1:PORT"
             )
-    with running_sandbox(sandbox_settings(settings), port=port) as sandbox:
+    with running_sandbox(sandbox_settings(settings, webhook_url), port=port) as sandbox:
         yield sandbox

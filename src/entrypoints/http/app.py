@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import structlog
 from dishka import AsyncContainer, Provider
 from dishka.integrations.litestar import setup_dishka
@@ -13,13 +15,16 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 
 from entrypoints.http.auth import JwtAuthenticationMiddleware, JwtVerifier
+from entrypoints.http.billing import billing_invoices, billing_summary
 from entrypoints.http.health import healthz, readyz
 from entrypoints.http.portal import create_portal_session
 from entrypoints.http.problems import problem_details_config
 from entrypoints.http.request_context import request_context_middleware
+from entrypoints.http.webhooks import WORKER_WAKEUP, receive_stripe_webhook
 from entrypoints.ioc import create_container
 from entrypoints.logging import configure_logging
 from entrypoints.settings import Settings, load_settings
+from entrypoints.worker import SyncWorker
 
 log = structlog.get_logger("entrypoints.http")
 
@@ -48,30 +53,70 @@ def _startup(settings: Settings, container: AsyncContainer) -> None:
             "auth.jwt.dev_secret",
             message="PORTAL_JWT_SECRET is unset: using the fixed development secret",
         )
+    if not settings.webhooks.secrets:
+        log.warning(
+            "webhooks.no_secret",
+            message="STRIPE_WEBHOOK_SECRETS is unset: every webhook is refused with 400",
+        )
 
 
-def create_app(settings: Settings | None = None, *override_providers: Provider) -> Litestar:
-    """The HTTP app; ``override_providers`` replace a provider family (tests)."""
+class _InProcessWorker:
+    """The sync worker as an asyncio task of the app (``make run``): started after the app
+    starts, stopped (its current batch finished) before the container closes."""
+
+    def __init__(self, app: Litestar, worker: SyncWorker) -> None:
+        self._app, self._worker = app, worker
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        wakeup = asyncio.Event()
+        self._app.state[WORKER_WAKEUP] = wakeup
+        self._task = asyncio.create_task(self._worker.run(self._stop, wakeup))
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._task is not None:
+            await self._task
+
+
+def create_app(
+    settings: Settings | None = None, *override_providers: Provider, with_worker: bool = False
+) -> Litestar:
+    """The HTTP app; ``override_providers`` replace a provider family (tests).
+
+    ``with_worker`` runs the sync worker inside the app's event loop (the demo).
+    """
     settings = settings or load_settings()
     configure_logging(settings.log_format, settings.log_level)
     container = create_container(settings, *override_providers)
     api = Router(
         "/api/billing",
-        route_handlers=[create_portal_session],
+        route_handlers=[create_portal_session, billing_summary, billing_invoices],
         middleware=[
             DefineMiddleware(JwtAuthenticationMiddleware, verifier=JwtVerifier(settings.jwt))
         ],
         tags=["billing portal"],
     )
+    # No JWT here: Stripe signs its deliveries. The cap applies before the body is read.
+    webhooks = Router(
+        "/api/webhooks",
+        route_handlers=[receive_stripe_webhook],
+        request_max_body_size=settings.webhooks.max_bytes,
+    )
     app = Litestar(
-        route_handlers=[api, healthz, readyz],
+        route_handlers=[api, webhooks, healthz, readyz],
         openapi_config=_openapi(),
         plugins=[ProblemDetailsPlugin(problem_details_config())],
         on_startup=[lambda: _startup(settings, container)],
-        on_shutdown=[container.close],
         logging_config=None,
         debug=False,
     )
+    if with_worker:
+        worker = _InProcessWorker(app, SyncWorker(container, settings.worker))
+        app.on_startup.append(worker.start)
+        app.on_shutdown.append(worker.stop)
+    app.on_shutdown.append(container.close)
     setup_dishka(container, app)
     app.asgi_handler = request_context_middleware(app.asgi_handler)
     return app

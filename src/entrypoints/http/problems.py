@@ -24,6 +24,12 @@ from application.errors import (
     RateLimited,
     UserNotFound,
 )
+from application.sync.errors import (
+    EventNotFound,
+    InvalidEvent,
+    InvalidWebhook,
+    MailDeliveryFailed,
+)
 from entrypoints.http.validation import describe_validation_error
 
 PROBLEM_TYPE_PREFIX = "urn:billing-portal:problem:"
@@ -32,6 +38,9 @@ log = structlog.get_logger("entrypoints.http")
 # error -> (status, type slug, title); the most specific class wins (looked up by MRO).
 PROBLEMS: dict[type[ApplicationError], tuple[int, str, str]] = {
     NotAuthenticated: (401, "not-authenticated", "Not authenticated"),
+    InvalidWebhook: (400, "invalid-webhook", "Webhook refused"),
+    InvalidEvent: (400, "invalid-webhook", "Webhook refused"),
+    EventNotFound: (404, "event-not-found", "Event not found"),
     NoBillingAccount: (404, "no-billing-account", "No billing account"),
     BillingAccountGone: (404, "billing-account-gone", "Billing account no longer exists"),
     UserNotFound: (404, "user-not-found", "User not found"),
@@ -43,6 +52,7 @@ PROBLEMS: dict[type[ApplicationError], tuple[int, str, str]] = {
     ProviderMisconfigured: (503, "provider-misconfigured", "Billing provider misconfigured"),
     PersistenceUnavailable: (503, "persistence-unavailable", "Database unavailable"),
     CatalogInvalid: (503, "catalog-invalid", "Portal configuration catalog invalid"),
+    MailDeliveryFailed: (503, "mail-unavailable", "Mail server unavailable"),
     ApplicationError: (500, "internal-error", "Internal server error"),
 }
 
@@ -86,6 +96,13 @@ def http_problem(error: HTTPException) -> ProblemDetailsException:
             title="Invalid request",
             detail=detail,
             extra={"errors": errors} if errors else None,
+        )
+    if error.status_code == 413:
+        return ProblemDetailsException(
+            status_code=413,
+            type_=PROBLEM_TYPE_PREFIX + "body-too-large",
+            title="Request body too large",
+            detail="the request body is larger than this endpoint accepts",
         )
     return ProblemDetailsException(
         status_code=error.status_code,

@@ -6,9 +6,11 @@ from dishka import Provider, Scope, provide
 
 from adapters.stripe.client import StripeSettings
 from application.open_portal import PortalAccessSettings
+from application.sync.settings import SyncSettings
 from domain.portal_policy import PortalPolicy
 from entrypoints.jwt_settings import JwtSettings
 from entrypoints.settings import Settings
+from entrypoints.sync_settings import MailSettings, WebhookSettings, WorkerSettings
 
 
 class ConfigProvider(Provider):
@@ -37,3 +39,19 @@ class ConfigProvider(Provider):
     @provide
     def jwt(self, settings: Settings) -> JwtSettings:
         return settings.jwt
+
+    @provide
+    def sync(self, settings: Settings) -> SyncSettings:
+        return settings.sync
+
+    @provide
+    def webhooks(self, settings: Settings) -> WebhookSettings:
+        return settings.webhooks
+
+    @provide
+    def worker(self, settings: Settings) -> WorkerSettings:
+        return settings.worker
+
+    @provide
+    def mail(self, settings: Settings) -> MailSettings:
+        return settings.mail

@@ -8,6 +8,7 @@ from entrypoints.ioc.catalog import CatalogProvider, ClockProvider
 from entrypoints.ioc.config import ConfigProvider
 from entrypoints.ioc.persistence import PersistenceProvider
 from entrypoints.ioc.stripe import StripeProvider
+from entrypoints.ioc.sync import MailProvider, SyncPersistenceProvider, WebhookProvider
 from entrypoints.ioc.use_cases import UseCaseProvider
 from entrypoints.settings import Settings
 
@@ -16,7 +17,10 @@ def providers(settings: Settings) -> list[Provider]:
     return [
         ConfigProvider(settings),
         PersistenceProvider(),
+        SyncPersistenceProvider(),
         StripeProvider(),
+        WebhookProvider(),
+        MailProvider(),
         CatalogProvider(),
         ClockProvider(),
         UseCaseProvider(),

@@ -9,6 +9,8 @@ from dishka import AnyOf, Provider, Scope, provide
 
 from adapters.stripe.billing_provider import StripeBillingProvider
 from adapters.stripe.client import StripeSettings, open_stripe_client
+from adapters.stripe.event_source import StripeBillingEventSource
+from application.ports.billing_event_source import BillingEventSource
 from application.ports.billing_provider import BillingProvider
 from application.ports.portal_configuration_provider import PortalConfigurationProvider
 
@@ -26,3 +28,7 @@ class StripeProvider(Provider):
         self, client: stripe.StripeClient
     ) -> AnyOf[BillingProvider, PortalConfigurationProvider]:
         return StripeBillingProvider(client)
+
+    @provide
+    def events(self, client: stripe.StripeClient) -> BillingEventSource:
+        return StripeBillingEventSource(client)

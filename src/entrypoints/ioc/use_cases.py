@@ -2,27 +2,78 @@
 
 from __future__ import annotations
 
-from dishka import Provider, Scope, provide
+from dishka import AnyOf, Provider, Scope, provide
 
 from application.configs.apply_configurations import ApplyConfigurations
 from application.configs.list_configurations import ListConfigurations
 from application.configs.plan_configurations import PlanConfigurations
 from application.customers.link_customer import LinkCustomer
 from application.customers.show_customer import ShowCustomer
-from application.open_portal import OpenBillingPortal
+from application.open_portal import OpenBillingPortal, PortalAccessSettings
+from application.ports.access_audit import PortalAccessAudit
+from application.ports.billing_mirror import BillingMirror
+from application.ports.billing_provider import BillingProvider
+from application.ports.clock import Clock
+from application.ports.configuration_mappings import ConfigurationMappings
 from application.ports.customer_directory import CustomerDirectory
+from application.ports.email_renderer import EmailRenderer
+from application.ports.event_inbox import EventInbox
+from application.ports.mailer import Mailer
+from application.ports.outbox import Outbox
+from application.ports.portal_catalog import PortalCatalog
+from application.ports.rate_limiter import RateLimiter
 from application.ports.transaction_manager import TransactionManager
+from application.sync.backfill_mirror import BackfillMirror
+from application.sync.billing_summary import BillingSummary
+from application.sync.inspect_events import InspectEvents
+from application.sync.list_invoices import ListInvoices
+from application.sync.process_event import ProcessEvent
+from application.sync.process_inbox_batch import ProcessInboxBatch
+from application.sync.receive_event import ReceiveEvent
+from application.sync.recover_events import RecoverEvents
+from application.sync.send_outbox_batch import SendOutboxBatch
+from application.sync.settings import SyncSettings
+from application.sync.subscription_reader import SubscriptionReader, SubscriptionSource
 from domain.portal_policy import PortalPolicy
+from entrypoints.sync_settings import MailSettings, WebhookSettings
 
 
 class UseCaseProvider(Provider):
     scope = Scope.REQUEST
 
-    open_portal = provide(OpenBillingPortal)
+    # The portal rules read subscriptions from the mirror first, Stripe when it has none.
+    subscriptions = provide(
+        SubscriptionReader, provides=AnyOf[SubscriptionReader, SubscriptionSource]
+    )
     show_customer = provide(ShowCustomer)
     plan_configurations = provide(PlanConfigurations)
     apply_configurations = provide(ApplyConfigurations)
     list_configurations = provide(ListConfigurations)
+    process_event = provide(ProcessEvent)
+    process_inbox_batch = provide(ProcessInboxBatch)
+    recover_events = provide(RecoverEvents)
+    backfill_mirror = provide(BackfillMirror)
+    inspect_events = provide(InspectEvents)
+    list_invoices = provide(ListInvoices)
+
+    @provide
+    def open_portal(
+        self,
+        customers: CustomerDirectory,
+        provider: BillingProvider,
+        mappings: ConfigurationMappings,
+        catalog: PortalCatalog,
+        audit: PortalAccessAudit,
+        limiter: RateLimiter,
+        clock: Clock,
+        transaction: TransactionManager,
+        settings: PortalAccessSettings,
+        subscriptions: SubscriptionSource,
+    ) -> OpenBillingPortal:
+        return OpenBillingPortal(
+            customers, provider, mappings, catalog, audit, limiter, clock, transaction,
+            settings, subscriptions=subscriptions,
+        )  # fmt: skip
 
     @provide
     def link_customer(
@@ -34,3 +85,40 @@ class UseCaseProvider(Provider):
         return LinkCustomer(
             customers, transaction, known_segments=frozenset(policy.segment_configurations)
         )
+
+    @provide
+    def receive_event(
+        self,
+        inbox: EventInbox,
+        clock: Clock,
+        transaction: TransactionManager,
+        webhooks: WebhookSettings,
+    ) -> ReceiveEvent:
+        return ReceiveEvent(inbox, clock, transaction, livemode=webhooks.livemode)
+
+    @provide
+    def billing_summary(
+        self,
+        customers: CustomerDirectory,
+        mirror: BillingMirror,
+        clock: Clock,
+        policy: PortalPolicy,
+        catalog: PortalCatalog,
+    ) -> BillingSummary:
+        return BillingSummary(customers, mirror, clock, policy, catalog)
+
+    @provide
+    def send_outbox_batch(
+        self,
+        outbox: Outbox,
+        renderer: EmailRenderer,
+        mailer: Mailer,
+        clock: Clock,
+        transaction: TransactionManager,
+        settings: SyncSettings,
+        mail: MailSettings,
+    ) -> SendOutboxBatch:
+        return SendOutboxBatch(
+            outbox, renderer, mailer, clock, transaction, settings,
+            message_id_domain=mail.message_id_domain,
+        )  # fmt: skip

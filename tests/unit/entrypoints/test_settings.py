@@ -18,6 +18,11 @@ PRODUCTION = {
     "PORTAL_JWT_SECRET": "x" * 40,
     "PORTAL_JWT_ISSUER": "https://app.example.com",
     "PORTAL_JWT_AUDIENCE": "billing-portal",
+    "STRIPE_WEBHOOK_SECRETS": "whsec_current_one, whsec_previous_one",
+    "PORTAL_MAIL_FROM": "Acme Billing <billing@acme.example>",
+    "PORTAL_SMTP_HOST": "smtp.acme.example",
+    "PORTAL_SMTP_USERNAME": "mailer",
+    "PORTAL_SMTP_PASSWORD": "smtp-pass-word",
 }
 
 
@@ -63,7 +68,13 @@ def test_production_reads_everything_and_keeps_secrets_out_of_the_repr() -> None
     assert settings.stripe.api_base is None
     assert settings.log_format == "json"
     text = repr(settings)
-    for secret in ("sk_live_abcdefghijklmnop", "s3cret-pw", "x" * 40):
+    for secret in (
+        "sk_live_abcdefghijklmnop",
+        "s3cret-pw",
+        "x" * 40,
+        "whsec_current_one",
+        "smtp-pass-word",
+    ):
         assert secret not in text
     assert settings.safe_database_url == "postgresql://portal:***@db.internal/portal"
 
@@ -97,6 +108,46 @@ def test_production_reads_everything_and_keeps_secrets_out_of_the_repr() -> None
         ),
         ({"PORTAL_PRICING_PATH": "//evil.example"}, "PORTAL_PRICING_PATH: '//evil.example'"),
         ({"PORTAL_LOG_FORMAT": "xml"}, "PORTAL_LOG_FORMAT: 'xml' is not one of json, console"),
+        (
+            {"STRIPE_WEBHOOK_SECRETS": "whsec_ok,sk_test_oops"},
+            "STRIPE_WEBHOOK_SECRETS: every secret must be a whsec_... signing secret",
+        ),
+        (
+            {"STRIPE_WEBHOOK_TOLERANCE_SECONDS": "0"},
+            "STRIPE_WEBHOOK_TOLERANCE_SECONDS: 0 is outside 1..3600",
+        ),
+        ({"PORTAL_WEBHOOK_MAX_BYTES": "big"}, "PORTAL_WEBHOOK_MAX_BYTES: 'big' is not a int"),
+        ({"STRIPE_LIVEMODE": "maybe"}, "STRIPE_LIVEMODE: 'maybe' is not true or false"),
+        (
+            {"STRIPE_SECRET_KEY": "sk_test_123", "STRIPE_LIVEMODE": "true"},
+            "STRIPE_LIVEMODE: true contradicts STRIPE_SECRET_KEY, a test-mode key",
+        ),
+        (
+            {"PORTAL_SYNC_ALWAYS_REFETCH": "yes"},
+            "PORTAL_SYNC_ALWAYS_REFETCH: 'yes' is not one of true, false",
+        ),
+        ({"PORTAL_WORKER_BATCH_SIZE": "0"}, "PORTAL_WORKER_BATCH_SIZE: 0 is outside 1..1000"),
+        (
+            {"PORTAL_WORKER_POLL_SECONDS": "0"},
+            "PORTAL_WORKER_POLL_SECONDS: 0 is outside 0.05..300.0",
+        ),
+        ({"PORTAL_WORKER_MAX_ATTEMPTS": "0"}, "PORTAL_WORKER_MAX_ATTEMPTS: 0 is outside 1..100"),
+        ({"PORTAL_MAIL_BACKEND": "pigeon"}, "PORTAL_MAIL_BACKEND: 'pigeon' is not one of file"),
+        ({"PORTAL_MAIL_BACKEND": "smtp"}, "PORTAL_SMTP_HOST: is required when PORTAL_MAIL_BACKEND"),
+        (
+            {"PORTAL_MAIL_BACKEND": "smtp", "PORTAL_SMTP_HOST": "h", "PORTAL_SMTP_TLS": "ssl"},
+            "PORTAL_SMTP_TLS: 'ssl' is not one of none, starttls, tls",
+        ),
+        (
+            {"PORTAL_MAIL_BACKEND": "smtp", "PORTAL_SMTP_HOST": "h", "PORTAL_SMTP_USERNAME": "u"},
+            "PORTAL_SMTP_PASSWORD: set PORTAL_SMTP_USERNAME and PORTAL_SMTP_PASSWORD together",
+        ),
+        ({"PORTAL_MAIL_FROM": "nobody"}, "PORTAL_MAIL_FROM: 'nobody' is not an address"),
+        ({"PORTAL_SUPPORT_EMAIL": "help desk"}, "PORTAL_SUPPORT_EMAIL: 'help desk' is not an"),
+        (
+            {"PORTAL_BILLING_PAGE_URL": "/billing"},
+            "PORTAL_BILLING_PAGE_URL: '/billing' is not an http(s) URL",
+        ),
     ],
 )
 def test_a_bad_value_is_reported_naming_the_variable(env: dict[str, str], message: str) -> None:
@@ -106,7 +157,14 @@ def test_a_bad_value_is_reported_naming_the_variable(env: dict[str, str], messag
 def test_production_refuses_to_start_without_its_secrets() -> None:
     problems = problems_for({"PORTAL_ENV": "production"})
 
-    for name in ("STRIPE_SECRET_KEY", "PORTAL_JWT_SECRET", "PORTAL_JWT_ISSUER"):
+    for name in (
+        "STRIPE_SECRET_KEY",
+        "PORTAL_JWT_SECRET",
+        "PORTAL_JWT_ISSUER",
+        "STRIPE_WEBHOOK_SECRETS",
+        "PORTAL_MAIL_FROM",
+        "PORTAL_SMTP_HOST",
+    ):
         assert f"{name}: is required" in problems
 
 
@@ -164,3 +222,51 @@ def test_settings_are_frozen() -> None:
 
     with pytest.raises(AttributeError):
         settings.port = 1  # type: ignore[misc]
+
+
+def test_development_defaults_for_webhooks_the_worker_and_mail() -> None:
+    settings = load_settings({"PORTAL_DATA_DIR": "/srv/portal"})
+
+    assert settings.webhooks.uses_sandbox_secret
+    assert settings.webhooks.secrets[0].startswith("whsec_")
+    assert settings.webhooks.tolerance_seconds == 300
+    assert settings.webhooks.max_bytes == 512 * 1024
+    assert settings.webhooks.livemode is False
+    assert (settings.worker.batch_size, settings.worker.poll_seconds) == (50, 1.0)
+    assert (settings.sync.always_refetch, settings.sync.max_attempts) == (False, 8)
+    assert settings.sync.billing_page_url == "http://localhost:8000/billing"
+    assert settings.mail.backend == "file"
+    assert settings.mail.directory == Path("/srv/portal/mail")
+    assert settings.mail.message_id_domain == "localhost"
+
+
+def test_production_smtp_livemode_and_rotated_secrets_are_read() -> None:
+    settings = load_settings(
+        {
+            **PRODUCTION,
+            "PORTAL_SMTP_TLS": "tls",
+            "PORTAL_APP_BASE_URL": "https://app.acme.example",
+            "PORTAL_SYNC_ALWAYS_REFETCH": "true",
+        }
+    )
+
+    assert settings.webhooks.secrets == ("whsec_current_one", "whsec_previous_one")
+    assert not settings.webhooks.uses_sandbox_secret
+    assert settings.webhooks.livemode is True  # an sk_live_ key
+    assert settings.sync.always_refetch
+    assert settings.sync.billing_page_url == "https://app.acme.example/billing"
+    mail = settings.mail
+    assert (mail.backend, mail.smtp_host, mail.smtp_port, mail.smtp_security) == (
+        "smtp",
+        "smtp.acme.example",
+        465,
+        "tls",
+    )
+    assert mail.message_id_domain == "acme.example"
+
+
+def test_a_stripe_test_key_without_webhook_secrets_refuses_every_webhook() -> None:
+    settings = load_settings({"STRIPE_SECRET_KEY": "sk_test_abc"})
+
+    assert settings.webhooks.secrets == ()
+    assert settings.webhooks.livemode is False

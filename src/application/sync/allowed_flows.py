@@ -1,0 +1,55 @@
+"""Which portal deep links a customer could open now (shown on the billing page)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from domain.capabilities import ConfigurationCapabilities
+from domain.errors import FlowNotAllowed
+from domain.portal_flow import FlowRequest, FlowType, resolve_flow
+from domain.subscription import Subscription
+
+
+def allowed_flows(
+    subscriptions: Sequence[Subscription],
+    capabilities: ConfigurationCapabilities,
+    configuration: str,
+) -> tuple[FlowType, ...]:
+    """Every flow type that the deep-link rules accept for at least one of the customer's
+    subscriptions (and, for ``subscription_update_confirm``, one of the offered prices):
+    exactly what ``POST /api/billing/portal-sessions`` would accept."""
+    return tuple(
+        flow_type
+        for flow_type in FlowType
+        if any(
+            _resolves(request, subscriptions, capabilities, configuration)
+            for request in _requests(flow_type, subscriptions, capabilities)
+        )
+    )
+
+
+def _requests(
+    flow_type: FlowType,
+    subscriptions: Sequence[Subscription],
+    capabilities: ConfigurationCapabilities,
+) -> list[FlowRequest]:
+    targets: list[str | None] = [None, *(s.id for s in subscriptions)]
+    if flow_type is not FlowType.SUBSCRIPTION_UPDATE_CONFIRM:
+        return [FlowRequest(flow_type, target) for target in targets]
+    # Prices may also be offered by lookup key (when the catalog declares them so).
+    keys: frozenset[str] = getattr(capabilities, "updatable_price_lookup_keys", frozenset())
+    prices = sorted(capabilities.updatable_prices | keys)
+    return [FlowRequest(flow_type, target, price) for target in targets for price in prices]
+
+
+def _resolves(
+    request: FlowRequest,
+    subscriptions: Sequence[Subscription],
+    capabilities: ConfigurationCapabilities,
+    configuration: str,
+) -> bool:
+    try:
+        resolve_flow(request, subscriptions, capabilities, configuration)
+    except FlowNotAllowed:
+        return False
+    return True

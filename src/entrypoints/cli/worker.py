@@ -1,0 +1,45 @@
+"""``billing-portal worker``: process inbox events and send emails until stopped."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+
+import click
+from dishka import AsyncContainer
+
+from entrypoints.cli.runtime import run_with_container, state_of
+from entrypoints.worker import SyncWorker
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="Work until nothing is due, then exit.")
+@click.option("--worker-id", help="Name in the inbox's leases (default host:pid:random).")
+@click.pass_context
+def worker(ctx: click.Context, once: bool, worker_id: str | None) -> None:
+    """Process webhook events from the inbox and send the emails they queue.
+
+    Run any number on PostgreSQL; on SQLite run one (`make run` already runs one). Stops
+    cleanly, after the batch in hand, on Ctrl+C or SIGTERM.
+    """
+    settings = state_of(ctx).settings()
+
+    async def work(container: AsyncContainer) -> None:
+        sync_worker = SyncWorker(container, settings.worker, worker_id)
+        if once:
+            passes = await sync_worker.drain()
+            events = sum(p.inbox.claimed for p in passes)
+            sent = sum(len(p.outbox.sent) for p in passes)
+            click.echo(f"processed {events} event(s), sent {sent} email(s)")
+            return
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):  # not on Windows
+                loop.add_signal_handler(signum, stop.set)
+        click.echo(f"worker {sync_worker.worker_id} started; stop with Ctrl+C", err=True)
+        await sync_worker.run(stop)
+        click.echo(f"worker {sync_worker.worker_id} stopped", err=True)
+
+    run_with_container(ctx, work)
