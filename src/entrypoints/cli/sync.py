@@ -24,7 +24,8 @@ def sync(ctx: click.Context, customer_id: str | None) -> None:
         raise click.BadParameter("must be a Stripe customer id (cus_...)", param_hint="--customer")
     console = Console(stderr=True)
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=False) as progress:
+    # Not on a terminal (cron, pipes): no live display, only the summary lines below.
+    with Progress(*columns, console=console, disable=not console.is_terminal) as progress:
         tasks: dict[str, TaskID] = {}
 
         def report(kind: str, count: int) -> None:
@@ -39,6 +40,6 @@ def sync(ctx: click.Context, customer_id: str | None) -> None:
             progress.update(task, total=1, completed=1)
     for kind in KINDS:
         read, written = result.read.get(kind, 0), result.written.get(kind, 0)
-        click.echo(f"{kind + ':':<17}{read:>6} read {written:>6} updated")
+        click.echo(f"{kind}: {read} read, {written} updated")
     if customer_id is not None and not result.read.get("customers"):
         click.echo(f"note: Stripe does not know customer {customer_id}", err=True)

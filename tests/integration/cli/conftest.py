@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from cli_event_source import FakeEventSource, FakeEventSourceFamily
 from cli_fakes import FakeBilling, FakeBillingFamily
 from cli_harness import CATALOG, Run
 from click.testing import CliRunner, Result
@@ -17,7 +20,14 @@ def billing() -> FakeBilling:
 
 
 @pytest.fixture
-def run_cli(postgres_url: str, billing: FakeBilling) -> Run:
+def event_source() -> FakeEventSource:
+    return FakeEventSource()
+
+
+@pytest.fixture
+def run_cli(
+    postgres_url: str, billing: FakeBilling, event_source: FakeEventSource, tmp_path: Path
+) -> Run:
     """``run_cli("customers", "show", "u1", env={...})`` -> click's Result."""
 
     def run(*args: str, env: dict[str, str] | None = None) -> Result:
@@ -27,9 +37,11 @@ def run_cli(postgres_url: str, billing: FakeBilling) -> Run:
             "STRIPE_SECRET_KEY": "sk_test_not_used_the_provider_is_faked",
             "PORTAL_CATALOG_PATH": str(CATALOG),
             "PORTAL_APP_BASE_URL": "https://app.example.test",
+            "PORTAL_DATA_DIR": str(tmp_path / "data"),
             **(env or {}),
         }
-        state = CliState(override_providers=(FakeBillingFamily(billing),))
+        overrides = (FakeBillingFamily(billing), FakeEventSourceFamily(event_source))
+        state = CliState(override_providers=overrides)
         return CliRunner().invoke(cli, list(args), env=environment, obj=state)
 
     return run
