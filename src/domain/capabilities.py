@@ -7,7 +7,11 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class ConfigurationCapabilities:
-    """The features of one portal configuration that decide which deep links are possible."""
+    """The features of one portal configuration that decide which deep links are possible.
+
+    Plan changes are offered by price id (``updatable_prices``) and/or by Stripe price
+    lookup key (``updatable_price_lookup_keys``), exactly as the catalog file declares them.
+    """
 
     payment_method_update: bool = False
     subscription_cancel: bool = False
@@ -15,3 +19,4 @@ class ConfigurationCapabilities:
     updatable_prices: frozenset[str] = frozenset()
     invoice_history: bool = False
     customer_update: bool = False
+    updatable_price_lookup_keys: frozenset[str] = frozenset()

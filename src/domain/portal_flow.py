@@ -20,7 +20,11 @@ class FlowType(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class FlowRequest:
-    """What the caller asked for; ``price_id`` only for ``subscription_update_confirm``."""
+    """What the caller asked for; ``price_id`` only for ``subscription_update_confirm``.
+
+    ``price_id`` names the target price as the configuration offers it: a price id, or a
+    Stripe price lookup key when the catalog lists the price under ``price_lookup_keys``.
+    """
 
     type: FlowType
     subscription_id: str | None = None
@@ -30,13 +34,19 @@ class FlowRequest:
 
 @dataclass(frozen=True, slots=True)
 class PortalFlow:
-    """A validated deep link, ready to become Stripe's ``flow_data``."""
+    """A validated deep link, ready to become Stripe's ``flow_data``.
+
+    A confirm flow targets ``price_id``, or ``price_lookup_key`` when the caller named the
+    price by lookup key: the billing provider turns the key into the price id it names
+    now, as it opens the session.
+    """
 
     type: FlowType
     subscription_id: str | None = None
     item_id: str | None = None
     price_id: str | None = None
     quantity: int | None = None
+    price_lookup_key: str | None = None
 
 
 _NEEDS_FEATURE = {
@@ -107,26 +117,36 @@ def _confirm_flow(
     capabilities: ConfigurationCapabilities,
     configuration_name: str,
 ) -> PortalFlow:
-    if not request.price_id:
+    target = request.price_id
+    if not target:
         raise _refuse("subscription_update_confirm needs flow.price_id", "flow.price_id")
-    if request.price_id not in capabilities.updatable_prices:
+    by_key = target not in capabilities.updatable_prices
+    if by_key and target not in capabilities.updatable_price_lookup_keys:
         raise _refuse(
-            f"price {request.price_id!r} is not offered by the {configuration_name!r} configuration",
+            f"price {target!r} is not offered by the {configuration_name!r} configuration"
+            + _offered_keys(capabilities),
             "flow.price_id",
         )
     if len(sub.items) != 1:
         raise _refuse(f"subscription {sub.id!r} has {len(sub.items)} items; the portal needs one")
     item = sub.items[0]
-    if item.price_id == request.price_id and request.quantity in (None, item.quantity):
-        raise _refuse(
-            f"subscription {sub.id!r} is already on {request.price_id!r}", "flow.price_id"
-        )
+    # By lookup key the current price cannot be told apart here; the provider judges.
+    if not by_key and item.price_id == target and request.quantity in (None, item.quantity):
+        raise _refuse(f"subscription {sub.id!r} is already on {target!r}", "flow.price_id")
     if request.quantity is not None and request.quantity < 1:
         raise _refuse("flow.quantity must be at least 1", "flow.quantity")
     return PortalFlow(
         request.type,
         subscription_id=sub.id,
         item_id=item.id,
-        price_id=request.price_id,
+        price_id=None if by_key else target,
         quantity=request.quantity,
+        price_lookup_key=target if by_key else None,
     )
+
+
+def _offered_keys(capabilities: ConfigurationCapabilities) -> str:
+    keys = sorted(capabilities.updatable_price_lookup_keys)
+    if not keys:
+        return ""
+    return f"; it offers prices by lookup key, pass one of: {', '.join(keys)}"

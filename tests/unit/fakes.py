@@ -191,6 +191,9 @@ class FakePortalConfigurationProvider(PortalConfigurationProvider):
     async def get_prices(self, price_ids: Sequence[str]) -> list[ProviderPrice]:
         return [self.prices[i] for i in price_ids if i in self.prices]
 
+    async def find_prices_by_lookup_keys(self, lookup_keys: Sequence[str]) -> list[ProviderPrice]:
+        return [p for p in self.prices.values() if p.active and p.lookup_key in lookup_keys]
+
 
 class FakeConfigurationMappings(ConfigurationMappings):
     def __init__(self, *mappings: ConfigurationMapping) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import stripe
@@ -16,6 +17,7 @@ from adapters.stripe.mapping import (
 )
 from adapters.stripe.pagination import every_page
 from adapters.stripe.portal_session import portal_session_params
+from application.errors import ProviderMisconfigured
 from application.ports.billing_provider import (
     BillingProvider,
     PortalSession,
@@ -34,6 +36,8 @@ class StripeBillingProvider(BillingProvider, PortalConfigurationProvider):
 
     Every call goes through ``stripe_errors``, so only application errors leave here.
     Writes carry an idempotency key, which the SDK reuses when it retries the request.
+    A deep link that names its price by lookup key costs one more read (``GET /v1/prices``)
+    to find the id of the active price holding the key.
     """
 
     def __init__(self, client: stripe.StripeClient) -> None:
@@ -51,6 +55,10 @@ class StripeBillingProvider(BillingProvider, PortalConfigurationProvider):
         return [subscription_from_stripe(sub) for sub in found]
 
     async def create_portal_session(self, request: PortalSessionRequest) -> PortalSession:
+        flow = request.flow
+        if flow is not None and flow.price_lookup_key is not None:
+            price_id = await self._price_id_for(flow.price_lookup_key)
+            request = replace(request, flow=replace(flow, price_id=price_id))
         options: stripe.RequestOptions = {"idempotency_key": f"portal-session-{uuid.uuid4()}"}
         with stripe_errors("create a portal session", resource="billing portal sessions"):
             session = await self._v1.billing_portal.sessions.create_async(
@@ -99,6 +107,27 @@ class StripeBillingProvider(BillingProvider, PortalConfigurationProvider):
                 prices.append(price)
         return prices
 
+    async def find_prices_by_lookup_keys(self, lookup_keys: Sequence[str]) -> list[ProviderPrice]:
+        keys = list(dict.fromkeys(lookup_keys))
+        prices: list[ProviderPrice] = []
+        for start in range(0, len(keys), _LOOKUP_KEYS_PER_CALL):
+            params = {"lookup_keys": keys[start : start + _LOOKUP_KEYS_PER_CALL], "active": True}
+            with stripe_errors("list prices by lookup key", resource="prices"):
+                found = await every_page(self._v1.prices.list_async, params)
+            prices.extend(price_from_stripe(price) for price in found)
+        return prices
+
+    async def _price_id_for(self, lookup_key: str) -> str:
+        """The id of the active price holding ``lookup_key`` (a deep link's target)."""
+        for price in await self.find_prices_by_lookup_keys([lookup_key]):
+            if price.lookup_key == lookup_key:
+                return price.id
+        raise ProviderMisconfigured(
+            f"no active Stripe price has the lookup key {lookup_key!r} that the portal "
+            "catalog offers: give a price that key, or fix the catalog and run "
+            "`billing-portal configs plan`"
+        )
+
     async def _retrieve_price(self, price_id: str) -> ProviderPrice | None:
         with stripe_errors(f"retrieve price {price_id}", resource="prices"):
             try:
@@ -112,6 +141,8 @@ class StripeBillingProvider(BillingProvider, PortalConfigurationProvider):
 
 # Stripe returns a configuration's product list only when it is expanded ("includable").
 _PRODUCTS = "features.subscription_update.products"
+# GET /v1/prices accepts at most 10 lookup_keys per request.
+_LOOKUP_KEYS_PER_CALL = 10
 
 
 def _any(params: dict[str, Any]) -> Any:

@@ -120,4 +120,5 @@ def price_from_stripe(obj: Any) -> ProviderPrice:
         active=bool(price.get("active")),
         recurring=recurring is not None,
         metered=(recurring or {}).get("usage_type") == "metered",
+        lookup_key=price.get("lookup_key") or None,
     )

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from application.configs.offered_prices import resolve_lookup_keys
 from application.ports.configuration_mappings import ConfigurationMappings
+from application.ports.portal_configuration_provider import PortalConfigurationProvider
 from domain.catalog import Catalog, fingerprint
 
 
@@ -36,20 +38,30 @@ class ConfigurationListing:
 
 
 class ListConfigurations:
-    """Read-only, no provider call: the catalog against what ``configs apply`` recorded.
+    """Read-only: the catalog against what ``configs apply`` recorded.
 
+    No provider call, except one read to resolve prices named by lookup key (fingerprints
+    are those of the resolved catalog, as ``configs apply`` records them); it raises
+    ``CatalogInvalid`` when a key matches no active price, and the provider's errors.
     Edits made at the provider outside the catalog do not show here; ``configs plan``
     compares with the provider itself.
     """
 
-    def __init__(self, catalog: Catalog, mappings: ConfigurationMappings) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        mappings: ConfigurationMappings,
+        provider: PortalConfigurationProvider,
+    ) -> None:
         self._catalog = catalog
         self._mappings = mappings
+        self._provider = provider
 
     async def execute(self) -> ConfigurationListing:
+        catalog = await resolve_lookup_keys(self._catalog, self._provider)
         recorded = {mapping.name: mapping for mapping in await self._mappings.list()}
         rows: list[ConfigurationStatus] = []
-        for configuration in self._catalog:
+        for configuration in catalog:
             desired = fingerprint(configuration)
             mapping = recorded.pop(configuration.name, None)
             if mapping is None:

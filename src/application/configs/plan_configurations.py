@@ -11,10 +11,15 @@ from domain.catalog import Catalog, Plan, plan_catalog
 class PlanConfigurations:
     """Compare the catalog with the provider's configurations; read-only, no writes.
 
+    Prices named by lookup key are first resolved to the ids of the active prices that
+    hold those keys (see ``check_offered_prices``); the plan, its fingerprints and its
+    field diffs are computed on that resolved catalog, the form Stripe holds.
+
     Returns the domain ``Plan``: per configuration create / update (with changed fields)
     / unchanged / deactivate / reactivate. Raises ``CatalogInvalid`` naming each offered
-    price that is unknown, metered, one-time or under the wrong product, and the
-    provider's errors (``ProviderUnavailable``, ``ProviderMisconfigured`` ...).
+    price that is unknown (an id, or a lookup key no active price holds), metered,
+    one-time or under the wrong product, and the provider's errors
+    (``ProviderUnavailable``, ``ProviderMisconfigured`` ...).
     """
 
     def __init__(
@@ -28,7 +33,7 @@ class PlanConfigurations:
         self._mappings = mappings
 
     async def execute(self) -> Plan:
-        await check_offered_prices(self._catalog, self._provider)
+        resolved = await check_offered_prices(self._catalog, self._provider)
         existing = await self._provider.list_configurations()
         mapped = {mapping.name: mapping.provider_id for mapping in await self._mappings.list()}
-        return plan_catalog(self._catalog, existing, mapped)
+        return plan_catalog(resolved, existing, mapped)

@@ -18,11 +18,14 @@ class ProviderConfiguration:
 
 @dataclass(frozen=True, slots=True)
 class ProviderPrice:
+    """A price as the provider holds it; ``lookup_key`` is Stripe's, when it has one."""
+
     id: str
     product_id: str
     active: bool
     recurring: bool
     metered: bool
+    lookup_key: str | None = None
 
 
 class PortalConfigurationProvider(Protocol):
@@ -47,4 +50,12 @@ class PortalConfigurationProvider(Protocol):
 
     async def get_prices(self, price_ids: Sequence[str]) -> list[ProviderPrice]:
         """The prices that exist among ``price_ids`` (unknown ids are simply absent)."""
+        ...
+
+    async def find_prices_by_lookup_keys(self, lookup_keys: Sequence[str]) -> list[ProviderPrice]:
+        """The active prices whose lookup key is among ``lookup_keys``, each with its key.
+
+        A key no active price holds is simply absent from the result (Stripe lets at most
+        one price hold a given key).
+        """
         ...

@@ -1,8 +1,9 @@
 """The portal configuration catalog: configurations as code, validated against Stripe's rules.
 
-Pure: parse plain data (``parse_catalog``), turn an entry into Stripe parameters
+Pure: parse plain data (``parse_catalog``), replace prices named by lookup key with the
+ids the provider gave for them (``Catalog.resolve``), turn an entry into Stripe parameters
 (``to_stripe_params``, ``fingerprint``) and plan what to change at the provider
-(``plan_catalog``).
+(``plan_catalog``). Fingerprints, parameters and plans are meant for a resolved catalog.
 """
 
 from domain.catalog.catalog import Catalog

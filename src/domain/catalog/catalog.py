@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 
 from domain.capabilities import ConfigurationCapabilities
-from domain.catalog.model import PortalConfiguration
+from domain.catalog.model import PortalConfiguration, ProductPrices
+from domain.catalog.problems import CatalogError, CatalogProblem
+
+_PRODUCTS = "features.subscription_update.products"
 
 
 class Catalog:
@@ -32,12 +36,28 @@ class Catalog:
         return len(self._by_name)
 
     def all_price_ids(self) -> tuple[str, ...]:
-        """Every price any configuration offers for plan changes, each once, in file order."""
-        seen: dict[str, None] = {}
-        for configuration in self._by_name.values():
-            for price in configuration.features.subscription_update.price_ids:
-                seen.setdefault(price)
-        return tuple(seen)
+        """Every price offered by id for plan changes, each once, in file order."""
+        return _once(c.features.subscription_update.price_ids for c in self)
+
+    def all_price_lookup_keys(self) -> tuple[str, ...]:
+        """Every price lookup key offered for plan changes, each once, in file order."""
+        return _once(c.features.subscription_update.price_lookup_keys for c in self)
+
+    def resolve(self, price_ids_by_lookup_key: Mapping[str, str]) -> Catalog:
+        """This catalog with every lookup key replaced by the price id it names.
+
+        A product's resolved ids follow its declared ones (an id named both ways is kept
+        once). The result declares ids only: it is what Stripe holds, so fingerprints and
+        diffs are computed on it. Raises ``CatalogError`` naming each key the mapping lacks.
+        """
+        problems: list[CatalogProblem] = []
+        resolved = [
+            _resolved(configuration, price_ids_by_lookup_key, self.source, problems)
+            for configuration in self
+        ]
+        if problems:
+            raise CatalogError(problems)
+        return Catalog(resolved, source=self.source)
 
     def capabilities(self, name: str) -> ConfigurationCapabilities | None:
         configuration = self._by_name.get(name)
@@ -53,4 +73,40 @@ class Catalog:
             updatable_prices=frozenset(update.price_ids) if can_update else frozenset(),
             invoice_history=features.invoice_history.enabled,
             customer_update=features.customer_update.enabled,
+            updatable_price_lookup_keys=(
+                frozenset(update.price_lookup_keys) if can_update else frozenset()
+            ),
         )
+
+
+def _resolved(
+    configuration: PortalConfiguration,
+    price_ids_by_lookup_key: Mapping[str, str],
+    source: str,
+    problems: list[CatalogProblem],
+) -> PortalConfiguration:
+    """``configuration`` offering ids only; each key without an id is added to ``problems``."""
+    update = configuration.features.subscription_update
+    products: list[ProductPrices] = []
+    for p_index, product in enumerate(update.products):
+        ids = dict.fromkeys(product.prices)
+        for index, key in enumerate(product.lookup_keys):
+            if key in price_ids_by_lookup_key:
+                ids.setdefault(price_ids_by_lookup_key[key])
+            else:
+                path = f"{_PRODUCTS}[{p_index}].price_lookup_keys[{index}]"
+                message = f"lookup key {key!r} matches no active price"
+                problems.append(CatalogProblem(source, configuration.name, path, message))
+        products.append(ProductPrices(product.product, tuple(ids)))
+    update = replace(update, products=tuple(products))
+    return replace(
+        configuration, features=replace(configuration.features, subscription_update=update)
+    )
+
+
+def _once(groups: Iterable[Iterable[str]]) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for group in groups:
+        for item in group:
+            seen.setdefault(item)
+    return tuple(seen)

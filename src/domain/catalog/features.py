@@ -8,6 +8,7 @@ from domain.catalog.model import (
     CANCEL_MODES,
     CANCELLATION_REASONS,
     CUSTOMER_UPDATE_FIELDS,
+    MAX_LOOKUP_KEY_LENGTH,
     MAX_PRODUCTS,
     PRORATION_BEHAVIORS,
     SCHEDULE_CONDITIONS,
@@ -127,32 +128,47 @@ def _products(r: FieldReader, data: Data) -> tuple[ProductPrices, ...]:
     if len(entries) > MAX_PRODUCTS:
         r.problem(path, f"lists {len(entries)} products; Stripe allows at most {MAX_PRODUCTS}")
     products: list[ProductPrices] = []
-    seen_prices: set[str] = set()
+    seen: set[str] = set()  # ids and lookup keys, each offered once per configuration
     for index, entry in enumerate(entries):
         at = f"{path}[{index}]"
         if not isinstance(entry, Mapping):
-            r.problem(at, "must be a table with product and prices")
+            r.problem(at, "must be a table with product and prices or price_lookup_keys")
             continue
-        r.known_keys(entry, ("product", "prices"), at + ".")
+        r.known_keys(entry, ("product", "prices", "price_lookup_keys"), at + ".")
         product = r.text(entry, "product", at + ".product")
         if "product" not in entry:
             r.problem(at + ".product", "required")
         elif product is not None and any(p.product == product for p in products):
             r.problem(at + ".product", f"{product!r} is listed twice")
-        if not entry.get("prices"):
-            r.problem(at + ".prices", "must list at least one price id")
-        prices: list[str] = []
-        for i, price in enumerate(r.items(entry, "prices", at + ".prices")):
-            if not isinstance(price, str) or not price.strip():
-                r.problem(f"{at}.prices[{i}]", f"must be a price id, not {price!r}")
-            elif price in seen_prices:
-                r.problem(f"{at}.prices[{i}]", f"{price!r} is listed twice")
-            else:
-                seen_prices.add(price)
-                prices.append(price)
+        if not entry.get("prices") and not entry.get("price_lookup_keys"):
+            r.problem(
+                at + ".prices",
+                "must list at least one price id (prices) or lookup key (price_lookup_keys)",
+            )
+        prices = _names(r, entry, "prices", at, seen, "a price id")
+        keys = _names(r, entry, "price_lookup_keys", at, seen, "a price lookup key")
         if product:
-            products.append(ProductPrices(product, tuple(prices)))
+            products.append(ProductPrices(product, prices, keys))
     return tuple(products)
+
+
+def _names(
+    r: FieldReader, entry: Data, key: str, at: str, seen: set[str], what: str
+) -> tuple[str, ...]:
+    """The distinct non-empty strings of ``entry[key]``; a name in ``seen`` is a repeat."""
+    names: list[str] = []
+    for i, name in enumerate(r.items(entry, key, f"{at}.{key}")):
+        path = f"{at}.{key}[{i}]"
+        if not isinstance(name, str) or not name.strip():
+            r.problem(path, f"must be {what}, not {name!r}")
+        elif key == "price_lookup_keys" and len(name) > MAX_LOOKUP_KEY_LENGTH:
+            r.problem(path, f"lookup keys are at most {MAX_LOOKUP_KEY_LENGTH} characters")
+        elif name in seen:
+            r.problem(path, f"{name!r} is listed twice")
+        else:
+            seen.add(name)
+            names.append(name)
+    return tuple(names)
 
 
 def _conditions(r: FieldReader, data: Data) -> tuple[str, ...]:

@@ -23,6 +23,7 @@ PRORATION_BEHAVIORS = ("none", "create_prorations", "always_invoice")
 SUBSCRIPTION_UPDATES = ("price", "quantity", "promotion_code")
 SCHEDULE_CONDITIONS = ("decreasing_item_amount", "shortening_interval")
 MAX_PRODUCTS = 10
+MAX_LOOKUP_KEY_LENGTH = 200  # Stripe's limit on a price's lookup_key
 
 # Our identity on the provider's object: written by us into its metadata.
 NAME_KEY = "portal_catalog_name"
@@ -69,10 +70,16 @@ class SubscriptionCancel:
 
 @dataclass(frozen=True, slots=True)
 class ProductPrices:
-    """A product customers may switch to, and which of its prices they may pick."""
+    """A product customers may switch to, and which of its prices they may pick.
+
+    Prices are named by id (``prices``) and/or by Stripe lookup key (``lookup_keys``, the
+    file's ``price_lookup_keys``). Stripe's configurations take ids only, so lookup keys
+    are resolved (``Catalog.resolve``) before anything is compared or sent.
+    """
 
     product: str
     prices: tuple[str, ...]
+    lookup_keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +92,13 @@ class SubscriptionUpdate:
 
     @property
     def price_ids(self) -> tuple[str, ...]:
+        """The prices declared by id (lookup keys not included)."""
         return tuple(price for product in self.products for price in product.prices)
+
+    @property
+    def price_lookup_keys(self) -> tuple[str, ...]:
+        """The prices declared by lookup key, still to be resolved to ids."""
+        return tuple(key for product in self.products for key in product.lookup_keys)
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,11 +24,20 @@ PRODUCTS_FIELD = "features.subscription_update.products"
 
 
 def managed_state(configuration: PortalConfiguration) -> Params:
-    """Every field the catalog manages, nested as Stripe does; unset values are None or []."""
+    """Every field the catalog manages, nested as Stripe does; unset values are None or [].
+
+    Stripe holds price ids only: a configuration naming prices by lookup key must be
+    resolved first (``Catalog.resolve``), else ``ValueError``.
+    """
     profile = configuration.business_profile
     features = configuration.features
     cancel = features.subscription_cancel
     update = features.subscription_update
+    if update.price_lookup_keys:
+        raise ValueError(
+            f"configuration {configuration.name!r} names prices by lookup key; "
+            "resolve them to ids first (Catalog.resolve)"
+        )
     state: Params = {
         "name": configuration.name,
         "business_profile": {

@@ -62,6 +62,12 @@ class FakeBilling(BillingProvider, PortalConfigurationProvider):
     async def get_prices(self, price_ids: Sequence[str]) -> list[ProviderPrice]:
         return [ProviderPrice(p, "prod_" + p.split("_")[1], True, True, False) for p in price_ids]
 
+    async def find_prices_by_lookup_keys(self, lookup_keys: Sequence[str]) -> list[ProviderPrice]:
+        return [
+            ProviderPrice(f"price_{key}", "prod_" + key.split("_")[0], True, True, False, key)
+            for key in lookup_keys
+        ]
+
     def _store(self, config_id: str, params: Mapping[str, object]) -> ProviderConfiguration:
         metadata = params.get("metadata") or {}
         assert isinstance(metadata, Mapping)

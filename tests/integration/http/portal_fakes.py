@@ -83,6 +83,14 @@ class FakeBillingProvider(BillingProvider, PortalConfigurationProvider):
             for pid in price_ids
         ]
 
+    async def find_prices_by_lookup_keys(self, lookup_keys: Sequence[str]) -> list[ProviderPrice]:
+        """Every key names a licensed monthly/yearly price of ``prod_<first word>``."""
+        self._check()
+        return [
+            ProviderPrice(f"price_{key}", "prod_" + key.split("_")[0], True, True, False, key)
+            for key in lookup_keys
+        ]
+
 
 def _configuration(config_id: str, params: Mapping[str, object]) -> ProviderConfiguration:
     metadata = params.get("metadata") or {}

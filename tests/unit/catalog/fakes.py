@@ -71,6 +71,7 @@ class FakePortalConfigurationProvider(PortalConfigurationProvider):
         self.objects: dict[str, dict[str, Any]] = {}
         self.prices = {price.id: price for price in prices}
         self.writes: list[tuple[str, str, str]] = []  # (call, configuration id, key)
+        self.price_reads = 0
         self.crash_after_write = False
         self._ids = itertools.count(1)
         self._clock = itertools.count(1_700_000_000)
@@ -97,7 +98,12 @@ class FakePortalConfigurationProvider(PortalConfigurationProvider):
         return self._write("update", self.objects[configuration_id], params, idempotency_key)
 
     async def get_prices(self, price_ids: Sequence[str]) -> list[ProviderPrice]:
+        self.price_reads += 1
         return [self.prices[i] for i in price_ids if i in self.prices]
+
+    async def find_prices_by_lookup_keys(self, lookup_keys: Sequence[str]) -> list[ProviderPrice]:
+        self.price_reads += 1
+        return [p for p in self.prices.values() if p.active and p.lookup_key in lookup_keys]
 
     def edit_outside_catalog(self, configuration_id: str, params: Mapping[str, object]) -> None:
         """What someone clicking in the Dashboard does."""
@@ -163,17 +169,40 @@ def _view(obj: dict[str, Any]) -> ProviderConfiguration:
 
 
 def a_price(
-    price_id: str, product: str, *, metered: bool = False, recurring: bool = True
+    price_id: str,
+    product: str,
+    *,
+    metered: bool = False,
+    recurring: bool = True,
+    lookup_key: str | None = None,
+    active: bool = True,
 ) -> ProviderPrice:
-    return ProviderPrice(price_id, product, active=True, recurring=recurring, metered=metered)
+    return ProviderPrice(
+        price_id,
+        product,
+        active=active,
+        recurring=recurring,
+        metered=metered,
+        lookup_key=lookup_key,
+    )
 
 
+# The sandbox seed's plans; the shipped catalog names them by lookup key.
 SEED_PRICES = (
-    a_price("price_basic_monthly", "prod_basic"),
-    a_price("price_basic_yearly", "prod_basic"),
-    a_price("price_pro_monthly", "prod_pro"),
-    a_price("price_pro_yearly", "prod_pro"),
+    a_price("price_basic_monthly", "prod_basic", lookup_key="basic_monthly"),
+    a_price("price_basic_yearly", "prod_basic", lookup_key="basic_yearly"),
+    a_price("price_pro_monthly", "prod_pro", lookup_key="pro_monthly"),
+    a_price("price_pro_yearly", "prod_pro", lookup_key="pro_yearly"),
 )
+
+
+def account_prices(prefix: str) -> tuple[ProviderPrice, ...]:
+    """The seed's plans as another Stripe account (or mode) holds them: same lookup keys,
+    generated ids such as ``price_1Qlive_basic_monthly``."""
+    return tuple(
+        a_price(f"price_1Q{prefix}_{p.lookup_key}", p.product_id, lookup_key=p.lookup_key)
+        for p in SEED_PRICES
+    )
 
 
 class FakeConfigurationMappings(ConfigurationMappings):

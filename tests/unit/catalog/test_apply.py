@@ -48,11 +48,12 @@ async def test_the_first_apply_creates_every_configuration_and_records_it() -> N
     result = await world.apply(catalog)
     assert result.provider_writes == len(world.provider.writes) == 5
     assert {entry.action for entry in result.entries} == {PlanAction.CREATE}
+    resolved = catalog.resolve({p.lookup_key: p.id for p in SEED_PRICES if p.lookup_key})
     for entry in result.entries:
         stored = world.provider.objects[entry.provider_id]
         assert stored["metadata"]["portal_catalog_name"] == entry.name
         assert world.mapping(entry.name) == ConfigurationMapping(
-            entry.name, entry.provider_id, fingerprint(catalog.get(entry.name)), True, NOW
+            entry.name, entry.provider_id, fingerprint(resolved.get(entry.name)), True, NOW
         )
     assert world.transaction.commits == 1
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.unit.catalog.builders import b2b_data, catalog_of, payment_methods_only
-from tests.unit.catalog.fakes import NOW, FakeConfigurationMappings
+from tests.unit.catalog.fakes import (
+    NOW,
+    FakeConfigurationMappings,
+    FakePortalConfigurationProvider,
+)
 
 from application.configs.list_configurations import ApplyStatus, ListConfigurations
 from application.ports.configuration_mappings import ConfigurationMapping
@@ -23,7 +27,8 @@ async def test_each_name_shows_whether_it_is_applied_out_of_date_or_not_applied(
         ConfigurationMapping("b2c", "bpc_2", old_b2c, True, earlier),
         ConfigurationMapping("legacy", "bpc_9", "f" * 64, False, earlier),
     )
-    listing = await ListConfigurations(catalog, mappings).execute()
+    provider = FakePortalConfigurationProvider()
+    listing = await ListConfigurations(catalog, mappings, provider).execute()
     assert [(r.name, r.status, r.provider_id) for r in listing.rows] == [
         ("b2b", ApplyStatus.APPLIED, "bpc_1"),
         ("b2c", ApplyStatus.OUT_OF_DATE, "bpc_2"),
@@ -35,6 +40,7 @@ async def test_each_name_shows_whether_it_is_applied_out_of_date_or_not_applied(
     assert b2c.catalog_fingerprint == fingerprint(catalog.get("b2c"))
     assert b2c.applied_at == earlier
     assert listing.rows[2].applied_at is None
+    assert provider.price_reads == 0  # prices by id only: nothing to ask the provider
 
 
 async def test_a_deactivated_configuration_still_in_the_file_is_out_of_date() -> None:
@@ -42,5 +48,6 @@ async def test_a_deactivated_configuration_still_in_the_file_is_out_of_date() ->
     mappings = FakeConfigurationMappings(
         ConfigurationMapping("pmo", "bpc_1", fingerprint(catalog.get("pmo")), False, NOW)
     )
-    [row] = (await ListConfigurations(catalog, mappings).execute()).rows
+    provider = FakePortalConfigurationProvider()
+    [row] = (await ListConfigurations(catalog, mappings, provider).execute()).rows
     assert (row.status, row.active) == (ApplyStatus.OUT_OF_DATE, False)

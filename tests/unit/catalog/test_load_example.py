@@ -58,17 +58,23 @@ def test_restricted_variants_allow_no_plan_change_and_ask_why(shipped, name: str
     capabilities = shipped.capabilities(name)
     assert not capabilities.subscription_update
     assert capabilities.updatable_prices == frozenset()
+    assert capabilities.updatable_price_lookup_keys == frozenset()
     assert shipped.get(name).features.subscription_cancel.cancellation_reason.enabled
 
 
-def test_the_example_offers_the_sandbox_seed_prices(shipped) -> None:
-    assert shipped.all_price_ids() == (
-        "price_basic_monthly",
-        "price_basic_yearly",
-        "price_pro_monthly",
-        "price_pro_yearly",
+def test_the_example_offers_the_seed_plans_by_lookup_key_not_by_account_specific_id(
+    shipped,
+) -> None:
+    assert shipped.all_price_ids() == ()
+    assert shipped.all_price_lookup_keys() == (
+        "basic_monthly",
+        "basic_yearly",
+        "pro_monthly",
+        "pro_yearly",
     )
-    assert shipped.capabilities("b2c").updatable_prices == frozenset(shipped.all_price_ids())
+    b2c = shipped.capabilities("b2c")
+    assert b2c.updatable_price_lookup_keys == frozenset(shipped.all_price_lookup_keys())
+    assert b2c.updatable_prices == frozenset()
     products = [p.product for p in shipped.get("b2c").features.subscription_update.products]
     assert products == ["prod_basic", "prod_pro"]
 
