@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import tax_ids
 from .ledger import Ledger
 from .objects import blank, new_id
 from .params import Params, text
@@ -61,6 +62,10 @@ def create(
         customer_name=customer["name"],
         customer_phone=customer["phone"],
         customer_address=customer["address"],
+        customer_tax_ids=[
+            {"type": t["type"], "value": t["value"]}
+            for t in tax_ids.of_customer(ledger, customer["id"])
+        ],
         currency=sub["currency"],
         billing_reason=reason,
         subscription=sub["id"],

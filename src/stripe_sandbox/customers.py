@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import payment_methods, subscriptions
+from . import payment_methods, subscriptions, tax_ids
 from .errors import InvalidRequest
 from .events import changes
 from .ledger import Ledger
@@ -53,6 +53,8 @@ def delete(ledger: Ledger, customer_id: str) -> dict[str, Any]:
         if sub["customer"] == customer_id and sub["status"] not in subscriptions.ENDED:
             subscriptions.cancel(ledger, sub["id"], {})
     del ledger.state.table("customer")[customer_id]
+    for tax_id in tax_ids.of_customer(ledger, customer_id):
+        del ledger.state.table("tax_id")[tax_id["id"]]
     ledger.emit("customer.deleted", customer)
     return deleted("customer", customer_id)
 

@@ -1,4 +1,5 @@
-"""What happens as time passes: renewals, trial ends, scheduled cancellations, expiries, retries.
+"""What happens as time passes: renewals (entering a subscription schedule's next phase),
+trial-end warnings and trial ends, scheduled cancellations, expiries, payment retries.
 
 :func:`process_until` runs every action that falls due up to a moment, oldest first, each
 at its own due time (so events carry the time they would have happened on Stripe).
@@ -11,7 +12,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from . import billing, payment_methods
+from . import billing, payment_methods, subscription_schedules
 from .errors import CardDeclined, InvalidRequest
 from .events import changes
 from .ledger import Ledger
@@ -20,6 +21,7 @@ from .periods import DAY, next_period_end
 from .subscriptions import describe, end, interval_of, item_amount, payment_method_for, period_of
 
 INCOMPLETE_EXPIRES_AFTER = DAY - 3600  # Stripe: 23 hours
+TRIAL_WARNING = 3 * DAY  # customer.subscription.trial_will_end, three days ahead
 LIVE = ("active", "past_due", "trialing", "unpaid")
 Action = tuple[int, str, Callable[[Ledger], None]]
 
@@ -52,6 +54,9 @@ def _due_actions(ledger: Ledger) -> list[Action]:
                 actions.append((sub["cancel_at"], sub_id, partial(_scheduled_end, sub=sub)))
             else:
                 actions.append((period_end, sub_id, partial(_next_period, sub=sub)))
+            warning = _trial_warning_due(ledger, sub)
+            if warning is not None:
+                actions.append((warning, sub_id, partial(_warn_trial_end, sub=sub)))
         elif status == "incomplete":
             due = sub["created"] + INCOMPLETE_EXPIRES_AFTER
             actions.append((due, sub_id, partial(_expire, sub=sub)))
@@ -62,6 +67,21 @@ def _due_actions(ledger: Ledger) -> list[Action]:
     return actions
 
 
+def _trial_warning_due(ledger: Ledger, sub: dict[str, Any]) -> int | None:
+    """When ``trial_will_end`` is due (at once for trials shorter than three days)."""
+    trial_end = sub["trial_end"]
+    if sub["status"] != "trialing" or trial_end is None:
+        return None
+    if ledger.state.trial_warnings.get(sub["id"]) == trial_end:
+        return None
+    return max(int(trial_end) - TRIAL_WARNING, int(sub["trial_start"] or sub["created"]))
+
+
+def _warn_trial_end(ledger: Ledger, sub: dict[str, Any]) -> None:
+    ledger.state.trial_warnings[sub["id"]] = sub["trial_end"]
+    ledger.emit("customer.subscription.trial_will_end", sub)
+
+
 def _scheduled_end(ledger: Ledger, sub: dict[str, Any]) -> None:
     end(ledger, sub, sub["cancel_at"], {}, reason="cancellation_requested")
 
@@ -70,6 +90,7 @@ def _next_period(ledger: Ledger, sub: dict[str, Any]) -> None:
     """A renewal, or the end of a trial: new period, invoice, charge."""
     before = ledger.render(sub)
     start = period_of(sub)[1]
+    completed = subscription_schedules.enter_phase(ledger, sub, start)
     first_price = sub["items"]["data"][0]["price"]
     stop = next_period_end(sub["billing_cycle_anchor"], start, *interval_of(first_price))
     for item in sub["items"]["data"]:
@@ -89,6 +110,8 @@ def _next_period(ledger: Ledger, sub: dict[str, Any]) -> None:
         sub["status"] = "past_due"
     _settle_status(ledger, sub)
     ledger.emit("customer.subscription.updated", sub, changes(before, ledger.render(sub)))
+    for schedule in completed:
+        ledger.emit("subscription_schedule.completed", schedule)
 
 
 def _expire(ledger: Ledger, sub: dict[str, Any]) -> None:

@@ -3,7 +3,7 @@
 ``objects[kind][id]`` holds the Stripe objects themselves (insertion-ordered, so lists can
 show newest first); the other fields hold what Stripe keeps but never shows (card outcomes,
 webhook secrets, session secrets, delivery attempts, pending prorations, idempotency
-records, the test-clock offset, the demo records).
+records, the test-clock offset, the demo records, the trials already warned of their end).
 """
 
 from __future__ import annotations
@@ -20,11 +20,13 @@ KINDS = (
     "price",
     "payment_method",
     "subscription",
+    "subscription_schedule",
     "invoice",
     "billing_portal.configuration",
     "billing_portal.session",
     "event",
     "webhook_endpoint",
+    "tax_id",
 )
 
 PREFIXES = {
@@ -33,16 +35,20 @@ PREFIXES = {
     "price": "price",
     "pm": "payment_method",
     "sub": "subscription",
+    "sub_sched": "subscription_schedule",
     "in": "invoice",
     "bpc": "billing_portal.configuration",
     "bps": "billing_portal.session",
     "evt": "event",
     "we": "webhook_endpoint",
+    "txi": "tax_id",
 }
 
 
 def kind_of(object_id: str) -> str | None:
-    """The object kind an id belongs to, from its prefix."""
+    """The object kind an id belongs to, from its prefix (``sub_sched_`` before ``sub_``)."""
+    if object_id.startswith("sub_sched_"):
+        return "subscription_schedule"
     return PREFIXES.get(object_id.split("_", 1)[0])
 
 
@@ -62,6 +68,8 @@ class State:
     pending_prorations: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     idempotency: dict[str, dict[str, Any]] = field(default_factory=dict)
     demo_records: list[dict[str, Any]] = field(default_factory=list)
+    trial_warnings: dict[str, int] = field(default_factory=dict)
+    """``subscription id -> trial_end`` for which ``trial_will_end`` was sent."""
 
     def table(self, kind: str) -> dict[str, dict[str, Any]]:
         """The objects of one kind, by id."""

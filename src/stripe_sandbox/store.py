@@ -19,8 +19,10 @@ from . import (
     payment_methods,
     portal_configurations,
     portal_sessions,
+    subscription_schedules,
     subscription_updates,
     subscriptions,
+    tax_ids,
     webhook_endpoints,
 )
 from .ledger import RequestInfo
@@ -115,6 +117,49 @@ class SandboxStore(StoreCore):
     def list_subscriptions(self, params: Params) -> Obj:
         predicate = subscriptions.list_filter(params)
         return self.list_objects("subscription", params, "/v1/subscriptions", predicate)
+
+    # subscription schedules
+    def create_subscription_schedule(
+        self, params: Params, request: RequestInfo | None = None
+    ) -> Obj:
+        return self.run(subscription_schedules.create, params=params, request=request)
+
+    def update_subscription_schedule(
+        self, schedule_id: str, params: Params, request: RequestInfo | None = None
+    ) -> Obj:
+        return self.run(subscription_schedules.update, schedule_id, params=params, request=request)
+
+    def release_subscription_schedule(
+        self, schedule_id: str, params: Params | None = None, request: RequestInfo | None = None
+    ) -> Obj:
+        return self.run(
+            subscription_schedules.release, schedule_id, params=params or {}, request=request
+        )
+
+    def list_subscription_schedules(self, params: Params) -> Obj:
+        predicate = subscription_schedules.list_filter(params)
+        return self.list_objects(
+            "subscription_schedule", params, "/v1/subscription_schedules", predicate
+        )
+
+    # customer tax ids
+    def create_tax_id(
+        self, customer_id: str, params: Params, request: RequestInfo | None = None
+    ) -> Obj:
+        return self.run(tax_ids.create, customer_id, params=params, request=request)
+
+    def delete_tax_id(
+        self, customer_id: str, tax_id: str, request: RequestInfo | None = None
+    ) -> Obj:
+        return self.run(tax_ids.delete, customer_id, tax_id, request=request)
+
+    def retrieve_tax_id(self, customer_id: str, tax_id: str, params: Params) -> Obj:
+        return self.read(lambda ledger: tax_ids.find(ledger, customer_id, tax_id), params)
+
+    def list_tax_ids(self, customer_id: str, params: Params) -> Obj:
+        self.retrieve("customer", customer_id)
+        url = f"/v1/customers/{customer_id}/tax_ids"
+        return self.list_objects("tax_id", params, url, lambda t: t["customer"] == customer_id)
 
     # invoices
     def pay_invoice(

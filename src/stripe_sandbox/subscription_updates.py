@@ -60,6 +60,13 @@ def update(ledger: Ledger, sub_id: str, params: Params) -> dict[str, Any]:
 
 
 def _schedule_cancel(ledger: Ledger, sub: dict[str, Any], on: bool, params: Params) -> None:
+    if on and sub["schedule"]:
+        raise InvalidRequest(
+            f"The subscription is managed by the subscription schedule `{sub['schedule']}`, "
+            "and updating any cancelation behavior directly is not allowed. Please update "
+            "the schedule instead.",
+            param="cancel_at_period_end",
+        )
     if on:
         sub.update(cancel_at_period_end=True, cancel_at=period_of(sub)[1], canceled_at=ledger.now)
         sub["cancellation_details"].update(

@@ -196,11 +196,16 @@ def cancel(ledger: Ledger, sub_id: str, params: Params) -> dict[str, Any]:
 
 
 def end(ledger: Ledger, sub: dict[str, Any], at: int, details: dict[str, Any], reason: str) -> None:
-    """Mark ``sub`` canceled at ``at`` and emit ``customer.subscription.deleted``."""
+    """Mark ``sub`` canceled at ``at`` and emit ``customer.subscription.deleted``; an open
+    subscription schedule is canceled with it (``subscription_schedule.canceled``)."""
     sub.update(status="canceled", ended_at=at, canceled_at=sub["canceled_at"] or at)
     sub["cancellation_details"].update(details, reason=reason)
     ledger.state.pending_prorations.pop(sub["id"], None)
     ledger.emit("customer.subscription.deleted", sub)
+    schedule = ledger.state.table("subscription_schedule").get(sub["schedule"] or "")
+    if schedule is not None and schedule["status"] in ("not_started", "active"):
+        schedule.update(status="canceled", canceled_at=at, current_phase=None)
+        ledger.emit("subscription_schedule.canceled", schedule)
 
 
 def cancellation_details(params: Params) -> dict[str, Any]:

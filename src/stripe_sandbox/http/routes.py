@@ -66,6 +66,37 @@ _crud(
     delete=False,
 )
 _crud("/v1/webhook_endpoints", "webhook_endpoint", "webhook_endpoint")
+_crud(
+    "/v1/subscription_schedules",
+    "subscription_schedule",
+    "subscription_schedule",
+    delete=False,
+)
+
+
+@route("POST", "/v1/subscription_schedules/{id}/release")
+def _release(s: S, p: P, r: R, schedule_id: str) -> dict[str, Any]:
+    return s.release_subscription_schedule(schedule_id, p, r)
+
+
+@route("POST", "/v1/customers/{id}/tax_ids")
+def _create_tax_id(s: S, p: P, r: R, customer_id: str) -> dict[str, Any]:
+    return s.create_tax_id(customer_id, p, r)
+
+
+@route("GET", "/v1/customers/{id}/tax_ids")
+def _tax_ids(s: S, p: P, r: R, customer_id: str) -> dict[str, Any]:
+    return s.list_tax_ids(customer_id, p)
+
+
+@route("GET", "/v1/customers/{id}/tax_ids/{id}")
+def _tax_id(s: S, p: P, r: R, customer_id: str, tax_id: str) -> dict[str, Any]:
+    return s.retrieve_tax_id(customer_id, tax_id, p)
+
+
+@route("DELETE", "/v1/customers/{id}/tax_ids/{id}")
+def _delete_tax_id(s: S, p: P, r: R, customer_id: str, tax_id: str) -> dict[str, Any]:
+    return s.delete_tax_id(customer_id, tax_id, r)
 
 
 @route("GET", "/v1/customers/{id}/payment_methods")
