@@ -1,0 +1,102 @@
+"""The worker loop: busy passes back to back, idle waits cut short by stop, failures survived."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+from dishka import Provider, Scope, make_async_container, provide
+
+from application.errors import PersistenceUnavailable
+from application.sync.process_event import EventOutcome, ProcessEventResult
+from application.sync.process_inbox_batch import InboxBatchResult, ProcessInboxBatch
+from application.sync.send_outbox_batch import OutboxBatchResult, SendOutboxBatch
+from entrypoints.demo.command import webhook_url
+from entrypoints.sync_settings import WorkerSettings
+from entrypoints.worker import SyncWorker
+
+IDLE_OUTBOX = OutboxBatchResult((), (), ())
+
+
+class ScriptedInbox:
+    """Each pass takes the next scripted step: a number of events, or an error to raise."""
+
+    def __init__(self, steps: list[int | Exception], stop: asyncio.Event) -> None:
+        self.steps, self.stop, self.passes = steps, stop, 0
+
+    async def execute(self, *, worker_id: str, limit: int) -> InboxBatchResult:
+        self.passes += 1
+        if not self.steps:
+            self.stop.set()
+            return InboxBatchResult(())
+        step = self.steps.pop(0)
+        if isinstance(step, Exception):
+            raise step
+        results = tuple(ProcessEventResult(f"evt_{n}", EventOutcome.PROCESSED) for n in range(step))
+        return InboxBatchResult(results)
+
+
+class IdleOutbox:
+    async def execute(self, *, worker_id: str, limit: int) -> OutboxBatchResult:
+        return IDLE_OUTBOX
+
+
+def worker_over(inbox: ScriptedInbox, poll_seconds: float) -> SyncWorker:
+    class Batches(Provider):
+        scope = Scope.REQUEST
+
+        @provide
+        def inbox_batch(self) -> ProcessInboxBatch:
+            return inbox  # type: ignore[return-value]
+
+        @provide
+        def outbox_batch(self) -> SendOutboxBatch:
+            return IdleOutbox()  # type: ignore[return-value]
+
+    container = make_async_container(Batches())
+    return SyncWorker(container, WorkerSettings(batch_size=10, poll_seconds=poll_seconds), "w1")
+
+
+async def test_busy_passes_run_back_to_back_and_stop_ends_an_idle_wait_at_once() -> None:
+    stop = asyncio.Event()
+    inbox = ScriptedInbox([3, 2, 1], stop)
+    worker = worker_over(inbox, poll_seconds=60)
+    started = time.monotonic()
+
+    await asyncio.wait_for(worker.run(stop), timeout=10)
+
+    assert inbox.passes == 4  # three busy passes, then the idle one that sets stop
+    assert time.monotonic() - started < 5  # never slept its 60 s poll
+
+
+async def test_a_failing_pass_is_logged_and_the_worker_carries_on() -> None:
+    stop = asyncio.Event()
+    inbox = ScriptedInbox([PersistenceUnavailable("database down"), 1], stop)
+    worker = worker_over(inbox, poll_seconds=0.05)
+
+    await asyncio.wait_for(worker.run(stop), timeout=10)
+
+    assert inbox.passes == 3
+
+
+async def test_drain_stops_at_the_first_idle_pass() -> None:
+    inbox = ScriptedInbox([5, 5], asyncio.Event())
+    worker = worker_over(inbox, poll_seconds=60)
+
+    passes = await worker.drain()
+
+    assert [p.inbox.claimed for p in passes] == [5, 5, 0]
+
+
+@pytest.mark.parametrize(
+    ("host", "url"),
+    [
+        ("127.0.0.1", "http://127.0.0.1:8000/api/webhooks/stripe"),
+        ("0.0.0.0", "http://127.0.0.1:8000/api/webhooks/stripe"),
+        ("localhost", "http://127.0.0.1:8000/api/webhooks/stripe"),
+        ("10.0.0.5", "http://10.0.0.5:8000/api/webhooks/stripe"),
+    ],
+)
+def test_the_demo_registers_the_api_it_serves_as_the_sandbox_webhook(host: str, url: str) -> None:
+    assert webhook_url(host, 8000) == url
