@@ -121,8 +121,29 @@ def everything_the_api_returns(sandbox: RunningSandbox) -> list[dict[str, Any]]:
         {"url": "http://127.0.0.1:9/x", "enabled_events": ["*"]}
     )
     store.update_customer(customer_id, {"name": "Shape Checked"})
+    kept = store.create_tax_id(customer_id, {"type": "eu_vat", "value": "DE123456789"})
+    dropped = store.create_tax_id(customer_id, {"type": "us_ein", "value": "12-3456789"})
+    objects_extra = [kept, store.delete_tax_id(customer_id, dropped["id"])]
+    live = store.list_subscriptions({"customer": customer_id})["data"][0]
+    schedule = store.create_subscription_schedule({"from_subscription": live["id"]})
+    price = live["items"]["data"][0]["price"]["id"]
+    quantity = str(live["items"]["data"][0]["quantity"])
+    phase = schedule["phases"][0]
+    store.update_subscription_schedule(
+        schedule["id"],
+        {
+            "phases": [
+                {
+                    "items": [{"price": price, "quantity": quantity}],
+                    "start_date": str(phase["start_date"]),
+                    "end_date": str(phase["end_date"]),
+                },
+                {"items": [{"price": price, "quantity": "7"}], "iterations": "1"},
+            ]
+        },
+    )
     gone = store.delete_customer(store.create_customer({"email": "gone@example.com"})["id"])
-    objects: list[dict[str, Any]] = [config, session, gone]
+    objects: list[dict[str, Any]] = [config, session, gone, *objects_extra]
     objects.append({k: v for k, v in endpoint.items() if k != "secret"})
     objects.append(
         store.delete_webhook_endpoint(
@@ -141,6 +162,8 @@ def everything_the_api_returns(sandbox: RunningSandbox) -> list[dict[str, Any]]:
         "events",
         "webhook_endpoints",
         f"payment_methods?customer={customer_id}",
+        f"customers/{customer_id}/tax_ids",
+        "subscription_schedules",
     ):
         url = f"{sandbox.url}/v1/{path}{'&' if '?' in path else '?'}limit=100"
         page = httpx.get(url, headers=AUTH).json()
@@ -167,6 +190,9 @@ def test_every_returned_object_and_event_matches_stripes_example(sandbox: Runnin
         "event",
         "webhook_endpoint",
         "webhook_endpoint (deleted)",
+        "tax_id",
+        "tax_id (deleted)",
+        "subscription_schedule",
     }
     errors = [
         f"{o['object']} {o['id']}: {e}"

@@ -114,3 +114,42 @@ def test_the_http_control_endpoint_moves_the_clock(
     assert customer.created >= before + 2 * 86400 + 5
     refused = httpx.post(f"{sandbox.url}/_sandbox/advance", json={"days": -1})
     assert refused.status_code == 400
+
+
+def test_trial_will_end_is_sent_three_days_before_the_trial_ends(
+    sandbox: RunningSandbox, client: stripe.StripeClient, plans: dict[str, Any]
+) -> None:
+    customer = new_customer(client)
+    sub = client.v1.subscriptions.create(
+        params={
+            "customer": customer.id,
+            "items": [{"price": plans["pro_monthly"].id}],
+            "trial_period_days": 14,
+        }
+    )
+    warnings = {"type": "customer.subscription.trial_will_end"}
+    sandbox.store.advance(days=10)
+    assert client.v1.events.list(params=warnings).data == []
+    sandbox.store.advance(days=1)
+    (warning,) = client.v1.events.list(params=warnings).data
+    assert warning.created == sub.trial_end - 3 * 86400
+    assert (warning.data.object.id, warning.data.object.status) == (sub.id, "trialing")
+    sandbox.store.advance(days=5)
+    assert client.v1.subscriptions.retrieve(sub.id).status == "active"
+    assert len(client.v1.events.list(params=warnings).data) == 1
+
+
+def test_a_trial_shorter_than_three_days_is_warned_at_once(
+    sandbox: RunningSandbox, client: stripe.StripeClient, plans: dict[str, Any]
+) -> None:
+    customer = new_customer(client)
+    sub = client.v1.subscriptions.create(
+        params={
+            "customer": customer.id,
+            "items": [{"price": plans["basic_monthly"].id}],
+            "trial_period_days": 2,
+        }
+    )
+    sandbox.store.advance(seconds=1)
+    (warning,) = client.v1.events.list(params={"type": "customer.subscription.trial_will_end"}).data
+    assert (warning.data.object.id, warning.created) == (sub.id, sub.trial_start)
