@@ -1,0 +1,146 @@
+"""``/api/session`` (read, open with the host app's JWT, close) and the sandbox's demo sign-in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+import msgspec
+import structlog
+from litestar import Request, Response, delete, get, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
+
+from application.errors import NotAuthenticated, UserNotFound
+from entrypoints.http.web.authentication import BearerVerifier
+from entrypoints.http.web.demo_users import DemoUser, DemoUserSource
+from entrypoints.http.web.errors import CsrfRejected
+from entrypoints.http.web.session import CookieSessions, WebSession
+
+log = structlog.get_logger("entrypoints.http.web")
+_NO_STORE = {"Cache-Control": "no-store"}
+
+
+class SessionInfo(msgspec.Struct, frozen=True):
+    """The signed-in page session; send ``csrf_token`` as ``X-CSRF-Token`` on writes."""
+
+    user_id: str
+    csrf_token: str
+    mode: Literal["sandbox", "production"]
+    support_email: str | None
+    expires_at: str
+
+
+class TokenSignIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """The host app's JWT for its signed-in user (the same kind the Bearer API accepts)."""
+
+    token: Annotated[str, msgspec.Meta(min_length=1, max_length=8192)]
+
+
+class DemoSignIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    user_id: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
+@dataclass(frozen=True, slots=True)
+class WebContext:
+    """What the page's routes need; built once by ``web_router``."""
+
+    sessions: CookieSessions
+    verifier: BearerVerifier
+    sandbox: bool
+    support_email: str | None = None
+    demo_users: DemoUserSource | None = None
+
+    def info(self, session: WebSession) -> SessionInfo:
+        expires = datetime.fromtimestamp(session.expires_at, UTC).isoformat()
+        mode: Literal["sandbox", "production"] = "sandbox" if self.sandbox else "production"
+        return SessionInfo(session.user_id, session.csrf_token, mode, self.support_email, expires)
+
+    def signed_in(self, request: Request[Any, Any, Any], user_id: str) -> Response[SessionInfo]:
+        session, token = self.sessions.issue(user_id)
+        cookie = self.sessions.cookie(request, token)
+        return Response(self.info(session), cookies=[cookie], headers=_NO_STORE)
+
+
+def _require_page_origin(request: Request[Any, Any, Any], sessions: CookieSessions) -> None:
+    """Refuses login CSRF: a cross-site form cannot send JSON, and a browser's
+    ``Origin``/``Sec-Fetch-Site`` show where a request came from."""
+    if request.content_type[0] != "application/json":
+        raise CsrfRejected("sign-in requests must be sent as application/json by the page")
+    if request.headers.get("sec-fetch-site", "") == "cross-site":
+        raise CsrfRejected("sign-in from another site is refused")
+    origin = request.headers.get("origin")
+    if origin is None:
+        return
+    netloc = urlsplit(origin).netloc.lower()
+    allowed = {request.headers.get("host", "").lower(), urlsplit(sessions.app_base_url).netloc}
+    if not netloc or netloc not in allowed:
+        raise CsrfRejected(f"sign-in from origin {origin!r} is refused")
+
+
+@get("/api/session", summary="The page's cookie session", tags=["web session"])
+async def read_session(
+    request: Request[Any, Any, Any], web: NamedDependency[WebContext]
+) -> Response[SessionInfo]:
+    session = web.sessions.session_of(request)
+    if session is None:
+        raise NotAuthenticated("no page session; sign in first")
+    return Response(web.info(session), headers=_NO_STORE)
+
+
+@post(
+    "/api/session",
+    summary="Open a page session with the host app's JWT",
+    status_code=200,
+    tags=["web session"],
+)
+async def open_session(
+    request: Request[Any, Any, Any], data: JSONBody[TokenSignIn], web: NamedDependency[WebContext]
+) -> Response[SessionInfo]:
+    _require_page_origin(request, web.sessions)
+    user_id = web.verifier.user_id(f"Bearer {data.token}")
+    log.info("web.session.opened", user_id=user_id, via="token")
+    return web.signed_in(request, user_id)
+
+
+@delete("/api/session", summary="Sign out (needs X-CSRF-Token)", tags=["web session"])
+async def close_session(
+    request: Request[Any, Any, Any], web: NamedDependency[WebContext]
+) -> Response[None]:
+    try:
+        session = web.sessions.session_of(request)
+    except NotAuthenticated:
+        session = None  # an expired or stale cookie is simply cleared
+    if session is not None:
+        web.sessions.check_csrf(request)
+        log.info("web.session.closed", user_id=session.user_id)
+    cookie = web.sessions.clearing_cookie(request)
+    return Response(None, status_code=204, cookies=[cookie], headers=_NO_STORE)
+
+
+@get("/api/demo/users", summary="Sandbox only: the demo users", tags=["web session"])
+async def list_demo_users(web: NamedDependency[WebContext]) -> list[DemoUser]:
+    return list(await web.demo_users()) if web.demo_users else []
+
+
+@post(
+    "/api/demo/sign-in",
+    summary="Sandbox only: sign in as a demo user",
+    status_code=200,
+    tags=["web session"],
+)
+async def demo_sign_in(
+    request: Request[Any, Any, Any], data: JSONBody[DemoSignIn], web: NamedDependency[WebContext]
+) -> Response[SessionInfo]:
+    _require_page_origin(request, web.sessions)
+    users = await web.demo_users() if web.demo_users else []
+    if not any(user.user_id == data.user_id for user in users):
+        raise UserNotFound(f"{data.user_id!r} is not one of the sandbox's demo users")
+    log.info("web.session.opened", user_id=data.user_id, via="demo")
+    return web.signed_in(request, data.user_id)
+
+
+SESSION_HANDLERS = [read_session, open_session, close_session]
+DEMO_HANDLERS = [list_demo_users, demo_sign_in]
