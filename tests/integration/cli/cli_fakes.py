@@ -60,11 +60,13 @@ class FakeBilling(BillingProvider, PortalConfigurationProvider):
         return self._store(configuration_id, merged)
 
     async def get_prices(self, price_ids: Sequence[str]) -> list[ProviderPrice]:
-        return [ProviderPrice(p, "prod_" + p.split("_")[1], True, True, False) for p in price_ids]
+        return [
+            ProviderPrice(p, "prod_demo_" + p.split("_")[1], True, True, False) for p in price_ids
+        ]
 
     async def find_prices_by_lookup_keys(self, lookup_keys: Sequence[str]) -> list[ProviderPrice]:
         return [
-            ProviderPrice(f"price_{key}", "prod_" + key.split("_")[0], True, True, False, key)
+            ProviderPrice(f"price_{key}", "prod_demo_" + key.split("_")[0], True, True, False, key)
             for key in lookup_keys
         ]
 
@@ -96,7 +98,7 @@ def monthly_subscription(customer_id: str, status: str = "active") -> Subscripti
     item = SubscriptionItem(
         id="si_1",
         price_id="price_basic_monthly",
-        product_id="prod_basic",
+        product_id="prod_demo_basic",
         quantity=3,
         interval=RecurringInterval.MONTH,
         current_period_start=now - timedelta(days=10),

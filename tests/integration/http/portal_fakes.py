@@ -79,15 +79,16 @@ class FakeBillingProvider(BillingProvider, PortalConfigurationProvider):
         self._check()
         known = self.prices
         return [
-            known.get(pid) or ProviderPrice(pid, "prod_" + pid.split("_")[1], True, True, False)
+            known.get(pid)
+            or ProviderPrice(pid, "prod_demo_" + pid.split("_")[1], True, True, False)
             for pid in price_ids
         ]
 
     async def find_prices_by_lookup_keys(self, lookup_keys: Sequence[str]) -> list[ProviderPrice]:
-        """Every key names a licensed monthly/yearly price of ``prod_<first word>``."""
+        """Every key names a licensed monthly/yearly price of ``prod_demo_<first word>``."""
         self._check()
         return [
-            ProviderPrice(f"price_{key}", "prod_" + key.split("_")[0], True, True, False, key)
+            ProviderPrice(f"price_{key}", "prod_demo_" + key.split("_")[0], True, True, False, key)
             for key in lookup_keys
         ]
 
@@ -139,7 +140,7 @@ def a_subscription(
     item = SubscriptionItem(
         id=f"si_{sub_id}",
         price_id=price_id,
-        product_id="prod_basic",
+        product_id="prod_demo_basic",
         interval=RecurringInterval.YEAR if yearly else RecurringInterval.MONTH,
         current_period_start=period_start,
         current_period_end=period_end,

@@ -26,8 +26,11 @@ _B2B: dict[str, Any] = {
             "default_allowed_updates": ["price", "quantity"],
             "proration_behavior": "create_prorations",
             "products": [
-                {"product": "prod_basic", "prices": ["price_basic_monthly", "price_basic_yearly"]},
-                {"product": "prod_pro", "prices": ["price_pro_monthly"]},
+                {
+                    "product": "prod_demo_basic",
+                    "prices": ["price_basic_monthly", "price_basic_yearly"],
+                },
+                {"product": "prod_demo_pro", "prices": ["price_pro_monthly"]},
             ],
         },
     },

@@ -189,10 +189,10 @@ def a_price(
 
 # The sandbox seed's plans; the shipped catalog names them by lookup key.
 SEED_PRICES = (
-    a_price("price_basic_monthly", "prod_basic", lookup_key="basic_monthly"),
-    a_price("price_basic_yearly", "prod_basic", lookup_key="basic_yearly"),
-    a_price("price_pro_monthly", "prod_pro", lookup_key="pro_monthly"),
-    a_price("price_pro_yearly", "prod_pro", lookup_key="pro_yearly"),
+    a_price("price_basic_monthly", "prod_demo_basic", lookup_key="basic_monthly"),
+    a_price("price_basic_yearly", "prod_demo_basic", lookup_key="basic_yearly"),
+    a_price("price_pro_monthly", "prod_demo_pro", lookup_key="pro_monthly"),
+    a_price("price_pro_yearly", "prod_demo_pro", lookup_key="pro_yearly"),
 )
 
 

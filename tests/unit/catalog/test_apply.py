@@ -142,7 +142,7 @@ async def test_changing_back_and_forth_never_hits_a_stale_idempotent_reply() -> 
 
 async def test_a_metered_price_is_refused_by_name_before_any_write() -> None:
     prices = [p for p in SEED_PRICES if p.id != "price_pro_monthly"]
-    world = World([*prices, a_price("price_pro_monthly", "prod_pro", metered=True)])
+    world = World([*prices, a_price("price_pro_monthly", "prod_demo_pro", metered=True)])
     with pytest.raises(CatalogInvalid) as caught:
         await world.apply(catalog_of(b2b=b2b_data()))
     assert caught.value.message == (
@@ -163,16 +163,16 @@ async def test_a_metered_price_is_refused_by_name_before_any_write() -> None:
         (
             [
                 *SEED_PRICES[:1],
-                a_price("price_basic_yearly", "prod_basic", recurring=False),
+                a_price("price_basic_yearly", "prod_demo_basic", recurring=False),
                 *SEED_PRICES[2:],
             ],
             "products[0].prices[1]: price 'price_basic_yearly' is a one-time price; "
             "plan changes need recurring prices",
         ),
         (
-            [*SEED_PRICES[:2], a_price("price_pro_monthly", "prod_basic"), *SEED_PRICES[3:]],
+            [*SEED_PRICES[:2], a_price("price_pro_monthly", "prod_demo_basic"), *SEED_PRICES[3:]],
             "products[1].prices[0]: price 'price_pro_monthly' belongs to product "
-            "'prod_basic', not 'prod_pro'",
+            "'prod_demo_basic', not 'prod_demo_pro'",
         ),
     ],
 )

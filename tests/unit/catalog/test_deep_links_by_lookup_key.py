@@ -63,7 +63,7 @@ def test_no_key_opens_a_plan_change_where_plan_changes_are_off(shipped: Catalog,
 def test_ids_and_keys_can_be_offered_side_by_side() -> None:
     data = b2b_data()
     data["features"]["subscription_update"]["products"] = [
-        {"product": "prod_basic", "prices": ["price_legacy"], "price_lookup_keys": ["basic"]},
+        {"product": "prod_demo_basic", "prices": ["price_legacy"], "price_lookup_keys": ["basic"]},
     ]
     catalog = catalog_of(b2b=data)
     by_id, by_key = confirm(catalog, "b2b", "price_legacy"), confirm(catalog, "b2b", "basic")

@@ -76,7 +76,7 @@ def test_the_example_offers_the_seed_plans_by_lookup_key_not_by_account_specific
     assert b2c.updatable_price_lookup_keys == frozenset(shipped.all_price_lookup_keys())
     assert b2c.updatable_prices == frozenset()
     products = [p.product for p in shipped.get("b2c").features.subscription_update.products]
-    assert products == ["prod_basic", "prod_pro"]
+    assert products == ["prod_demo_basic", "prod_demo_pro"]
 
 
 def test_the_business_profile_and_return_url_come_from_defaults(shipped) -> None:

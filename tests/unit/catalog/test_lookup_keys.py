@@ -34,8 +34,8 @@ def by_key_data(
 ) -> dict[str, Any]:
     data = b2b_data()
     data["features"]["subscription_update"]["products"] = [
-        {"product": "prod_basic", "prices": list(basic_ids), "price_lookup_keys": basic},
-        {"product": "prod_pro", "price_lookup_keys": pro},
+        {"product": "prod_demo_basic", "prices": list(basic_ids), "price_lookup_keys": basic},
+        {"product": "prod_demo_pro", "price_lookup_keys": pro},
     ]
     return data
 
@@ -76,8 +76,8 @@ def test_resolving_puts_the_ids_where_the_keys_were_after_the_declared_ids() -> 
     resolved = catalog.resolve({"basic_monthly": "price_1Qa", "pro_monthly": "price_1Qb"})
     update = resolved.get("b2b").features.subscription_update
     assert [(p.product, p.prices, p.lookup_keys) for p in update.products] == [
-        ("prod_basic", ("price_old", "price_1Qa"), ()),
-        ("prod_pro", ("price_1Qb",), ()),
+        ("prod_demo_basic", ("price_old", "price_1Qa"), ()),
+        ("prod_demo_pro", ("price_1Qb",), ()),
     ]
     assert resolved.source == catalog.source
     assert resolved.all_price_lookup_keys() == ()
@@ -87,8 +87,8 @@ def test_a_resolved_catalog_is_indistinguishable_from_one_written_with_those_ids
     by_key = catalog_of(b2b=by_key_data(basic=["basic_monthly"], pro=["pro_monthly"]))
     by_id = b2b_data()
     by_id["features"]["subscription_update"]["products"] = [
-        {"product": "prod_basic", "prices": ["price_1Qa"]},
-        {"product": "prod_pro", "prices": ["price_1Qb"]},
+        {"product": "prod_demo_basic", "prices": ["price_1Qa"]},
+        {"product": "prod_demo_pro", "prices": ["price_1Qb"]},
     ]
     resolved = by_key.resolve({"basic_monthly": "price_1Qa", "pro_monthly": "price_1Qb"})
     written = catalog_of(b2b=by_id)
@@ -123,11 +123,11 @@ async def test_the_shipped_file_applies_to_any_account_with_the_lookup_keys() ->
         assert result.provider_writes == 5
         assert account.offered("b2c") == [
             {
-                "product": "prod_basic",
+                "product": "prod_demo_basic",
                 "prices": [f"price_1Q{mode}_basic_monthly", f"price_1Q{mode}_basic_yearly"],
             },
             {
-                "product": "prod_pro",
+                "product": "prod_demo_pro",
                 "prices": [f"price_1Q{mode}_pro_monthly", f"price_1Q{mode}_pro_yearly"],
             },
         ]
@@ -152,17 +152,17 @@ async def test_a_key_moved_to_a_new_price_plans_an_update_of_the_offered_prices(
     await account.apply(catalog)
     # The operator raised the price: a new price took the key (Stripe's transfer_lookup_key).
     account.provider.prices["price_basic_monthly"] = a_price(
-        "price_basic_monthly", "prod_basic", lookup_key=None
+        "price_basic_monthly", "prod_demo_basic", lookup_key=None
     )
     account.provider.prices["price_basic_monthly_v2"] = a_price(
-        "price_basic_monthly_v2", "prod_basic", lookup_key="basic_monthly"
+        "price_basic_monthly_v2", "prod_demo_basic", lookup_key="basic_monthly"
     )
     plan = await PlanConfigurations(catalog, account.provider, account.mappings).execute()
     [entry] = plan.entries
     assert entry.action is PlanAction.UPDATE
     [change] = [c for c in entry.changes if c.path == PRODUCTS]
-    assert change.old[0] == {"product": "prod_basic", "prices": ["price_basic_monthly"]}
-    assert change.new[0] == {"product": "prod_basic", "prices": ["price_basic_monthly_v2"]}
+    assert change.old[0] == {"product": "prod_demo_basic", "prices": ["price_basic_monthly"]}
+    assert change.new[0] == {"product": "prod_demo_basic", "prices": ["price_basic_monthly_v2"]}
     await account.apply(catalog)
     assert account.offered("b2b")[0]["prices"] == ["price_basic_monthly_v2"]
     assert (await account.apply(catalog)).provider_writes == 0
@@ -185,7 +185,7 @@ def _seed_with(key: str, replacement: ProviderPrice | None) -> list[ProviderPric
         pytest.param(
             _seed_with(
                 "pro_yearly",
-                a_price("price_old", "prod_pro", lookup_key="pro_yearly", active=False),
+                a_price("price_old", "prod_demo_pro", lookup_key="pro_yearly", active=False),
             ),
             "[1].price_lookup_keys[1]",
             "lookup key 'pro_yearly' matches no active price at the billing provider",
@@ -194,7 +194,7 @@ def _seed_with(key: str, replacement: ProviderPrice | None) -> list[ProviderPric
         pytest.param(
             _seed_with(
                 "pro_yearly",
-                a_price("price_api", "prod_pro", lookup_key="pro_yearly", metered=True),
+                a_price("price_api", "prod_demo_pro", lookup_key="pro_yearly", metered=True),
             ),
             "[1].price_lookup_keys[1]",
             "lookup key 'pro_yearly' (price 'price_api') is metered (usage-based); "
@@ -204,7 +204,9 @@ def _seed_with(key: str, replacement: ProviderPrice | None) -> list[ProviderPric
         pytest.param(
             _seed_with(
                 "basic_yearly",
-                a_price("price_once", "prod_basic", lookup_key="basic_yearly", recurring=False),
+                a_price(
+                    "price_once", "prod_demo_basic", lookup_key="basic_yearly", recurring=False
+                ),
             ),
             "[0].price_lookup_keys[1]",
             "lookup key 'basic_yearly' (price 'price_once') is a one-time price; "
@@ -214,11 +216,11 @@ def _seed_with(key: str, replacement: ProviderPrice | None) -> list[ProviderPric
         pytest.param(
             _seed_with(
                 "basic_monthly",
-                a_price("price_pro_m", "prod_pro", lookup_key="basic_monthly"),
+                a_price("price_pro_m", "prod_demo_pro", lookup_key="basic_monthly"),
             ),
             "[0].price_lookup_keys[0]",
-            "lookup key 'basic_monthly' (price 'price_pro_m') belongs to product 'prod_pro', "
-            "not 'prod_basic'",
+            "lookup key 'basic_monthly' (price 'price_pro_m') belongs to product 'prod_demo_pro', "
+            "not 'prod_demo_basic'",
             id="other-product",
         ),
     ],

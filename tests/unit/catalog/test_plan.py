@@ -99,7 +99,7 @@ async def test_a_configuration_edited_outside_the_catalog_shows_as_an_update() -
             "features": {
                 "subscription_cancel": {"mode": "immediately"},
                 "subscription_update": {
-                    "products": [{"product": "prod_pro", "prices": ["price_x"]}]
+                    "products": [{"product": "prod_demo_pro", "prices": ["price_x"]}]
                 },
             }
         },
@@ -110,10 +110,13 @@ async def test_a_configuration_edited_outside_the_catalog_shows_as_an_update() -
         ("features.subscription_cancel.mode", "immediately", "at_period_end"),
         (
             "features.subscription_update.products",
-            [{"product": "prod_pro", "prices": ["price_x"]}],
+            [{"product": "prod_demo_pro", "prices": ["price_x"]}],
             [
-                {"product": "prod_basic", "prices": ["price_basic_monthly", "price_basic_yearly"]},
-                {"product": "prod_pro", "prices": ["price_pro_monthly"]},
+                {
+                    "product": "prod_demo_basic",
+                    "prices": ["price_basic_monthly", "price_basic_yearly"],
+                },
+                {"product": "prod_demo_pro", "prices": ["price_pro_monthly"]},
             ],
         ),
     ]

@@ -33,10 +33,10 @@ def test_create_params_are_exactly_what_stripe_accepts() -> None:
                 "enabled": True,
                 "products": [
                     {
-                        "product": "prod_basic",
+                        "product": "prod_demo_basic",
                         "prices": ["price_basic_monthly", "price_basic_yearly"],
                     },
-                    {"product": "prod_pro", "prices": ["price_pro_monthly"]},
+                    {"product": "prod_demo_pro", "prices": ["price_pro_monthly"]},
                 ],
                 "default_allowed_updates": ["price", "quantity"],
                 "proration_behavior": "create_prorations",

@@ -116,42 +116,42 @@ CASES = [
     ),
     (
         UPDATE + "products",
-        [{"product": "prod_basic", "prices": []}],
+        [{"product": "prod_demo_basic", "prices": []}],
         UPDATE + "products[0].prices: "
         "must list at least one price id (prices) or lookup key (price_lookup_keys)",
     ),
     (
         UPDATE + "products",
-        [{"product": "prod_basic", "prices": [], "price_lookup_keys": []}],
+        [{"product": "prod_demo_basic", "prices": [], "price_lookup_keys": []}],
         UPDATE + "products[0].prices: "
         "must list at least one price id (prices) or lookup key (price_lookup_keys)",
     ),
     (
         UPDATE + "products",
-        [{"product": "prod_basic", "price_lookup_keys": ["basic_monthly", " "]}],
+        [{"product": "prod_demo_basic", "price_lookup_keys": ["basic_monthly", " "]}],
         UPDATE + "products[0].price_lookup_keys[1]: must be a price lookup key, not ' '",
     ),
     (
         UPDATE + "products",
-        [{"product": "prod_basic", "price_lookup_keys": "basic_monthly"}],
+        [{"product": "prod_demo_basic", "price_lookup_keys": "basic_monthly"}],
         UPDATE + "products[0].price_lookup_keys: must be a list, not 'basic_monthly'",
     ),
     (
         UPDATE + "products",
-        [{"product": "prod_basic", "price_lookup_keys": ["k" * 201]}],
+        [{"product": "prod_demo_basic", "price_lookup_keys": ["k" * 201]}],
         UPDATE + "products[0].price_lookup_keys[0]: lookup keys are at most 200 characters",
     ),
     (
         UPDATE + "products",
         [
-            {"product": "prod_basic", "price_lookup_keys": ["monthly"]},
-            {"product": "prod_pro", "price_lookup_keys": ["monthly"]},
+            {"product": "prod_demo_basic", "price_lookup_keys": ["monthly"]},
+            {"product": "prod_demo_pro", "price_lookup_keys": ["monthly"]},
         ],
         UPDATE + "products[1].price_lookup_keys[0]: 'monthly' is listed twice",
     ),
     (
         UPDATE + "products",
-        [{"product": "prod_basic", "prices": ["price_x"], "lookup_keys": ["basic_monthly"]}],
+        [{"product": "prod_demo_basic", "prices": ["price_x"], "lookup_keys": ["basic_monthly"]}],
         UPDATE + "products[0].lookup_keys: unknown field; "
         "expected one of product, prices, price_lookup_keys",
     ),
@@ -303,8 +303,12 @@ def test_a_product_may_offer_prices_by_id_and_by_lookup_key() -> None:
         data,
         UPDATE + "products",
         [
-            {"product": "prod_basic", "prices": ["price_legacy"], "price_lookup_keys": ["basic"]},
-            {"product": "prod_pro", "price_lookup_keys": ["pro_monthly", "pro_yearly"]},
+            {
+                "product": "prod_demo_basic",
+                "prices": ["price_legacy"],
+                "price_lookup_keys": ["basic"],
+            },
+            {"product": "prod_demo_pro", "price_lookup_keys": ["pro_monthly", "pro_yearly"]},
         ],
     )
     update = catalog_of(b2b=data).get("b2b").features.subscription_update
