@@ -1,6 +1,11 @@
 """The portal's form actions: each checks the session, its CSRF token and its configuration,
 then changes things only through the store's operations, in one transaction (a refusal or
 a declined card leaves nothing behind), so the events are exactly the API's.
+
+A plan change the configuration schedules for the period end becomes a subscription
+schedule (created from the subscription, then given the new plan as its next phase). A
+card added or made the default also becomes the default of the customer's live
+subscriptions that had a default payment method of their own, as Stripe's portal does.
 """
 
 from __future__ import annotations
@@ -8,8 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..errors import InvalidRequest
 from ..ledger import Ledger
 from ..store import SandboxStore
+from ..subscriptions import ENDED
 from . import cards, rules, views
 from .context import Portal, PortalRefusal, check_csrf, complete_flow, load
 
@@ -57,6 +64,11 @@ def change_plan(sub_id: str) -> Action:
         offered = rules.allowed_price_ids(portal.products) + flow_prices(portal)
         price_id = str(form.get("price") or "") or None
         items = rules.update_items(feature, offered, sub, price_id, _integer(form, "quantity"))
+        new_price = ledger.get("price", items[0]["price"])
+        quantity = int(items[0]["quantity"])
+        if rules.scheduled_at_period_end(feature, sub["items"]["data"][0], new_price, quantity):
+            schedule_change(store, sub_id, items[0])
+            return "plan_scheduled"
         params: dict[str, Any] = {
             "items": items,
             "proration_behavior": feature["proration_behavior"],
@@ -68,6 +80,33 @@ def change_plan(sub_id: str) -> Action:
         return "plan_updated"
 
     return act
+
+
+def schedule_change(store: SandboxStore, sub_id: str, item: dict[str, Any]) -> None:
+    """Keep the current plan until the period ends, then switch to ``item``'s."""
+    schedule = store.create_subscription_schedule({"from_subscription": sub_id})
+    current = schedule["phases"][0]
+    store.update_subscription_schedule(
+        schedule["id"],
+        {
+            "end_behavior": "release",
+            "phases": [
+                {
+                    "items": [
+                        {"price": i["price"], "quantity": str(i["quantity"])}
+                        for i in current["items"]
+                    ],
+                    "start_date": str(current["start_date"]),
+                    "end_date": str(current["end_date"]),
+                },
+                {
+                    "items": [{"price": item["price"], "quantity": item["quantity"]}],
+                    "iterations": "1",
+                    "proration_behavior": "none",
+                },
+            ],
+        },
+    )
 
 
 def flow_prices(portal: Portal) -> list[str]:
@@ -85,10 +124,14 @@ def cancel(sub_id: str) -> Action:
         reason = str(form.get("reason") or "") or None
         comment = str(form.get("comment") or "").strip() or None
         feature = portal.feature("subscription_cancel")
-        immediately, params = rules.cancellation(feature, sub, reason, comment)
+        required = rules.reason_required(portal.config)
+        immediately, params = rules.cancellation(feature, sub, reason, comment, required)
         if immediately:
             store.cancel_subscription(sub_id, params)
             return "canceled"
+        if sub["schedule"]:
+            # A pending plan change is moot once the customer cancels.
+            store.release_subscription_schedule(sub["schedule"])
         store.update_subscription(sub_id, params)
         return "cancel_scheduled"
 
@@ -114,7 +157,16 @@ def add_card(store: SandboxStore, ledger: Ledger, portal: Portal, form: Form) ->
     customer = portal.customer_id
     store.attach_payment_method(pm["id"], {"customer": customer})
     store.update_customer(customer, {"invoice_settings": {"default_payment_method": pm["id"]}})
+    _follow_default(store, ledger, customer, pm["id"])
     return "card_added"
+
+
+def _follow_default(store: SandboxStore, ledger: Ledger, customer_id: str, pm_id: str) -> None:
+    """Make ``pm_id`` the default of live subscriptions that had another one of their own."""
+    for sub in list(ledger.state.table("subscription").values()):
+        mine = sub["customer"] == customer_id and sub["status"] not in ENDED
+        if mine and sub["default_payment_method"] not in (None, pm_id):
+            store.update_subscription(sub["id"], {"default_payment_method": pm_id})
 
 
 def make_default(pm_id: str) -> Action:
@@ -124,6 +176,7 @@ def make_default(pm_id: str) -> Action:
         if not card.default:
             settings = {"default_payment_method": pm_id}
             store.update_customer(portal.customer_id, {"invoice_settings": settings})
+            _follow_default(store, ledger, portal.customer_id, pm_id)
         return "default_set"
 
     return act
@@ -154,3 +207,32 @@ def update_billing(store: SandboxStore, ledger: Ledger, portal: Portal, form: Fo
     if params:
         store.update_customer(portal.customer_id, params)
     return "billing_updated"
+
+
+def add_tax_id(store: SandboxStore, ledger: Ledger, portal: Portal, form: Form) -> str:
+    _require_tax_ids(portal)
+    params = rules.tax_id_params(form)
+    try:
+        store.create_tax_id(portal.customer_id, params)
+    except InvalidRequest as error:
+        if error.code == "tax_id_invalid":
+            raise rules.invalid_tax_id(params["type"]) from error
+        raise
+    return "tax_id_added"
+
+
+def remove_tax_id(tax_id: str) -> Action:
+    def act(store: SandboxStore, ledger: Ledger, portal: Portal, form: Form) -> str:
+        _require_tax_ids(portal)
+        found = ledger.state.table("tax_id").get(tax_id)
+        if found is None or found["customer"] != portal.customer_id:
+            raise PortalRefusal("That tax ID was not found.", 404)
+        store.delete_tax_id(portal.customer_id, tax_id)
+        return "tax_id_removed"
+
+    return act
+
+
+def _require_tax_ids(portal: Portal) -> None:
+    _require(portal.shows("customer_update"))
+    _require("tax_id" in portal.feature("customer_update")["allowed_updates"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +57,26 @@ class PortalPages:
             business=self.business, return_url=gone.return_url
         )
         return Reply(gone.status, page)
+
+    def error(self, secret: str | None) -> Reply:
+        """The page for an unexpected failure (500): plain, with the way back if known."""
+        page = _ENV.get_template("portal_error.html").render(
+            business=self.business, return_url=self._return_url(secret)
+        )
+        return Reply(500, page)
+
+    def _return_url(self, secret: str | None) -> str | None:
+        if not secret:
+            return None
+        try:
+            state = self.store.snapshot()
+            for session_id, meta in state.sessions.items():
+                if secrets.compare_digest(str(meta["secret"]), secret):
+                    session = state.table("billing_portal.session").get(session_id) or {}
+                    return session.get("return_url")
+        except Exception:  # the error page must not fail in turn
+            return None
+        return None
 
     def notice(self, secret: str, refusal: PortalRefusal) -> Reply:
         page = _ENV.get_template("portal_notice.html").render(

@@ -64,3 +64,21 @@ def preview_update(store: SandboxStore, sub_id: str, params: dict[str, Any]) -> 
         next_amount=max(upcoming + customer["balance"], 0),
         next_date=period_of(sub)[1],
     )
+
+
+def preview_scheduled(
+    ledger: Ledger, sub: dict[str, Any], price: dict[str, Any], quantity: int
+) -> Preview:
+    """A change deferred to the period end: nothing today, the new plan on the next invoice."""
+    customer = ledger.get("customer", sub["customer"])
+    pending = sum(line["amount"] for line in ledger.state.pending_prorations.get(sub["id"], []))
+    upcoming = pending + (price["unit_amount"] or 0) * quantity
+    return Preview(
+        at=ledger.now,
+        currency=sub["currency"],
+        due_today=0,
+        credit=0,
+        lines=(),
+        next_amount=max(upcoming + customer["balance"], 0),
+        next_date=period_of(sub)[1],
+    )

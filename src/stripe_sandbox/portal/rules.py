@@ -2,6 +2,15 @@
 
 They return Stripe API parameters for the store's operations, or raise
 :class:`~stripe_sandbox.portal.context.PortalRefusal` with a message for the customer.
+
+- A plan change meeting one of ``subscription_update.schedule_at_period_end.conditions``
+  (``decreasing_item_amount``: the new price x quantity costs less per day than the old;
+  ``shortening_interval``: a shorter billing interval) is scheduled for the period end with
+  a subscription schedule instead of applied now (:func:`scheduled_at_period_end`).
+- Cancellation reasons, when the configuration enables them, are optional: the customer
+  may skip the survey, as in Stripe's portal. A configuration whose metadata has
+  ``cancellation_reason_required=true`` makes picking one of its options mandatory (the
+  sandbox's own convention: Stripe's configuration has no such switch).
 """
 
 from __future__ import annotations
@@ -11,6 +20,7 @@ from typing import Any
 from .context import PortalRefusal
 
 UPDATABLE_STATUSES = ("active", "trialing")
+DAYS_PER_INTERVAL = {"day": 1.0, "week": 7.0, "month": 365.25 / 12, "year": 365.25}
 ADDRESS_FIELDS = ("line1", "line2", "city", "state", "postal_code", "country")
 
 
@@ -27,7 +37,27 @@ def why_not_updatable(sub: dict[str, Any]) -> str | None:
         return "Renew the subscription before changing its plan."
     if len(sub["items"]["data"]) != 1:
         return "Subscriptions with several products can't be changed here."
+    if sub["schedule"]:
+        return "A plan change is already scheduled for the end of the billing period."
     return None
+
+
+def _days(price: dict[str, Any]) -> float:
+    recurring = price["recurring"]
+    return DAYS_PER_INTERVAL[recurring["interval"]] * int(recurring["interval_count"])
+
+
+def scheduled_at_period_end(
+    feature: dict[str, Any], item: dict[str, Any], new_price: dict[str, Any], quantity: int
+) -> bool:
+    """Whether changing ``item`` to ``new_price`` x ``quantity`` waits for the period end."""
+    conditions = {c["type"] for c in feature["schedule_at_period_end"]["conditions"]}
+    old_price = item["price"]
+    if "shortening_interval" in conditions and _days(new_price) < _days(old_price):
+        return True
+    old_rate = (old_price["unit_amount"] or 0) * item["quantity"] / _days(old_price)
+    new_rate = (new_price["unit_amount"] or 0) * quantity / _days(new_price)
+    return "decreasing_item_amount" in conditions and new_rate < old_rate
 
 
 def update_items(
@@ -57,13 +87,22 @@ def update_items(
     return [{"id": item["id"], "price": new_price, "quantity": str(new_quantity)}]
 
 
+def reason_required(config: dict[str, Any]) -> bool:
+    """Whether the configuration's metadata makes the cancellation survey mandatory."""
+    return str((config["metadata"] or {}).get("cancellation_reason_required", "")) == "true"
+
+
 def cancellation(
-    feature: dict[str, Any], sub: dict[str, Any], reason: str | None, comment: str | None
+    feature: dict[str, Any],
+    sub: dict[str, Any],
+    reason: str | None,
+    comment: str | None,
+    required: bool = False,
 ) -> tuple[bool, dict[str, Any]]:
     """``(immediately, params)`` for cancelling ``sub`` as the configuration says.
 
-    When the configuration enables cancellation reasons, the customer must pick one of its
-    options (Stripe's configuration has no separate "required" switch).
+    With cancellation reasons enabled, a given reason must be one of the options; none at
+    all is accepted unless ``required`` (see :func:`reason_required`).
     """
     if sub["status"] in ("canceled", "incomplete_expired"):
         raise PortalRefusal("This subscription has already ended.")
@@ -72,9 +111,12 @@ def cancellation(
     details: dict[str, Any] = {}
     survey = feature["cancellation_reason"]
     if survey["enabled"]:
-        if reason not in survey["options"]:
+        if reason is None and required:
             raise PortalRefusal("Please tell us why you are cancelling.")
-        details["feedback"] = reason
+        if reason is not None and reason not in survey["options"]:
+            raise PortalRefusal("Choose one of the reasons listed.")
+        if reason is not None:
+            details["feedback"] = reason
     if comment:
         details["comment"] = comment[:500]
     params: dict[str, Any] = {"cancellation_details": details} if details else {}
@@ -105,3 +147,24 @@ def billing_params(allowed: list[str], form: dict[str, Any]) -> dict[str, Any]:
 
 def _address(form: dict[str, Any], prefix: str) -> dict[str, str]:
     return {f: str(form.get(f"{prefix}_{f}", "")).strip() for f in ADDRESS_FIELDS}
+
+
+TAX_ID_TYPES = {"eu_vat": "EU VAT number", "gb_vat": "UK VAT number", "us_ein": "US EIN"}
+TAX_ID_EXAMPLES = {"eu_vat": "DE123456789", "gb_vat": "GB123456789", "us_ein": "12-3456789"}
+
+
+def tax_id_params(form: dict[str, Any]) -> dict[str, str]:
+    """``type`` and ``value`` for a new tax id from the billing form."""
+    kind = str(form.get("tax_id_type", ""))
+    value = str(form.get("tax_id_value", "")).strip()
+    if kind not in TAX_ID_TYPES:
+        raise PortalRefusal("Choose the kind of tax ID.")
+    if not value:
+        raise PortalRefusal(f"Enter your {TAX_ID_TYPES[kind]}.")
+    return {"type": kind, "value": value}
+
+
+def invalid_tax_id(kind: str) -> PortalRefusal:
+    """The customer-facing refusal of a malformed tax id."""
+    label = TAX_ID_TYPES.get(kind, "tax ID")
+    return PortalRefusal(f"Enter a valid {label}, such as {TAX_ID_EXAMPLES.get(kind, '')}.")

@@ -11,12 +11,13 @@ from ..store import SandboxStore
 from . import rules, views
 from .actions import flow_prices
 from .context import Portal, PortalRefusal
-from .preview import preview_update
+from .preview import preview_scheduled, preview_update
 
 Screen = tuple[str, dict[str, Any]]
 Builder = Callable[[SandboxStore, Ledger, Portal], Screen]
 MESSAGES = {
     "plan_updated": "Your plan has been updated.",
+    "plan_scheduled": "Your plan will change at the end of the billing period.",
     "canceled": "Your subscription has been canceled.",
     "cancel_scheduled": "Your subscription will be canceled at the end of the billing period.",
     "renewed": "Your subscription will renew as usual.",
@@ -24,6 +25,8 @@ MESSAGES = {
     "default_set": "Your default payment method has been updated.",
     "card_removed": "The payment method has been removed.",
     "billing_updated": "Your billing information has been updated.",
+    "tax_id_added": "Your tax ID has been added.",
+    "tax_id_removed": "Your tax ID has been removed.",
 }
 
 
@@ -92,13 +95,23 @@ def confirm(sub_id: str, price: str | None, quantity: Any) -> Builder:
         behavior = feature["proration_behavior"]
         params = {"items": items, "proration_behavior": behavior}
         new_price = ledger.get("price", items[0]["price"])
+        new_quantity = int(items[0]["quantity"])
+        scheduled = rules.scheduled_at_period_end(
+            feature, sub["items"]["data"][0], new_price, new_quantity
+        )
+        preview = (
+            preview_scheduled(ledger, sub, new_price, new_quantity)
+            if scheduled
+            else preview_update(store, sub_id, params)
+        )
         return "portal_confirm.html", {
             "plan": views.plan_view(ledger, portal, sub),
             "new_product": views.product_name(ledger, new_price["product"]),
             "new_price": views.price_label(new_price, int(items[0]["quantity"])),
             "item": items[0],
-            "preview": preview_update(store, sub_id, params),
+            "preview": preview,
             "behavior": behavior,
+            "scheduled": scheduled,
         }
 
     return build
@@ -112,6 +125,7 @@ def cancel(sub_id: str) -> Builder:
         return "portal_cancel.html", {
             "plan": views.plan_view(ledger, portal, sub),
             "feature": portal.feature("subscription_cancel"),
+            "reason_required": rules.reason_required(portal.config),
         }
 
     return build

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from .. import subscription_schedules, tax_ids
 from ..ledger import Ledger
 from ..money import format_amount
 from ..subscriptions import ENDED, period_of
@@ -42,6 +43,8 @@ class PlanView:
     period_end: str
     cancels_on: str | None
     trial_ends: str | None
+    scheduled_change: str | None
+    """``Changes to Basic on 12 March 2026`` while a change waits for the period end."""
     can_update: bool
     can_cancel: bool
     can_renew: bool
@@ -73,11 +76,21 @@ def plan_view(ledger: Ledger, portal: Portal, sub: dict[str, Any]) -> PlanView:
         period_end=day(period_of(sub)[1]),
         cancels_on=day(cancels) if cancels else None,
         trial_ends=day(sub["trial_end"]) if sub["status"] == "trialing" else None,
+        scheduled_change=scheduled_change(ledger, sub),
         can_update=portal.allows("subscription_update", sub["id"])
         and rules.why_not_updatable(sub) is None,
         can_cancel=portal.allows("subscription_cancel", sub["id"]) and cancels is None,
         can_renew=portal.flow is None and bool(sub["cancel_at_period_end"]),
     )
+
+
+def scheduled_change(ledger: Ledger, sub: dict[str, Any]) -> str | None:
+    """What the subscription's schedule changes next, and when, in words."""
+    phase = subscription_schedules.next_change(ledger, sub)
+    if phase is None:
+        return None
+    price = ledger.get("price", phase["items"][0]["price"])
+    return f"Changes to {product_name(ledger, price['product'])} on {day(phase['start_date'])}"
 
 
 def own_subscription(ledger: Ledger, portal: Portal, sub_id: str) -> dict[str, Any]:
@@ -170,8 +183,14 @@ def invoices(ledger: Ledger, portal: Portal) -> list[InvoiceView]:
 class BillingView:
     allowed: list[str]
     customer: dict[str, Any] = field(default_factory=dict)
+    tax_ids: list[dict[str, Any]] = field(default_factory=list)
+    tax_id_types: dict[str, str] = field(default_factory=dict)
 
 
 def billing(ledger: Ledger, portal: Portal) -> BillingView:
     allowed = list(portal.feature("customer_update")["allowed_updates"])
-    return BillingView(allowed, ledger.render(ledger.get("customer", portal.customer_id)))
+    customer = ledger.render(ledger.get("customer", portal.customer_id))
+    if "tax_id" not in allowed:
+        return BillingView(allowed, customer)
+    owned = [ledger.render(t) for t in tax_ids.of_customer(ledger, portal.customer_id)]
+    return BillingView(allowed, customer, owned, dict(rules.TAX_ID_TYPES))

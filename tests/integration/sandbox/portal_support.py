@@ -73,14 +73,16 @@ def portal_for(
     session: dict[str, Any] | None = None,
     sandbox: RunningSandbox | None = None,
     age_days: float = 0,
+    metadata: dict[str, str] | None = None,
     **feature_overrides: Any,
 ) -> tuple[Any, Any, Any]:
-    """A configuration, a customer with one subscription ``age_days`` old (moving
-    ``sandbox``'s clock), and a portal session for them."""
+    """A configuration (with ``metadata``), a customer with one subscription ``age_days``
+    old (moving ``sandbox``'s clock), and a portal session for them."""
     config = client.v1.billing_portal.configurations.create(
         params={
             "features": features(plans, **feature_overrides),
             "business_profile": {"headline": "Acme billing"},
+            "metadata": metadata or {},
         }
     )
     customer = new_customer(client, card)

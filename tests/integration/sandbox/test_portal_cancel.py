@@ -11,15 +11,18 @@ from stripe_sandbox.testing import RunningSandbox
 from .portal_support import PortalBrowser, events_since, last_event_id, portal_for
 
 REASONS = {"enabled": True, "options": ["too_expensive", "other"]}
+REQUIRED = {"cancellation_reason_required": "true"}
 
 
-def test_cancel_at_period_end_with_a_reason_then_renew(
+def test_cancel_at_period_end_with_a_required_reason_then_renew(
     sandbox: RunningSandbox, client: stripe.StripeClient, plans: dict[str, Any]
 ) -> None:
-    _, sub, session = portal_for(client, plans)
+    _, sub, session = portal_for(client, plans, metadata=REQUIRED)
     browser = PortalBrowser(sandbox, session.url)
     browser.get(f"/subscriptions/{sub.id}/cancel")
     assert "until the end of your billing period" in browser.testid("cancel-summary")[0]
+    assert browser.page.count('name="reason"') == browser.page.count(" required") == 2
+    assert browser.testid("reason-optional") == []
     marker = last_event_id(client)
     missing = browser.post(f"/subscriptions/{sub.id}/cancel", {})
     assert missing.status_code == 400
@@ -50,6 +53,29 @@ def test_cancel_at_period_end_with_a_reason_then_renew(
     (renewed,) = events_since(client, marker)
     assert renewed.type == "customer.subscription.updated"
     assert renewed.data.previous_attributes["cancel_at_period_end"] is True
+
+
+def test_the_cancellation_survey_can_be_skipped_unless_required(
+    sandbox: RunningSandbox, client: stripe.StripeClient, plans: dict[str, Any]
+) -> None:
+    _, sub, session = portal_for(client, plans)  # reasons enabled, nothing in metadata
+    browser = PortalBrowser(sandbox, session.url)
+    browser.get(f"/subscriptions/{sub.id}/cancel")
+    assert browser.testid("cancel-reasons") != []
+    assert browser.testid("reason-optional") == ["(optional)"]
+    assert " required" not in browser.page
+    marker = last_event_id(client)
+    browser.follow(browser.post(f"/subscriptions/{sub.id}/cancel", {"comment": ""}))
+    assert browser.testid("flash-message")[0].startswith("Your subscription will be canceled")
+    canceled = client.v1.subscriptions.retrieve(sub.id)
+    assert canceled.cancel_at_period_end is True
+    assert (canceled.cancellation_details.feedback, canceled.cancellation_details.comment) == (
+        None,
+        None,
+    )
+    (event,) = events_since(client, marker)
+    assert event.type == "customer.subscription.updated"
+    assert event.data.previous_attributes["cancel_at_period_end"] is False
 
 
 def test_cancel_immediately_without_reasons(
