@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements/dev.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test test-unit test-integration test-e2e lint format bench lock clean install
+.PHONY: run test test-unit test-integration test-e2e lint format bench lock clean install browser
 
 install: $(STAMP)
 
@@ -21,8 +21,24 @@ run: install
 	@$(BIN)/billing-portal demo
 
 ## make test: everything CI runs (unit, integration against Postgres, browser)
-test: install
+test: install browser
 	@$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## The browser tests drive Debian's Chromium (Playwright's own download is not used).
+CHROMIUM ?= $(or $(PORTAL_TEST_CHROMIUM),$(shell command -v chromium || command -v chromium-browser))
+browser:
+	@if [ -z "$(CHROMIUM)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Chromium from Debian for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "The browser tests need Chromium: install it (Debian: sudo apt-get install chromium)" \
+	         "or set PORTAL_TEST_CHROMIUM=/path/to/chrome"; exit 1; \
+	  fi; \
+	fi
+
+test-e2e: install browser
+	@$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
 
 test-unit: install
 	@$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
