@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import structlog
 from cli_event_source import FakeEventSource, FakeEventSourceFamily
 from cli_fakes import FakeBilling, FakeBillingFamily
 from cli_harness import CATALOG, Run
@@ -45,3 +48,13 @@ def run_cli(
         return CliRunner().invoke(cli, list(args), env=environment, obj=state)
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """The app and the CLI configure structlog and the root logger for the process; put
+    back what the other suites expect when each test ends."""
+    saved, handlers, level = structlog.get_config(), logging.root.handlers[:], logging.root.level
+    yield
+    structlog.configure(**saved)
+    logging.root.handlers[:], logging.root.level = handlers, level

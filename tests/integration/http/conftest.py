@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
+import structlog
 from litestar.testing import AsyncTestClient
 from portal_fakes import FakeBillingFamily, FakeBillingProvider
 from portal_harness import Portal, PortalFactory, portal_settings
@@ -42,3 +44,13 @@ def make_portal(postgres_url: str, billing: FakeBillingProvider) -> PortalFactor
 async def portal(make_portal: PortalFactory) -> AsyncIterator[Portal]:
     async with make_portal() as portal:
         yield portal
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """The app and the CLI configure structlog and the root logger for the process; put
+    back what the other suites expect when each test ends."""
+    saved, handlers, level = structlog.get_config(), logging.root.handlers[:], logging.root.level
+    yield
+    structlog.configure(**saved)
+    logging.root.handlers[:], logging.root.level = handlers, level
