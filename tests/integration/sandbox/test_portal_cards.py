@@ -92,3 +92,47 @@ def test_make_default_and_remove(
 
 def _default(client: stripe.StripeClient, customer_id: str) -> str:
     return str(client.v1.customers.retrieve(customer_id).invoice_settings.default_payment_method)
+
+
+def test_a_new_default_card_follows_to_subscriptions_with_their_own_default(
+    sandbox: RunningSandbox, client: stripe.StripeClient, plans: dict[str, Any]
+) -> None:
+    customer, own, session = portal_for(client, plans)
+    first_card = _default(client, customer.id)
+    client.v1.subscriptions.update(own.id, params={"default_payment_method": first_card})
+    inherits = client.v1.subscriptions.create(
+        params={"customer": customer.id, "items": [{"price": plans["pro_monthly"].id}]}
+    )
+    ended = client.v1.subscriptions.create(
+        params={
+            "customer": customer.id,
+            "items": [{"price": plans["pro_monthly"].id}],
+            "default_payment_method": first_card,
+        }
+    )
+    client.v1.subscriptions.cancel(ended.id)
+    browser = PortalBrowser(sandbox, session.url)
+    browser.get("/payment-methods/new")
+    marker = last_event_id(client)
+    browser.follow(browser.post("/payment-methods", {"card_number": "5555 5555 5555 4444", **CARD}))
+    new_card = _default(client, customer.id)
+    assert new_card != first_card
+    assert client.v1.subscriptions.retrieve(own.id).default_payment_method == new_card
+    assert client.v1.subscriptions.retrieve(inherits.id).default_payment_method is None
+    assert client.v1.subscriptions.retrieve(ended.id).default_payment_method == first_card
+    events = events_since(client, marker)
+    assert [e.type for e in events] == [
+        "payment_method.attached",
+        "customer.updated",
+        "customer.subscription.updated",
+    ]
+    assert events[2].data.object.id == own.id
+    assert events[2].data.previous_attributes.to_dict() == {"default_payment_method": first_card}
+
+    marker = events[-1].id
+    browser.follow(browser.post(f"/payment-methods/{first_card}/default"))
+    assert client.v1.subscriptions.retrieve(own.id).default_payment_method == first_card
+    assert [e.type for e in events_since(client, marker)] == [
+        "customer.updated",
+        "customer.subscription.updated",
+    ]
