@@ -4,7 +4,8 @@ They return Stripe API parameters for the store's operations, or raise
 :class:`~stripe_sandbox.portal.context.PortalRefusal` with a message for the customer.
 
 - A plan change meeting one of ``subscription_update.schedule_at_period_end.conditions``
-  (``decreasing_item_amount``: the new price x quantity costs less per day than the old;
+  (``decreasing_item_amount``: the new unit amount x quantity is lower than the old, per
+  billing period as shown, so monthly to a discounted yearly price applies now;
   ``shortening_interval``: a shorter billing interval) is scheduled for the period end with
   a subscription schedule instead of applied now (:func:`scheduled_at_period_end`).
 - Cancellation reasons, when the configuration enables them, are optional: the customer
@@ -55,9 +56,9 @@ def scheduled_at_period_end(
     old_price = item["price"]
     if "shortening_interval" in conditions and _days(new_price) < _days(old_price):
         return True
-    old_rate = (old_price["unit_amount"] or 0) * item["quantity"] / _days(old_price)
-    new_rate = (new_price["unit_amount"] or 0) * quantity / _days(new_price)
-    return "decreasing_item_amount" in conditions and new_rate < old_rate
+    old_amount = (old_price["unit_amount"] or 0) * item["quantity"]
+    new_amount = (new_price["unit_amount"] or 0) * quantity
+    return "decreasing_item_amount" in conditions and new_amount < old_amount
 
 
 def update_items(
