@@ -73,6 +73,7 @@ from adapters.stripe.client import DEFAULT_API_VERSION, StripeSettings
 from application.open_portal import PortalAccessSettings
 from application.sync.settings import SyncSettings
 from entrypoints.env import EnvReader, SettingsError
+from entrypoints.http.web.settings import WebSettings, read_web_settings
 from entrypoints.jwt_settings import JwtSettings, read_jwt_settings
 from entrypoints.portal_settings import read_base_url, read_portal_settings
 from entrypoints.sync_settings import (
@@ -113,6 +114,7 @@ class Settings:
     worker: WorkerSettings
     sync: SyncSettings
     mail: MailSettings
+    web: WebSettings
 
     @property
     def production(self) -> bool:
@@ -179,6 +181,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         worker=read_worker_settings(env),
         sync=read_sync_settings(env, portal.return_urls.app_base_url),
         mail=read_mail_settings(env, data_dir=data_dir, production=production),
+        web=read_web_settings(env, production),
     )
     env.check()
     return settings

@@ -16,6 +16,7 @@ from entrypoints.cli.runtime import run_use_case, state_of
 from entrypoints.demo.dev_token import issue_dev_token
 from entrypoints.demo.sandbox_runtime import open_sandbox_store, started_sandbox
 from entrypoints.http.app import create_app
+from entrypoints.http.web import DemoUser, static_demo_users
 from entrypoints.logging import configure_logging
 from entrypoints.settings import Settings
 from stripe_sandbox import DemoRecord, seed_demo
@@ -46,12 +47,14 @@ def webhook_url(host: str, port: int) -> str:
 
 def _banner(settings: Settings, host: str, port: int, records: list[DemoRecord]) -> None:
     base = f"http://{host}:{port}"
+    page = f"{settings.portal.return_urls.app_base_url.rstrip('/')}/billing"
     where = (
         f"the Stripe sandbox at {settings.stripe.api_base}"
         if settings.stripe_sandbox
         else ("Stripe")
     )
     click.echo(f"\nbilling-portal is serving {base} (API docs {base}/schema) against {where}")
+    click.echo(f"billing page: {page}")
     click.echo(f"database: {settings.safe_database_url}")
     if settings.mail.backend == "file":
         click.echo(f"emails:   {settings.mail.directory.resolve()} (one .eml file per message)")
@@ -110,7 +113,10 @@ def demo(ctx: click.Context, host: str | None, port: int | None) -> None:
             )
         _banner(settings, host, port, records)
         configure_logging(settings.log_format, settings.log_level)
-        app = create_app(settings, *state.override_providers, with_worker=True)
+        users = static_demo_users(
+            DemoUser(r.user_id, r.email, r.segment, r.description) for r in records
+        )
+        app = create_app(settings, *state.override_providers, with_worker=True, demo_users=users)
         uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
 
 

@@ -20,6 +20,7 @@ from entrypoints.http.health import healthz, readyz
 from entrypoints.http.portal import create_portal_session
 from entrypoints.http.problems import problem_details_config
 from entrypoints.http.request_context import request_context_middleware
+from entrypoints.http.web import CookieSessions, DemoUserSource, web_router
 from entrypoints.http.webhooks import WORKER_WAKEUP, receive_stripe_webhook
 from entrypoints.ioc import create_container
 from entrypoints.logging import configure_logging
@@ -53,6 +54,11 @@ def _startup(settings: Settings, container: AsyncContainer) -> None:
             "auth.jwt.dev_secret",
             message="PORTAL_JWT_SECRET is unset: using the fixed development secret",
         )
+    if settings.web.uses_random_secret:
+        log.warning(
+            "web.session.random_secret",
+            message="PORTAL_SESSION_SECRET is unset: billing-page sessions end with this process",
+        )
     if not settings.webhooks.secrets:
         log.warning(
             "webhooks.no_secret",
@@ -80,21 +86,50 @@ class _InProcessWorker:
             await self._task
 
 
+def _web(
+    settings: Settings,
+    sessions: CookieSessions,
+    verifier: JwtVerifier,
+    demo_users: DemoUserSource | None,
+) -> Router:
+    policy = settings.portal.policy
+    return web_router(
+        sessions,
+        verifier,
+        sandbox=settings.stripe_sandbox,
+        support_email=settings.mail.support_address,
+        demo_users=demo_users,
+        pricing_path=policy.pricing_path,
+        reactivation_path=policy.reactivation_path,
+        complete_payment_path=policy.complete_payment_path,
+    )
+
+
 def create_app(
-    settings: Settings | None = None, *override_providers: Provider, with_worker: bool = False
+    settings: Settings | None = None,
+    *override_providers: Provider,
+    with_worker: bool = False,
+    demo_users: DemoUserSource | None = None,
 ) -> Litestar:
     """The HTTP app; ``override_providers`` replace a provider family (tests).
 
-    ``with_worker`` runs the sync worker inside the app's event loop (the demo).
+    ``with_worker`` runs the sync worker inside the app's event loop (the demo);
+    ``demo_users`` lists the sandbox's seeded users on the billing page's demo sign-in.
     """
     settings = settings or load_settings()
     configure_logging(settings.log_format, settings.log_level)
     container = create_container(settings, *override_providers)
+    verifier = JwtVerifier(settings.jwt)
+    sessions = CookieSessions(
+        settings.web.session_secret,
+        app_base_url=settings.portal.return_urls.app_base_url,
+        ttl_seconds=settings.web.session_ttl_seconds,
+    )
     api = Router(
         "/api/billing",
         route_handlers=[create_portal_session, billing_summary, billing_invoices],
         middleware=[
-            DefineMiddleware(JwtAuthenticationMiddleware, verifier=JwtVerifier(settings.jwt))
+            DefineMiddleware(JwtAuthenticationMiddleware, verifier=verifier, sessions=sessions)
         ],
         tags=["billing portal"],
     )
@@ -105,7 +140,13 @@ def create_app(
         request_max_body_size=settings.webhooks.max_bytes,
     )
     app = Litestar(
-        route_handlers=[api, webhooks, healthz, readyz],
+        route_handlers=[
+            api,
+            webhooks,
+            _web(settings, sessions, verifier, demo_users),
+            healthz,
+            readyz,
+        ],
         openapi_config=_openapi(),
         plugins=[ProblemDetailsPlugin(problem_details_config())],
         on_startup=[lambda: _startup(settings, container)],

@@ -10,6 +10,7 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 from litestar.types import ASGIApp
 
 from application.errors import NotAuthenticated
+from entrypoints.http.web import CookieSessions, authenticated_user
 from entrypoints.jwt_settings import JwtSettings
 
 _REASONS: list[tuple[type[jwt.PyJWTError], str]] = [
@@ -62,14 +63,21 @@ class JwtVerifier:
 
 
 class JwtAuthenticationMiddleware(AbstractAuthenticationMiddleware):
-    """Authenticates before the body is read, so an anonymous caller always gets a 401."""
+    """Authenticates before the body is read, so an anonymous caller always gets a 401.
 
-    def __init__(self, app: ASGIApp, verifier: JwtVerifier) -> None:
+    A Bearer token decides when present; otherwise the billing page's cookie session does,
+    and then every unsafe method must carry the session's CSRF token.
+    """
+
+    def __init__(
+        self, app: ASGIApp, verifier: JwtVerifier, sessions: CookieSessions | None = None
+    ) -> None:
         super().__init__(app)
         self._verifier = verifier
+        self._sessions = sessions
 
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
-        user_id = self._verifier.user_id(connection.headers.get("authorization"))
+        user_id = authenticated_user(connection, self._verifier, self._sessions)
         return AuthenticationResult(user=user_id, auth=None)

@@ -31,6 +31,7 @@ from application.sync.errors import (
     MailDeliveryFailed,
 )
 from entrypoints.http.validation import describe_validation_error
+from entrypoints.http.web import CsrfRejected
 
 PROBLEM_TYPE_PREFIX = "urn:billing-portal:problem:"
 log = structlog.get_logger("entrypoints.http")
@@ -38,6 +39,7 @@ log = structlog.get_logger("entrypoints.http")
 # error -> (status, type slug, title); the most specific class wins (looked up by MRO).
 PROBLEMS: dict[type[ApplicationError], tuple[int, str, str]] = {
     NotAuthenticated: (401, "not-authenticated", "Not authenticated"),
+    CsrfRejected: (403, "csrf-rejected", "CSRF check failed"),
     InvalidWebhook: (400, "invalid-webhook", "Webhook refused"),
     InvalidEvent: (400, "invalid-webhook", "Webhook refused"),
     EventNotFound: (404, "event-not-found", "Event not found"),

@@ -38,7 +38,6 @@ def test_production_requires_the_session_secret() -> None:
         ({"PORTAL_SESSION_SECRET": "short"}, "PORTAL_SESSION_SECRET"),
         ({"PORTAL_SESSION_TTL_MINUTES": "1"}, "PORTAL_SESSION_TTL_MINUTES"),
         ({"PORTAL_SESSION_TTL_MINUTES": "soon"}, "PORTAL_SESSION_TTL_MINUTES"),
-        ({"PORTAL_SUPPORT_EMAIL": "not an address"}, "PORTAL_SUPPORT_EMAIL"),
     ],
 )
 def test_a_bad_value_names_its_variable(environ: dict[str, str], variable: str) -> None:
@@ -53,10 +52,8 @@ def test_configured_values_are_used_and_the_secret_stays_out_of_repr() -> None:
         True,
         PORTAL_SESSION_SECRET=SECRET,
         PORTAL_SESSION_TTL_MINUTES="30",
-        PORTAL_SUPPORT_EMAIL="help@example.com",
     )
 
     assert problems == []
     assert settings.session_ttl_seconds == 1800
-    assert settings.support_email == "help@example.com"
     assert SECRET not in repr(settings)

@@ -23,6 +23,7 @@ PRODUCTION = {
     "PORTAL_SMTP_HOST": "smtp.acme.example",
     "PORTAL_SMTP_USERNAME": "mailer",
     "PORTAL_SMTP_PASSWORD": "smtp-pass-word",
+    "PORTAL_SESSION_SECRET": "session-" + "y" * 40,
 }
 
 
@@ -74,6 +75,7 @@ def test_production_reads_everything_and_keeps_secrets_out_of_the_repr() -> None
         "x" * 40,
         "whsec_current_one",
         "smtp-pass-word",
+        "session-" + "y" * 40,
     ):
         assert secret not in text
     assert settings.safe_database_url == "postgresql://portal:***@db.internal/portal"

@@ -1,4 +1,4 @@
-"""The page's settings, read from PORTAL_SESSION_* and PORTAL_SUPPORT_EMAIL.
+"""The page's settings, read from PORTAL_SESSION_* (the support contact is the mail one).
 
 =========================== ===================================== ======================================
 Variable                    Default                               Meaning
@@ -6,27 +6,22 @@ Variable                    Default                               Meaning
 PORTAL_SESSION_SECRET       random per process (development)      signs page sessions, at least 32 bytes;
                                                                   required in production
 PORTAL_SESSION_TTL_MINUTES  480                                   page session lifetime, 5..10080
-PORTAL_SUPPORT_EMAIL        (none)                                support contact the page offers
 =========================== ===================================== ======================================
 """
 
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import dataclass, field
 
 from entrypoints.env import EnvReader
 from entrypoints.http.web.session import MIN_SECRET_BYTES
 
-_EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+")
-
 
 @dataclass(frozen=True, slots=True)
 class WebSettings:
     session_secret: str = field(repr=False)
     session_ttl_seconds: int = 8 * 3600
-    support_email: str | None = None
     uses_random_secret: bool = False
 
 
@@ -40,8 +35,4 @@ def read_web_settings(env: EnvReader, production: bool) -> WebSettings:
     elif len(secret.encode()) < MIN_SECRET_BYTES:
         env.problem("PORTAL_SESSION_SECRET", f"must be at least {MIN_SECRET_BYTES} bytes")
     minutes = env.number("PORTAL_SESSION_TTL_MINUTES", 480, int, 5, 10_080)
-    support = env.raw("PORTAL_SUPPORT_EMAIL")
-    if support is not None and not _EMAIL.fullmatch(support):
-        env.problem("PORTAL_SUPPORT_EMAIL", f"{support!r} is not an email address")
-        support = None
-    return WebSettings(secret, minutes * 60, support, random_secret)
+    return WebSettings(secret, minutes * 60, random_secret)
