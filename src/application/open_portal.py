@@ -19,8 +19,8 @@ from application.ports.configuration_mappings import ConfigurationMappings
 from application.ports.customer_directory import CustomerDirectory
 from application.ports.portal_catalog import PortalCatalog
 from application.ports.rate_limiter import RateLimiter
+from application.ports.subscription_source import SubscriptionSource
 from application.ports.transaction_manager import TransactionManager
-from application.sync.subscription_reader import SubscriptionSource
 from domain.capabilities import ConfigurationCapabilities
 from domain.errors import DomainError, FlowNotAllowed
 from domain.locale import check_locale
@@ -86,14 +86,14 @@ class OpenBillingPortal:
     included, is audited and committed. Raises ``NoBillingAccount``, ``InvalidRequest``,
     ``RateLimited``, ``ConfigurationNotApplied`` and the provider errors.
 
-    Subscriptions are read from ``subscriptions`` when given (the service passes
-    ``SubscriptionReader``: the mirror first, the provider when it has nothing), else from
-    the provider.
+    Subscriptions are read from ``subscriptions`` (the service passes
+    ``SubscriptionReader``: the mirror first, the provider when it has nothing).
     """
 
     def __init__(
         self,
         customers: CustomerDirectory,
+        subscriptions: SubscriptionSource,
         provider: BillingProvider,
         mappings: ConfigurationMappings,
         catalog: PortalCatalog,
@@ -102,11 +102,9 @@ class OpenBillingPortal:
         clock: Clock,
         transaction: TransactionManager,
         settings: PortalAccessSettings,
-        *,
-        subscriptions: SubscriptionSource | None = None,
     ) -> None:
         self._customers = customers
-        self._subscriptions: SubscriptionSource = subscriptions or provider
+        self._subscriptions = subscriptions
         self._provider = provider
         self._mappings = mappings
         self._catalog = catalog

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from application.errors import UserNotFound
 from application.ports.clock import Clock
 from application.ports.customer_directory import CustomerDirectory
-from application.sync.subscription_reader import SubscriptionSource
+from application.ports.subscription_source import SubscriptionSource
 from domain.customer import Customer
 from domain.portal_decision import PortalDecision
 from domain.portal_policy import PortalPolicy, decide_portal_access

@@ -9,19 +9,16 @@ from application.configs.list_configurations import ListConfigurations
 from application.configs.plan_configurations import PlanConfigurations
 from application.customers.link_customer import LinkCustomer
 from application.customers.show_customer import ShowCustomer
-from application.open_portal import OpenBillingPortal, PortalAccessSettings
-from application.ports.access_audit import PortalAccessAudit
+from application.open_portal import OpenBillingPortal
 from application.ports.billing_mirror import BillingMirror
-from application.ports.billing_provider import BillingProvider
 from application.ports.clock import Clock
-from application.ports.configuration_mappings import ConfigurationMappings
 from application.ports.customer_directory import CustomerDirectory
 from application.ports.email_renderer import EmailRenderer
 from application.ports.event_inbox import EventInbox
 from application.ports.mailer import Mailer
 from application.ports.outbox import Outbox
 from application.ports.portal_catalog import PortalCatalog
-from application.ports.rate_limiter import RateLimiter
+from application.ports.subscription_source import SubscriptionSource
 from application.ports.transaction_manager import TransactionManager
 from application.sync.backfill_mirror import BackfillMirror
 from application.sync.billing_summary import BillingSummary
@@ -33,7 +30,7 @@ from application.sync.receive_event import ReceiveEvent
 from application.sync.recover_events import RecoverEvents
 from application.sync.send_outbox_batch import SendOutboxBatch
 from application.sync.settings import SyncSettings
-from application.sync.subscription_reader import SubscriptionReader, SubscriptionSource
+from application.sync.subscription_reader import SubscriptionReader
 from domain.portal_policy import PortalPolicy
 from entrypoints.sync_settings import MailSettings, WebhookSettings
 
@@ -56,24 +53,7 @@ class UseCaseProvider(Provider):
     inspect_events = provide(InspectEvents)
     list_invoices = provide(ListInvoices)
 
-    @provide
-    def open_portal(
-        self,
-        customers: CustomerDirectory,
-        provider: BillingProvider,
-        mappings: ConfigurationMappings,
-        catalog: PortalCatalog,
-        audit: PortalAccessAudit,
-        limiter: RateLimiter,
-        clock: Clock,
-        transaction: TransactionManager,
-        settings: PortalAccessSettings,
-        subscriptions: SubscriptionSource,
-    ) -> OpenBillingPortal:
-        return OpenBillingPortal(
-            customers, provider, mappings, catalog, audit, limiter, clock, transaction,
-            settings, subscriptions=subscriptions,
-        )  # fmt: skip
+    open_portal = provide(OpenBillingPortal)
 
     @provide
     def link_customer(

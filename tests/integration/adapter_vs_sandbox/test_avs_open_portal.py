@@ -65,6 +65,7 @@ class Portal:
             return await OpenBillingPortal(
                 SqlaCustomerDirectory(session),
                 self.provider,
+                self.provider,
                 SqlaConfigurationMappings(session),
                 self.catalog,
                 SqlaPortalAccessAudit(session),

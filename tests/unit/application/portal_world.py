@@ -86,6 +86,7 @@ class PortalWorld:
         return OpenBillingPortal(
             self.customers,
             self.provider,
+            self.provider,
             self.mappings,
             self.catalog,
             self.audit,
