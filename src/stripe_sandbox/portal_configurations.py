@@ -1,8 +1,9 @@
 """Billing-portal configurations with Stripe's validation rules.
 
 ``features.subscription_update.products`` is kept in ``state.portal_products`` and shown
-only when expanded, as on Stripe. The first configuration of an empty sandbox becomes the
-default one (``is_default``), standing in for the settings saved in Stripe's dashboard.
+only when expanded, as on Stripe. As on Stripe, a configuration created through the API is
+never the default one: the default stands for the settings saved in Stripe's dashboard, which
+the demo seed creates with :func:`create_dashboard_default`.
 """
 
 from __future__ import annotations
@@ -30,13 +31,33 @@ F = "features"
 
 
 def create(ledger: Ledger, params: Params) -> dict[str, Any]:
-    """``POST /v1/billing_portal/configurations`` (``features`` is required)."""
+    """``POST /v1/billing_portal/configurations`` (``features`` is required); never the
+    default configuration, as on Stripe."""
+    return _create(ledger, params, is_default=False)
+
+
+def create_dashboard_default(ledger: Ledger) -> dict[str, Any]:
+    """The account's default configuration, as saving the portal settings in Stripe's
+    dashboard makes it: invoices and payment methods only. An account has at most one, so
+    when it exists already it is returned unchanged."""
+    table = ledger.state.table("billing_portal.configuration")
+    existing = next((c for c in table.values() if c["is_default"]), None)
+    if existing is not None:
+        return existing
+    features = {
+        "invoice_history": {"enabled": "true"},
+        "payment_method_update": {"enabled": "true"},
+    }
+    return _create(ledger, {"features": features}, is_default=True)
+
+
+def _create(ledger: Ledger, params: Params, *, is_default: bool) -> dict[str, Any]:
     if not mapping(params, "features"):
         raise InvalidRequest("Missing required param: features.", param="features")
     config = blank("billing_portal.configuration")
     config.update(id=new_id("bpc"), created=ledger.now, updated=ledger.now)
-    table = ledger.state.table("billing_portal.configuration")
-    config["is_default"] = not table
+    # Set before the event is emitted: its payload is a copy taken at emission.
+    config["is_default"] = is_default
     _apply(ledger, config, params)
     ledger.put(config)
     ledger.emit("billing_portal.configuration.created", config)

@@ -8,7 +8,7 @@ the same code as live operations, run at the moments it would have happened.
 
 from __future__ import annotations
 
-from . import catalog
+from . import catalog, portal_configurations
 from .ledger import Ledger
 from .periods import add_interval
 from .seed_customers import DemoRecord, demo_steps
@@ -29,6 +29,7 @@ def seed_demo(store: SandboxStore, now: int | None = None) -> list[DemoRecord]:
         now = store.now() if now is None else now
         with store.transaction(at=add_interval(now, "year", -2)) as ledger:
             prices = _catalog(ledger)
+            portal_configurations.create_dashboard_default(ledger)
         records: list[DemoRecord] = []
         steps = demo_steps(now, prices, records)
         for at, step in sorted(steps, key=lambda s: s[0]):

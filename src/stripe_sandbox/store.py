@@ -25,6 +25,7 @@ from . import (
     tax_ids,
     webhook_endpoints,
 )
+from .errors import ResourceMissing
 from .ledger import RequestInfo
 from .params import Params
 from .store_core import StoreCore
@@ -98,6 +99,8 @@ class SandboxStore(StoreCore):
 
     def list_payment_methods(self, params: Params) -> Obj:
         predicate = payment_methods.list_filter(params)
+        if isinstance(params.get("customer"), str):
+            self._require_customer(params["customer"])
         return self.list_objects("payment_method", params, "/v1/payment_methods", predicate)
 
     # subscriptions
@@ -116,6 +119,8 @@ class SandboxStore(StoreCore):
 
     def list_subscriptions(self, params: Params) -> Obj:
         predicate = subscriptions.list_filter(params)
+        if isinstance(params.get("customer"), str):
+            self._require_customer(params["customer"])
         return self.list_objects("subscription", params, "/v1/subscriptions", predicate)
 
     # subscription schedules
@@ -155,6 +160,13 @@ class SandboxStore(StoreCore):
 
     def retrieve_tax_id(self, customer_id: str, tax_id: str, params: Params) -> Obj:
         return self.read(lambda ledger: tax_ids.find(ledger, customer_id, tax_id), params)
+
+    def _require_customer(self, customer_id: str) -> None:
+        """A list filtered by a customer Stripe does not know fails, as on Stripe."""
+        try:
+            self.retrieve("customer", customer_id)
+        except ResourceMissing as error:
+            raise ResourceMissing("customer", customer_id, param="customer") from error
 
     def list_tax_ids(self, customer_id: str, params: Params) -> Obj:
         self.retrieve("customer", customer_id)

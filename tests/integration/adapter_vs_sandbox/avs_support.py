@@ -85,6 +85,30 @@ def configurations(store: SandboxStore) -> dict[str, dict[str, Any]]:
     return dict(store.snapshot().table(CONFIGURATION))
 
 
+def catalog_configurations(store: SandboxStore) -> dict[str, dict[str, Any]]:
+    """The configurations a catalog created (tagged ``portal_catalog_name``): not the
+    dashboard default the seed saves."""
+    return {
+        config_id: config
+        for config_id, config in configurations(store).items()
+        if "portal_catalog_name" in (config.get("metadata") or {})
+    }
+
+
+def dashboard_default(store: SandboxStore) -> dict[str, Any]:
+    """The account's one default configuration (the seed saves it, as Stripe's dashboard)."""
+    (default,) = [c for c in configurations(store).values() if c["is_default"]]
+    return default
+
+
+def assert_default_untouched(store: SandboxStore, seeded: Mapping[str, Any]) -> None:
+    """The dashboard default is as the seed saved it: never updated, never deactivated."""
+    assert configurations(store)[seeded["id"]] == seeded
+    assert dashboard_default(store)["id"] == seeded["id"]
+    updates = events_of(store, "billing_portal.configuration.updated")
+    assert [e for e in updates if e["data"]["object"]["id"] == seeded["id"]] == []
+
+
 def configuration_writes(store: SandboxStore) -> int:
     """Every create or update of a portal configuration the sandbox has seen."""
     return len(

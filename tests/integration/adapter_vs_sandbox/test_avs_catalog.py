@@ -10,10 +10,13 @@ from collections.abc import Iterable
 import pytest
 from avs_catalogs import Catalogs
 from avs_support import (
+    assert_default_untouched,
+    catalog_configurations,
     catalog_for_seed,
     catalog_names,
     configuration_writes,
     configurations,
+    dashboard_default,
     events_of,
     prices_by_lookup_key,
     without_configuration,
@@ -23,6 +26,7 @@ from adapters.catalog.toml_catalog import load_catalog
 from application.configs.apply_configurations import AppliedConfiguration
 from application.errors import CatalogInvalid
 from domain.catalog import PlanAction, PlannedChange
+from stripe_sandbox.seed import DemoRecord
 from stripe_sandbox.testing import RunningSandbox
 
 NAMES = ["b2b", "b2c", "payment_methods_only", "b2b_restricted", "b2c_restricted"]
@@ -35,6 +39,7 @@ def _actions(entries: Iterable[PlannedChange | AppliedConfiguration]) -> dict[st
 async def test_the_first_apply_creates_the_five_and_a_second_makes_no_write(
     catalogs: Catalogs, sandbox: RunningSandbox
 ) -> None:
+    default = dashboard_default(sandbox.store)
     shipped = catalogs.write(catalog_for_seed(sandbox.store))
     planned = await catalogs.plan(shipped)
     assert _actions(planned.entries) == dict.fromkeys(NAMES, PlanAction.CREATE)
@@ -43,9 +48,10 @@ async def test_the_first_apply_creates_the_five_and_a_second_makes_no_write(
 
     assert first.provider_writes == 5
     assert first.mappings_saved == 5
-    created = configurations(sandbox.store)
+    created = catalog_configurations(sandbox.store)
     assert len(created) == 5
-    assert all(config["active"] for config in created.values())
+    assert configurations(sandbox.store) == {**created, default["id"]: default}
+    assert all(config["active"] and not config["is_default"] for config in created.values())
     ids = catalog_names(created)
     assert sorted(ids) == sorted(NAMES)
     assert {e.name: e.provider_id for e in first.entries} == ids
@@ -53,7 +59,10 @@ async def test_the_first_apply_creates_the_five_and_a_second_makes_no_write(
     assert {name: (m.provider_id, m.active) for name, m in recorded.items()} == {
         name: (ids[name], True) for name in NAMES
     }
-    assert len(events_of(sandbox.store, "billing_portal.configuration.created")) == 5
+    created_events = events_of(sandbox.store, "billing_portal.configuration.created")
+    assert sorted(e["data"]["object"]["id"] for e in created_events) == sorted(
+        [default["id"], *ids.values()]
+    )
     fingerprints = {entry.name: entry.fingerprint for entry in first.entries}
     assert {name: m.fingerprint for name, m in recorded.items()} == fingerprints
     for name, config_id in ids.items():
@@ -68,7 +77,8 @@ async def test_the_first_apply_creates_the_five_and_a_second_makes_no_write(
     assert _actions(second.entries) == dict.fromkeys(NAMES, PlanAction.UNCHANGED)
     assert configuration_writes(sandbox.store) == writes_before
     assert len(sandbox.store.snapshot().idempotency) == idempotency_before
-    assert configurations(sandbox.store) == created
+    assert catalog_configurations(sandbox.store) == created
+    assert_default_untouched(sandbox.store, default)
 
 
 async def test_applied_configurations_hold_what_the_catalog_declares(
@@ -114,6 +124,7 @@ async def test_applied_configurations_hold_what_the_catalog_declares(
 async def test_editing_one_headline_updates_exactly_that_configuration(
     catalogs: Catalogs, sandbox: RunningSandbox
 ) -> None:
+    default = dashboard_default(sandbox.store)
     text = catalog_for_seed(sandbox.store)
     await catalogs.apply(catalogs.write(text))
     ids = catalog_names(configurations(sandbox.store))
@@ -143,11 +154,13 @@ async def test_editing_one_headline_updates_exactly_that_configuration(
     }
     assert (await catalogs.mappings())["b2c"].fingerprint == change.fingerprint
     assert (await catalogs.apply(edited)).provider_writes == 0
+    assert_default_untouched(sandbox.store, default)
 
 
 async def test_removing_an_entry_deactivates_it_and_adding_it_back_reactivates_it(
     catalogs: Catalogs, sandbox: RunningSandbox
 ) -> None:
+    default = dashboard_default(sandbox.store)
     text = catalog_for_seed(sandbox.store)
     full = catalogs.write(text)
     await catalogs.apply(full)
@@ -159,9 +172,10 @@ async def test_removing_an_entry_deactivates_it_and_adding_it_back_reactivates_i
 
     assert deactivated.provider_writes == 1
     assert _actions(deactivated.entries)["payment_methods_only"] is PlanAction.DEACTIVATE
-    configs = configurations(sandbox.store)
+    configs = catalog_configurations(sandbox.store)
     assert configs[config_id]["active"] is False
     assert sum(config["active"] for config in configs.values()) == 4
+    assert_default_untouched(sandbox.store, default)
     mapping = (await catalogs.mappings())["payment_methods_only"]
     assert (mapping.provider_id, mapping.active) == (config_id, False)
     assert (await catalogs.apply(removed)).provider_writes == 0
@@ -170,9 +184,10 @@ async def test_removing_an_entry_deactivates_it_and_adding_it_back_reactivates_i
 
     assert reactivated.provider_writes == 1
     assert _actions(reactivated.entries)["payment_methods_only"] is PlanAction.REACTIVATE
-    configs = configurations(sandbox.store)
+    configs = catalog_configurations(sandbox.store)
     assert len(configs) == 5
     assert configs[config_id]["active"] is True
+    assert_default_untouched(sandbox.store, default)
     mapping = (await catalogs.mappings())["payment_methods_only"]
     assert (mapping.provider_id, mapping.active) == (config_id, True)
     assert all(m.active for m in (await catalogs.mappings()).values())
@@ -181,6 +196,7 @@ async def test_removing_an_entry_deactivates_it_and_adding_it_back_reactivates_i
 async def test_a_catalog_offering_a_metered_price_is_refused_naming_it(
     catalogs: Catalogs, sandbox: RunningSandbox
 ) -> None:
+    default = dashboard_default(sandbox.store)
     metered_price = prices_by_lookup_key(sandbox.store)["api_calls_metered"]
     metered, metered_product = metered_price["id"], metered_price["product"]
     text = catalog_for_seed(sandbox.store) + (
@@ -200,7 +216,7 @@ async def test_a_catalog_offering_a_metered_price_is_refused_naming_it(
         assert "[configurations.b2b] features.subscription_update.products[2]" in (
             caught.value.message
         )
-    assert configurations(sandbox.store) == {}
+    assert configurations(sandbox.store) == {default["id"]: default}  # nothing created
     assert await catalogs.mappings() == {}
 
 
@@ -208,6 +224,7 @@ async def test_a_catalog_with_a_single_configuration_can_grow(
     catalogs: Catalogs, sandbox: RunningSandbox
 ) -> None:
     """Applying entry by entry creates each once; the earlier ones are left alone."""
+    default = dashboard_default(sandbox.store)
     text = catalog_for_seed(sandbox.store)
     just_b2c_text = text
     for name in NAMES:
@@ -226,7 +243,8 @@ async def test_a_catalog_with_a_single_configuration_can_grow(
         "b2b_restricted": PlanAction.CREATE,
         "b2c_restricted": PlanAction.CREATE,
     }
-    assert len(configurations(sandbox.store)) == 5
+    assert len(catalog_configurations(sandbox.store)) == 5
+    assert_default_untouched(sandbox.store, default)
 
 
 async def test_a_catalog_naming_prices_by_lookup_key_applies_their_ids_once(
@@ -248,3 +266,31 @@ async def test_a_catalog_naming_prices_by_lookup_key_applies_their_ids_once(
         sorted([prices["basic_monthly"]["id"], prices["basic_yearly"]["id"]]),
         sorted([prices["pro_monthly"]["id"], prices["pro_yearly"]["id"]]),
     ]
+
+
+async def test_apply_never_touches_the_dashboard_default(
+    catalogs: Catalogs, sandbox: RunningSandbox, demo: dict[str, DemoRecord]
+) -> None:
+    """Creating, editing, retiring and bringing back entries: the default configuration (no
+    catalog name, not in our table) is never planned, updated or deactivated."""
+    default = dashboard_default(sandbox.store)
+    text = catalog_for_seed(sandbox.store)
+    only_b2c = text
+    for name in NAMES:
+        if name != "b2c":
+            only_b2c = without_configuration(only_b2c, name)
+    edited = text + '\n[configurations.b2b.business_profile]\nheadline = "Billing, simply"\n'
+    steps = [text, edited, only_b2c, text]
+
+    for step in steps:
+        path = catalogs.write(step)
+        planned = await catalogs.plan(path)
+        applied = await catalogs.apply(path)
+
+        touched = [e.provider_id for e in (*planned.entries, *applied.entries)]
+        assert default["id"] not in touched
+        assert default["id"] not in {m.provider_id for m in (await catalogs.mappings()).values()}
+        assert_default_untouched(sandbox.store, default)
+    assert {c["active"] for c in catalog_configurations(sandbox.store).values()} == {True}
+    session = sandbox.store.create_portal_session({"customer": demo["user_b2c"].customer_id})
+    assert session["configuration"] == default["id"]

@@ -111,6 +111,20 @@ async def test_a_deleted_customer_means_the_account_is_gone(
         )
 
 
+async def test_listing_an_unknown_customers_subscriptions_means_the_account_is_gone(
+    provider: StripeBillingProvider, sandbox: RunningSandbox
+) -> None:
+    customer = sandbox.store.create_customer({"email": "gone@example.com"})["id"]
+    assert await provider.list_subscriptions(customer) == []
+    sandbox.store.delete_customer(customer)
+
+    for unknown in ("cus_avsNeverExisted", customer):
+        with pytest.raises(BillingAccountGone) as caught:
+            await provider.list_subscriptions(unknown)
+
+        assert unknown in caught.value.message
+
+
 async def test_an_unknown_configuration_is_rejected_naming_the_param(
     provider: StripeBillingProvider, demo: dict[str, DemoRecord]
 ) -> None:
@@ -126,13 +140,12 @@ async def test_an_unknown_configuration_is_rejected_naming_the_param(
 async def test_an_inactive_configuration_is_rejected_naming_the_param(
     provider: StripeBillingProvider, demo: dict[str, DemoRecord]
 ) -> None:
-    await _config(provider, {"invoice_history": {"enabled": True}}, "avs-default")
-    second = await _config(provider, {"invoice_history": {"enabled": True}}, "avs-second")
-    await provider.update_configuration(second, {"active": False}, idempotency_key="avs-off")
+    configuration = await _config(provider, {"invoice_history": {"enabled": True}}, "avs-c")
+    await provider.update_configuration(configuration, {"active": False}, idempotency_key="avs-off")
 
     with pytest.raises(ProviderRejected) as caught:
         await provider.create_portal_session(
-            PortalSessionRequest(demo["user_b2c"].customer_id, second, RETURN_URL)
+            PortalSessionRequest(demo["user_b2c"].customer_id, configuration, RETURN_URL)
         )
 
     assert caught.value.param == "configuration"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import stripe
 
-from stripe_sandbox import DeliveryPolicy, SandboxSettings
+from stripe_sandbox import DeliveryPolicy, SandboxSettings, SandboxStore, portal_configurations
 from stripe_sandbox.testing import RunningSandbox, running_sandbox
 
 FAST_DELIVERY = DeliveryPolicy(initial_backoff=0.05, max_backoff=0.2, max_attempts=5, timeout=2)
@@ -56,6 +56,13 @@ def plans(client: stripe.StripeClient) -> dict[str, Any]:
             )
             found[f"{name.lower()}_{interval}ly"] = price
     return found
+
+
+def save_dashboard_default(store: SandboxStore) -> dict[str, Any]:
+    """The account's default portal configuration, as saving the portal settings in Stripe's
+    dashboard creates it (the API never makes one the default)."""
+    with store.transaction() as ledger:
+        return ledger.render(portal_configurations.create_dashboard_default(ledger))
 
 
 def new_customer(client: stripe.StripeClient, card: str | None = "pm_card_visa") -> Any:

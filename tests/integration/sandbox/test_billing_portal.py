@@ -10,7 +10,12 @@ import stripe
 
 from stripe_sandbox.testing import RunningSandbox
 
-from .conftest import new_customer
+from .conftest import new_customer, save_dashboard_default
+
+NO_DEFAULT = (
+    "No configuration provided and your test mode default configuration has not been created. "
+    "Provide a configuration or create your default by saving your customer portal settings."
+)
 
 
 def features(plans: dict[str, Any], **overrides: Any) -> dict[str, Any]:
@@ -55,7 +60,7 @@ def test_configuration_create_retrieve_update_list(
         }
     )
     assert config.id.startswith("bpc_")
-    assert config.is_default is True
+    assert config.is_default is False  # only the dashboard's settings are the default
     assert config.features.subscription_cancel.cancellation_reason.options == [
         "too_expensive",
         "other",
@@ -156,17 +161,66 @@ def test_at_most_ten_products_and_prices_must_belong_to_them(
         )
 
 
+def test_configurations_created_through_the_api_are_never_the_default(
+    sandbox: RunningSandbox, client: stripe.StripeClient, plans: dict[str, Any]
+) -> None:
+    first = client.v1.billing_portal.configurations.create(params={"features": features(plans)})
+    second = client.v1.billing_portal.configurations.create(
+        params={"features": {"invoice_history": {"enabled": True}}}
+    )
+    assert (first.is_default, second.is_default) == (False, False)
+    defaults = client.v1.billing_portal.configurations.list(params={"is_default": True})
+    assert defaults.data == []
+
+    default = save_dashboard_default(sandbox.store)
+    third = client.v1.billing_portal.configurations.create(params={"features": features(plans)})
+
+    assert third.is_default is False
+    defaults = client.v1.billing_portal.configurations.list(params={"is_default": True})
+    assert [c.id for c in defaults.data] == [default["id"]]
+    others = client.v1.billing_portal.configurations.list(params={"is_default": False})
+    assert sorted(c.id for c in others.data) == sorted([first.id, second.id, third.id])
+    (created,) = [
+        e
+        for e in client.v1.events.list(params={"type": "billing_portal.configuration.created"}).data
+        if e.data.object["id"] == default["id"]
+    ]
+    assert created.data.object["is_default"] is True
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        client.v1.billing_portal.configurations.update(default["id"], params={"active": False})
+    assert (caught.value.http_status, caught.value.param) == (400, "active")
+
+
+def test_without_the_dashboard_default_a_session_needs_a_configuration(
+    sandbox: RunningSandbox, client: stripe.StripeClient, plans: dict[str, Any]
+) -> None:
+    customer = new_customer(client)
+    config = client.v1.billing_portal.configurations.create(params={"features": features(plans)})
+
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        client.v1.billing_portal.sessions.create(params={"customer": customer.id})
+
+    assert (caught.value.http_status, caught.value.code) == (400, None)
+    assert caught.value.user_message == NO_DEFAULT
+    given = client.v1.billing_portal.sessions.create(
+        params={"customer": customer.id, "configuration": config.id}
+    )
+    assert given.configuration == config.id
+    default = save_dashboard_default(sandbox.store)
+    session = client.v1.billing_portal.sessions.create(params={"customer": customer.id})
+    assert session.configuration == default["id"]
+
+
 def test_sessions_use_the_default_configuration_and_open_a_hosted_page(
     sandbox: RunningSandbox, client: stripe.StripeClient, plans: dict[str, Any]
 ) -> None:
     customer = new_customer(client)
-    with pytest.raises(stripe.InvalidRequestError):
-        client.v1.billing_portal.sessions.create(params={"customer": customer.id})
-    config = client.v1.billing_portal.configurations.create(params={"features": features(plans)})
+    client.v1.billing_portal.configurations.create(params={"features": features(plans)})
+    default = save_dashboard_default(sandbox.store)
     session = client.v1.billing_portal.sessions.create(
         params={"customer": customer.id, "return_url": "https://app.example/back", "locale": "fr"}
     )
-    assert (session.configuration, session.locale, session.flow) == (config.id, "fr", None)
+    assert (session.configuration, session.locale, session.flow) == (default["id"], "fr", None)
     assert session.url.startswith(sandbox.url + "/p/session/")
     page = httpx.get(session.url)
     assert page.status_code == 200
@@ -177,9 +231,11 @@ def test_sessions_use_the_default_configuration_and_open_a_hosted_page(
 def test_unused_sessions_expire_after_five_minutes(
     sandbox: RunningSandbox, client: stripe.StripeClient, plans: dict[str, Any]
 ) -> None:
-    client.v1.billing_portal.configurations.create(params={"features": features(plans)})
+    config = client.v1.billing_portal.configurations.create(params={"features": features(plans)})
     customer = new_customer(client)
-    session = client.v1.billing_portal.sessions.create(params={"customer": customer.id})
+    session = client.v1.billing_portal.sessions.create(
+        params={"customer": customer.id, "configuration": config.id}
+    )
     sandbox.store.advance(seconds=301)
     assert httpx.get(session.url).status_code == 410  # Gone: it existed, it expired
 
@@ -211,10 +267,11 @@ def test_deep_link_flows_are_validated_and_returned(
     assert session.flow.subscription_cancel.subscription == sub.id
     assert session.flow.after_completion.redirect.return_url == "https://app.example/done"
     stranger = new_customer(client)
-    with pytest.raises(stripe.InvalidRequestError):
+    with pytest.raises(stripe.InvalidRequestError, match="does not belong to the customer"):
         client.v1.billing_portal.sessions.create(
             params={
                 "customer": stranger.id,
+                "configuration": config.id,
                 "flow_data": {
                     "type": "subscription_update",
                     "subscription_update": {"subscription": sub.id},

@@ -11,7 +11,7 @@ import stripe
 from stripe_sandbox import DemoRecord, SandboxError, SandboxSettings, SandboxStore, seed_demo
 from stripe_sandbox.testing import running_sandbox
 
-from .conftest import FAST_DELIVERY, sdk
+from .conftest import FAST_DELIVERY, save_dashboard_default, sdk
 
 
 def test_state_persists_across_a_restart(tmp_path: Path) -> None:
@@ -109,6 +109,22 @@ def test_seeding_twice_returns_the_same_records_and_changes_nothing(tmp_path: Pa
     assert again == first
     assert all(isinstance(r, DemoRecord) for r in again)
     assert len(store.snapshot().table("customer")) == count
+
+
+def test_the_seed_saves_exactly_one_default_portal_configuration(tmp_path: Path) -> None:
+    store = SandboxStore(tmp_path / "state.json")
+    records = seed_demo(store)
+    seed_demo(store)
+
+    configs = list(store.snapshot().table("billing_portal.configuration").values())
+    (default,) = configs  # the dashboard's settings, and nothing the catalog would create
+    assert (default["is_default"], default["active"]) == (True, True)
+    enabled = {name for name, feature in default["features"].items() if feature["enabled"]}
+    assert enabled == {"invoice_history", "payment_method_update"}
+    session = store.create_portal_session({"customer": records[0].customer_id})
+    assert session["configuration"] == default["id"]
+    assert save_dashboard_default(store)["id"] == default["id"]  # saving again keeps the one
+    assert len(store.snapshot().table("billing_portal.configuration")) == 1
 
 
 def test_concurrent_requests_all_land(tmp_path: Path) -> None:

@@ -18,13 +18,12 @@ def flow(kind: str, after: dict[str, Any], **details: Any) -> dict[str, Any]:
 def test_cancel_flow_shows_only_the_cancellation_and_redirects(
     sandbox: RunningSandbox, client: stripe.StripeClient, plans: dict[str, Any]
 ) -> None:
-    customer = None
-    _, sub, _ = portal_for(client, plans)
-    customer = client.v1.subscriptions.retrieve(sub.id).customer
+    customer, sub, first = portal_for(client, plans)
     after = {"type": "redirect", "redirect": {"return_url": "https://app.example/bye"}}
     session = client.v1.billing_portal.sessions.create(
         params={
-            "customer": str(customer),
+            "customer": customer.id,
+            "configuration": first.configuration,
             **flow("subscription_cancel", after, subscription_cancel={"subscription": sub.id}),
         }  # type: ignore[arg-type]
     )
@@ -68,8 +67,7 @@ def test_payment_method_flow_ends_on_a_hosted_confirmation(
 def test_update_confirm_flow_previews_the_given_items_then_opens_the_homepage(
     sandbox: RunningSandbox, client: stripe.StripeClient, plans: dict[str, Any]
 ) -> None:
-    _, sub, _ = portal_for(client, plans)
-    customer = str(client.v1.subscriptions.retrieve(sub.id).customer)
+    customer, sub, first = portal_for(client, plans)
     item = client.v1.subscriptions.retrieve(sub.id)["items"].data[0]
     confirm = {
         "subscription": sub.id,
@@ -77,7 +75,8 @@ def test_update_confirm_flow_previews_the_given_items_then_opens_the_homepage(
     }
     session = client.v1.billing_portal.sessions.create(
         params={
-            "customer": customer,
+            "customer": customer.id,
+            "configuration": first.configuration,
             **flow(
                 "subscription_update_confirm",
                 {"type": "portal_homepage"},

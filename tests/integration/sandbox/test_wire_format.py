@@ -12,7 +12,7 @@ from stripe_sandbox import SandboxSettings
 from stripe_sandbox.http.forms import parse_form
 from stripe_sandbox.testing import RunningSandbox, running_sandbox
 
-from .conftest import sdk
+from .conftest import new_customer, sdk
 
 
 def test_nested_form_keys_decode_to_lists_and_hashes() -> None:
@@ -52,6 +52,40 @@ def test_unknown_ids_are_404_resource_missing(client: stripe.StripeClient) -> No
     assert caught.value.http_status == 404
     assert caught.value.code == "resource_missing"
     assert caught.value.param == "id"
+
+
+@pytest.mark.parametrize("listing", ["subscriptions", "payment_methods"])
+def test_listing_by_an_unknown_customer_is_404_naming_the_customer(
+    sandbox: RunningSandbox, client: stripe.StripeClient, listing: str
+) -> None:
+    known = new_customer(client, card=None)
+    gone = new_customer(client, card=None)
+    client.v1.customers.delete(gone.id)
+
+    def listed(customer: str) -> httpx.Response:
+        return httpx.get(
+            f"{sandbox.url}/v1/{listing}",
+            params={"customer": customer},
+            headers={"Authorization": "Bearer sk_test_x"},
+        )
+
+    assert listed(known.id).json()["data"] == []
+    for customer in ("cus_missing", gone.id):
+        response = listed(customer)
+        assert response.status_code == 404
+        assert response.json()["error"] == {
+            "type": "invalid_request_error",
+            "code": "resource_missing",
+            "message": f"No such customer: '{customer}'",
+            "param": "customer",
+        }
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        getattr(client.v1, listing).list(params={"customer": "cus_missing"})
+    assert (caught.value.http_status, caught.value.code, caught.value.param) == (
+        404,
+        "resource_missing",
+        "customer",
+    )
 
 
 def test_invalid_parameters_are_400_naming_the_parameter(client: stripe.StripeClient) -> None:
