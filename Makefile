@@ -47,14 +47,14 @@ test-integration: install
 	@$(BIN)/python -m pytest tests/integration $(PYTEST_ARGS)
 
 lint: install
-	@$(BIN)/ruff check src tests
-	@$(BIN)/ruff format --check src tests
+	@$(BIN)/ruff check src tests benchmarks
+	@$(BIN)/ruff format --check src tests benchmarks
 	@$(BIN)/mypy
 	@$(BIN)/lint-imports
 
 format: install
-	@$(BIN)/ruff format src tests
-	@$(BIN)/ruff check --fix src tests
+	@$(BIN)/ruff format src tests benchmarks
+	@$(BIN)/ruff check --fix src tests benchmarks
 
 bench: install
 	@$(BIN)/python -m benchmarks
