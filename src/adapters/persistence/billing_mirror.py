@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, and_, insert, or_, select
+from sqlalchemy import Table, and_, func, insert, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -90,6 +90,36 @@ class SqlaBillingMirror(BillingMirror):
         with translate_database_errors(f"listing invoices of {customer_id!r}"):
             result = await self._session.execute(query)
         return [rows.invoice_record(row) for row in result.mappings()]
+
+    async def latest_invoices(self, customer_id: str) -> dict[str, MirroredInvoice]:
+        t = billing_invoices
+        newest_first = (t.c.created.desc(), t.c.id.desc())
+        rank = func.row_number().over(partition_by=t.c.subscription_id, order_by=newest_first)
+        ranked = (
+            select(t, rank.label("rank"))
+            .where(t.c.customer_id == customer_id, t.c.subscription_id.is_not(None))
+            .subquery()
+        )
+        query = select(ranked).where(ranked.c.rank == 1)
+        with translate_database_errors(f"reading the latest invoices of {customer_id!r}"):
+            result = await self._session.execute(query)
+        found = (rows.invoice_record(row) for row in result.mappings())
+        return {i.subscription_id: i for i in found if i.subscription_id}
+
+    async def last_written_at(self, customer_id: str) -> datetime | None:
+        owned = [billing_subscriptions, billing_invoices, billing_payment_methods]
+        newest = [
+            select(func.max(billing_customers.c.updated_at)).where(
+                billing_customers.c.id == customer_id
+            ),
+            *(
+                select(func.max(t.c.updated_at)).where(t.c.customer_id == customer_id)
+                for t in owned
+            ),
+        ]
+        with translate_database_errors(f"reading when the mirror of {customer_id!r} was written"):
+            result = await self._session.execute(union_all(*newest))
+        return max((at for (at,) in result if at is not None), default=None)
 
     async def get_payment_method(self, payment_method_id: str) -> MirroredPaymentMethod | None:
         return await self._get(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -47,6 +48,17 @@ class BillingMirror(Protocol):
         self, customer_id: str, *, limit: int, after: InvoiceCursor | None = None
     ) -> list[MirroredInvoice]:
         """Newest first by ``(created, id)``, strictly after ``after`` when given; unlocked."""
+        ...
+
+    async def latest_invoices(self, customer_id: str) -> Mapping[str, MirroredInvoice]:
+        """Each of the customer's subscriptions' newest invoice by ``(created, id)``, keyed
+        by subscription id (subscriptions without a mirrored invoice are absent); unlocked."""
+        ...
+
+    async def last_written_at(self, customer_id: str) -> datetime | None:
+        """When we last wrote any mirrored row of the customer (the customer, their
+        subscriptions, invoices and payment methods): our own clock, to the microsecond, not
+        the provider's time. ``None`` when the mirror holds nothing for them; unlocked."""
         ...
 
     async def get_payment_method(self, payment_method_id: str) -> MirroredPaymentMethod | None: ...

@@ -11,6 +11,7 @@ from application.ports.clock import Clock
 from application.ports.customer_directory import CustomerDirectory
 from application.ports.portal_catalog import PortalCatalog
 from application.sync.allowed_flows import allowed_flows
+from domain.billing.invoice import MirroredInvoice
 from domain.billing.payment_method import MirroredPaymentMethod
 from domain.billing.subscription import MirroredSubscription
 from domain.portal_decision import OpenPortal, PortalDecision
@@ -28,6 +29,16 @@ class PlanLine:
 
 
 @dataclass(frozen=True, slots=True)
+class InvoiceLine:
+    """The subscription's newest invoice: for an overdue one, the payment that failed."""
+
+    status: str | None
+    amount_due: int  # in the currency's minor unit
+    currency: str
+    hosted_invoice_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class SubscriptionLine:
     id: str
     status: str  # Stripe's own string, even one this service does not know
@@ -37,6 +48,8 @@ class SubscriptionLine:
     cancel_at: datetime | None
     canceled_at: datetime | None = None
     ended_at: datetime | None = None
+    current_period_start: datetime | None = None
+    latest_invoice: InvoiceLine | None = None  # None: the mirror holds no invoice for it
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +57,9 @@ class BillingSummaryResult:
     customer_id: str
     subscriptions: tuple[SubscriptionLine, ...]
     default_payment_method: MirroredPaymentMethod | None
-    mirror_updated_at: datetime | None  # the newest provider time the mirror reflects
+    # When we last wrote this customer's mirror (our clock, microseconds): a page can tell
+    # whether anything changed since it last looked, even within the provider's second.
+    mirror_updated_at: datetime | None
     decision: PortalDecision
     # The deep links the decision's configuration allows this customer now (needs a catalog).
     allowed_flows: tuple[FlowType, ...] = ()
@@ -78,7 +93,8 @@ class BillingSummary:
         method = None
         if customer is not None and customer.default_payment_method_id:
             method = await self._mirror.get_payment_method(customer.default_payment_method_id)
-        versions = [r.version.at for r in (customer, method, *subs) if r is not None]
+        latest_invoices = await self._mirror.latest_invoices(customer_id)
+        written_at = await self._mirror.last_written_at(customer_id)
         decision = decide_portal_access(
             self._policy, link, [s.subscription for s in subs], self._clock.now()
         )
@@ -91,15 +107,15 @@ class BillingSummary:
                 flows = allowed_flows(snapshots, capabilities, decision.configuration)
         return BillingSummaryResult(
             customer_id=customer_id,
-            subscriptions=tuple(_line(s) for s in lines),
+            subscriptions=tuple(_line(s, latest_invoices.get(s.id)) for s in lines),
             default_payment_method=method if method is not None and not method.detached else None,
-            mirror_updated_at=max(versions, default=None),
+            mirror_updated_at=written_at,
             decision=decision,
             allowed_flows=flows,
         )
 
 
-def _line(mirrored: MirroredSubscription) -> SubscriptionLine:
+def _line(mirrored: MirroredSubscription, invoice: MirroredInvoice | None) -> SubscriptionLine:
     sub = mirrored.subscription
     return SubscriptionLine(
         id=sub.id,
@@ -119,4 +135,12 @@ def _line(mirrored: MirroredSubscription) -> SubscriptionLine:
         cancel_at=sub.cancel_at,
         canceled_at=sub.canceled_at,
         ended_at=sub.ended_at,
+        current_period_start=sub.current_period_start,
+        latest_invoice=(
+            InvoiceLine(
+                invoice.status, invoice.amount_due, invoice.currency, invoice.hosted_invoice_url
+            )
+            if invoice is not None
+            else None
+        ),
     )

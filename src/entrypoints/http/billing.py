@@ -10,7 +10,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 
 from application.open_portal import PortalAccessSettings, redirect_target
-from application.sync.billing_summary import BillingSummary, BillingSummaryResult
+from application.sync.billing_summary import BillingSummary, BillingSummaryResult, InvoiceLine
 from application.sync.list_invoices import MAX_PAGE, ListInvoices
 from domain.billing.invoice import MirroredInvoice
 from domain.portal_decision import OpenPortal, Redirect
@@ -18,6 +18,7 @@ from entrypoints.http.billing_schemas import (
     BillingSummaryBody,
     InvoicePageBody,
     InvoiceSummary,
+    LatestInvoice,
     PaymentMethodSummary,
     PlanItem,
     PortalOutlook,
@@ -48,6 +49,14 @@ def _portal(result: BillingSummaryResult, app_base_url: str) -> PortalOutlook:
     return PortalOutlook("none", reason, explanation, None, None, [])
 
 
+def _latest_invoice(invoice: InvoiceLine | None) -> LatestInvoice | None:
+    if invoice is None:
+        return None
+    return LatestInvoice(
+        invoice.status, invoice.amount_due, invoice.currency, invoice.hosted_invoice_url
+    )
+
+
 def _summary(user_id: str, result: BillingSummaryResult, app_base_url: str) -> BillingSummaryBody:
     subscriptions = []
     for line in result.subscriptions:
@@ -72,6 +81,8 @@ def _summary(user_id: str, result: BillingSummaryResult, app_base_url: str) -> B
                 canceled_at=line.canceled_at,
                 ended_at=line.ended_at,
                 items=items,
+                current_period_start=line.current_period_start,
+                latest_invoice=_latest_invoice(line.latest_invoice),
             )
         )
     method = result.default_payment_method

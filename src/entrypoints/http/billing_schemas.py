@@ -20,10 +20,21 @@ class PlanItem(msgspec.Struct, frozen=True):
     quantity: int | None
 
 
+class LatestInvoice(msgspec.Struct, frozen=True):
+    """A subscription's newest invoice (for an overdue one, the payment that failed);
+    ``amount_due`` in the currency's minor unit."""
+
+    status: str | None
+    amount_due: int
+    currency: str
+    hosted_invoice_url: str | None
+
+
 class SubscriptionSummary(msgspec.Struct, frozen=True):
     """A subscription as the mirror holds it. ``status`` is Stripe's own string (even one
     this service does not know yet); the plan fields describe its first item (``plan_name``
-    names every item), ``items`` lists them all."""
+    names every item), ``items`` lists them all. ``latest_invoice`` is null when the
+    mirror holds no invoice of the subscription."""
 
     id: str
     status: str
@@ -38,6 +49,8 @@ class SubscriptionSummary(msgspec.Struct, frozen=True):
     canceled_at: datetime | None
     ended_at: datetime | None
     items: list[PlanItem]
+    current_period_start: datetime | None
+    latest_invoice: LatestInvoice | None
 
 
 class PaymentMethodSummary(msgspec.Struct, frozen=True):
@@ -66,7 +79,8 @@ class PortalOutlook(msgspec.Struct, frozen=True):
 
 class BillingSummaryBody(msgspec.Struct, frozen=True):
     """The signed-in user's billing at a glance, from the mirror (newest subscription
-    first). ``mirror_updated_at``: the newest Stripe time the mirror reflects for them."""
+    first). ``mirror_updated_at``: when this service last wrote their mirror (its own
+    clock, to the microsecond): compare two values to tell whether anything changed."""
 
     user_id: str
     customer_id: str

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import UTC, datetime
 
 import pytest
 from jwt_tokens import HS256
-from mirror_seeding import SEEN_AT, an_invoice, mirrored, seed_mirror, version
+from mirror_seeding import an_invoice, mirrored, seed_mirror, version
 from portal_fakes import FakeBillingProvider, a_subscription
 from portal_harness import APP_BASE_URL, Portal
 
@@ -19,7 +20,7 @@ INVOICES = "/api/billing/invoices"
 SUBSCRIPTION_KEYS = {
     "id", "status", "plan_name", "price_id", "interval", "interval_count", "quantity",
     "current_period_end", "cancel_at_period_end", "cancel_at", "canceled_at", "ended_at",
-    "items",
+    "items", "current_period_start", "latest_invoice",
 }  # fmt: skip
 INVOICE_KEYS = {
     "id", "number", "status", "amount_due", "amount_paid", "total", "currency", "created",
@@ -49,7 +50,9 @@ async def test_the_summary_shows_plans_card_freshness_and_the_portal_outlook(
     linked = MirroredCustomer(
         customer, version(), email="a@b.co", default_payment_method_id="pm_visa"
     )
+    seeding = datetime.now(UTC)
     await seed_mirror(portal.settings, billing, [linked, card, mirrored(sub)])
+    seeded = datetime.now(UTC)
 
     response = await portal.client.get(SUMMARY, headers=HS256.headers(user))
 
@@ -67,6 +70,7 @@ async def test_the_summary_shows_plans_card_freshness_and_the_portal_outlook(
         "interval": "month",
         "interval_count": 1,
         "quantity": 1,
+        "current_period_start": iso(item.current_period_start),
         "current_period_end": iso(item.current_period_end),
         "cancel_at_period_end": False,
         "cancel_at": None,
@@ -81,6 +85,7 @@ async def test_the_summary_shows_plans_card_freshness_and_the_portal_outlook(
                 "quantity": 1,
             }
         ],
+        "latest_invoice": None,
     }
     assert body["default_payment_method"] == {
         "brand": "visa",
@@ -88,7 +93,8 @@ async def test_the_summary_shows_plans_card_freshness_and_the_portal_outlook(
         "exp_month": 12,
         "exp_year": 2034,
     }
-    assert body["mirror_updated_at"] == iso(SEEN_AT)
+    # When we wrote the mirror (to the microsecond), not the Stripe time it reflects.
+    assert seeding <= datetime.fromisoformat(body["mirror_updated_at"]) <= seeded
     outlook = body["portal"]
     assert (outlook["action"], outlook["reason"], outlook["configuration"]) == (
         "portal",
@@ -99,6 +105,57 @@ async def test_the_summary_shows_plans_card_freshness_and_the_portal_outlook(
     assert {"payment_method_update", "subscription_cancel", "subscription_update"} <= set(
         outlook["allowed_flows"]
     )
+
+
+async def test_an_overdue_subscription_carries_its_latest_invoice(
+    portal: Portal, billing: FakeBillingProvider
+) -> None:
+    user, customer = new_user()
+    await portal.link(user, customer)
+    overdue, other = a_subscription(customer, status="past_due"), a_subscription(customer)
+    older = dataclasses.replace(an_invoice(customer, 1), subscription_id=overdue.id)
+    failed = dataclasses.replace(
+        an_invoice(customer, 2),
+        subscription_id=overdue.id,
+        status="open",
+        amount_due=2900,
+        amount_paid=0,
+        hosted_invoice_url="https://invoice.example.test/failed",
+    )
+    unrelated = an_invoice(customer, 3)  # no subscription: never anyone's latest
+    records = [mirrored(overdue), mirrored(other), failed, older, unrelated]
+    await seed_mirror(portal.settings, billing, records)
+
+    body = (await portal.client.get(SUMMARY, headers=HS256.headers(user))).json()
+
+    lines = {line["id"]: line for line in body["subscriptions"]}
+    assert lines[overdue.id]["latest_invoice"] == {
+        "status": "open",
+        "amount_due": 2900,
+        "currency": "usd",
+        "hosted_invoice_url": "https://invoice.example.test/failed",
+    }
+    assert lines[overdue.id]["current_period_start"] == iso(overdue.current_period_start)
+    assert lines[other.id]["latest_invoice"] is None
+
+
+async def test_mirror_updated_at_moves_with_a_write_in_the_same_stripe_second(
+    portal: Portal, billing: FakeBillingProvider
+) -> None:
+    user, customer = new_user()
+    await portal.link(user, customer)
+    await seed_mirror(portal.settings, billing, [mirrored(a_subscription(customer))])
+    headers = HS256.headers(user)
+    before = (await portal.client.get(SUMMARY, headers=headers)).json()["mirror_updated_at"]
+    # A new card, mirrored with the same Stripe time (SEEN_AT) as the subscription.
+    card = MirroredPaymentMethod("pm_new", version(), customer, brand="visa", last4="1881")
+    await seed_mirror(portal.settings, billing, [card])
+
+    after = (await portal.client.get(SUMMARY, headers=headers)).json()["mirror_updated_at"]
+
+    assert datetime.fromisoformat(after) > datetime.fromisoformat(before)
+    again = (await portal.client.get(SUMMARY, headers=headers)).json()["mirror_updated_at"]
+    assert again == after  # reading changes nothing
 
 
 async def test_two_live_subscriptions_allow_only_payment_method_updates(

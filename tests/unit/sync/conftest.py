@@ -72,7 +72,7 @@ class World:
 
 def make_world(settings: SyncSettings | None = None) -> World:
     clock = FakeClock()
-    inbox, mirror, outbox, audit = FakeInbox(), FakeMirror(), FakeOutbox(), FakeAudit()
+    inbox, mirror, outbox, audit = FakeInbox(), FakeMirror(clock), FakeOutbox(), FakeAudit()
     return World(
         clock=clock,
         inbox=inbox,

@@ -118,23 +118,35 @@ class FakeInbox(Store):
 
 
 class FakeMirror(Store):
-    def __init__(self) -> None:
+    """``written`` holds our time of each save (the clock's), as the real table's updated_at."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock = clock
         self.customers: dict = {}
         self.subscriptions: dict = {}
         self.invoices: dict = {}
         self.payment_methods: dict = {}
+        self.written: dict[tuple[str, str], datetime] = {}
+
+    def snapshot(self) -> object:  # the clock is not part of the state a rollback restores
+        return copy.deepcopy({k: v for k, v in self.__dict__.items() if k != "clock"})
+
+    def _wrote(self, kind: str, record_id: str) -> None:
+        self.written[kind, record_id] = self.clock.now()
 
     async def get_customer(self, i):  # type: ignore[no-untyped-def]
         return self.customers.get(i)
 
     async def save_customer(self, r) -> None:  # type: ignore[no-untyped-def]
         self.customers[r.id] = r
+        self._wrote("customer", r.id)
 
     async def get_subscription(self, i):  # type: ignore[no-untyped-def]
         return self.subscriptions.get(i)
 
     async def save_subscription(self, r) -> None:  # type: ignore[no-untyped-def]
         self.subscriptions[r.id] = r
+        self._wrote("subscription", r.id)
 
     async def list_subscriptions(self, customer_id: str):  # type: ignore[no-untyped-def]
         return [s for s in self.subscriptions.values() if s.customer_id == customer_id]
@@ -144,6 +156,7 @@ class FakeMirror(Store):
 
     async def save_invoice(self, r) -> None:  # type: ignore[no-untyped-def]
         self.invoices[r.id] = r
+        self._wrote("invoice", r.id)
 
     async def list_invoices(
         self, customer_id: str, *, limit: int, after: InvoiceCursor | None = None
@@ -156,11 +169,34 @@ class FakeMirror(Store):
             rows = [i for i in rows if (i.created, i.id) < (after.created, after.invoice_id)]
         return rows[:limit]
 
+    async def latest_invoices(self, customer_id: str):  # type: ignore[no-untyped-def]
+        newest: dict = {}
+        for i in sorted(self.invoices.values(), key=lambda i: (i.created, i.id)):
+            if i.customer_id == customer_id and i.subscription_id:
+                newest[i.subscription_id] = i
+        return newest
+
+    async def last_written_at(self, customer_id: str) -> datetime | None:
+        owned = [
+            ("customer", i) for i in self.customers if i == customer_id
+        ] + [
+            (kind, r.id)
+            for kind, records in (
+                ("subscription", self.subscriptions),
+                ("invoice", self.invoices),
+                ("payment_method", self.payment_methods),
+            )
+            for r in records.values()
+            if r.customer_id == customer_id
+        ]  # fmt: skip
+        return max((self.written[key] for key in owned), default=None)
+
     async def get_payment_method(self, i):  # type: ignore[no-untyped-def]
         return self.payment_methods.get(i)
 
     async def save_payment_method(self, r) -> None:  # type: ignore[no-untyped-def]
         self.payment_methods[r.id] = r
+        self._wrote("payment_method", r.id)
 
 
 class FakeOutbox(Store):

@@ -36,9 +36,61 @@ async def test_summary_shows_plans_card_freshness_and_the_portal_decision(world:
         "month",
     )
     assert summary.default_payment_method.last4 == "4242"
-    assert summary.mirror_updated_at.timestamp() == T0 + 2
+    assert summary.mirror_updated_at == world.clock.now()  # when we wrote it, not Stripe
     assert isinstance(summary.decision, OpenPortal)
     assert summary.decision.configuration == "b2c"
+
+
+async def test_mirror_updated_at_moves_with_each_write_even_within_stripes_second(
+    world: World,
+) -> None:
+    summary = BillingSummary(world.customers, world.mirror, world.clock, PortalPolicy())
+    assert (await summary.execute("user-1")).mirror_updated_at is None
+    created = event("customer.subscription.created", subscription(), event_id="e1", created=T0)
+    await world.deliver(created)
+    await world.drain()
+    before = (await summary.execute("user-1")).mirror_updated_at
+
+    world.clock.advance(0.25)  # a card added in the portal, in the same Stripe second
+    await world.deliver(
+        event("payment_method.attached", payment_method(), event_id="e2", created=T0)
+    )
+    await world.drain()
+    after = (await summary.execute("user-1")).mirror_updated_at
+
+    assert before is not None and after is not None
+    assert after > before
+    world.clock.advance(5)  # a replayed event changes nothing, so the time stays
+    await world.inbox.requeue("e1", now=world.clock.now())
+    await world.drain()
+    assert (await summary.execute("user-1")).mirror_updated_at == after
+
+
+async def test_an_overdue_subscription_shows_the_invoice_that_failed(world: World) -> None:
+    overdue = subscription(status="past_due")
+    failed = invoice(
+        "in_failed", subscription="sub_1", created=T0 + 5, status="open", amount_due=1999
+    )
+    paid = invoice("in_paid", subscription="sub_1", created=T0 - 30 * 86400, status="paid")
+    other = subscription("sub_2", price="price_pro")
+    for n, payload in enumerate([overdue, other]):
+        await world.deliver(event("customer.subscription.updated", payload, event_id=f"s{n}"))
+    await world.deliver(event("invoice.payment_failed", failed, event_id="i1"))
+    await world.deliver(event("invoice.paid", paid, event_id="i2"))
+    await world.drain()
+
+    result = await BillingSummary(
+        world.customers, world.mirror, world.clock, PortalPolicy()
+    ).execute("user-1")
+
+    lines = {line.id: line for line in result.subscriptions}
+    latest = lines["sub_1"].latest_invoice
+    assert latest is not None
+    assert (latest.status, latest.amount_due, latest.currency) == ("open", 1999, "usd")
+    assert latest.hosted_invoice_url == "https://pay.example/in_1"
+    assert lines["sub_1"].current_period_start is not None
+    assert lines["sub_1"].current_period_start.timestamp() == T0
+    assert lines["sub_2"].latest_invoice is None
 
 
 async def test_invoices_come_newest_first_a_page_at_a_time(world: World) -> None:
