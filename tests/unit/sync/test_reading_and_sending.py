@@ -58,7 +58,8 @@ async def test_mirror_updated_at_moves_with_each_write_even_within_stripes_secon
     await world.drain()
     after = (await summary.execute("user-1")).mirror_updated_at
 
-    assert before is not None and after is not None
+    assert before is not None
+    assert after is not None
     assert after > before
     world.clock.advance(5)  # a replayed event changes nothing, so the time stays
     await world.inbox.requeue("e1", now=world.clock.now())
