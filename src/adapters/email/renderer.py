@@ -16,6 +16,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 SUBJECTS = {
     "plan_changed": "Your plan {% if effective == 'period_end' %}will change{% else %}has changed{% endif %}",
     "cancellation_scheduled": "Your subscription is set to end{% if access_until %} on {{ access_until | day }}{% endif %}",
+    "cancellation_undone": "Your subscription will continue",
     "subscription_ended": "Your {{ plan }} subscription has ended",
     "payment_method_updated": "Your payment method was updated",
     "payment_failed": "We could not take your payment of {{ amount }}",

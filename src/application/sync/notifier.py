@@ -14,6 +14,7 @@ from application.ports.outbox import Outbox, OutboxMessage
 class EmailTemplate:
     PLAN_CHANGED = "plan_changed"
     CANCELLATION_SCHEDULED = "cancellation_scheduled"
+    CANCELLATION_UNDONE = "cancellation_undone"
     SUBSCRIPTION_ENDED = "subscription_ended"
     PAYMENT_METHOD_UPDATED = "payment_method_updated"
     PAYMENT_FAILED = "payment_failed"

@@ -197,3 +197,45 @@ async def test_cancellation_scheduled_says_until_when_and_why(world: World) -> N
     assert message.context["reason"] == "too_expensive"
     assert message.context["access_until"] == "2026-03-31T12:00:00+00:00"
     assert message.status is OutboxStatus.PENDING
+
+
+async def test_an_undone_cancellation_says_the_subscription_continues_once(world: World) -> None:
+    renewed = event(
+        "customer.subscription.updated",
+        subscription(),
+        event_id="e1",
+        previous={"cancel_at_period_end": True, "cancel_at": T0 + 30 * 86400},
+    )
+    for _ in range(3):  # redelivered, then replayed
+        await world.deliver(renewed)
+    await world.drain()
+    await world.inbox.requeue("e1", now=world.clock.now())
+    await world.drain()
+
+    [message] = world.outbox.messages.values()
+    assert message.key == "e1:cancellation_undone"
+    assert message.template == "cancellation_undone"
+    assert message.context["plan"] == "Basic"
+    assert message.context["renews_at"] == "2026-03-31T12:00:00+00:00"
+    assert world.mirror.subscriptions["sub_1"].subscription.cancel_at_period_end is False
+
+
+@pytest.mark.parametrize(
+    ("state", "previous"),
+    [
+        ({"cancel_at_period_end": True}, {"cancel_at_period_end": False}),  # scheduled
+        ({}, {"quantity": 1}),  # an unrelated change
+        ({"status": "canceled", "ended_at": T0}, {"cancel_at_period_end": True}),  # it ended
+    ],
+)
+async def test_no_undone_cancellation_email_unless_a_scheduled_end_was_lifted(
+    world: World, state: dict, previous: dict
+) -> None:
+    payload = event(
+        "customer.subscription.updated", subscription(**state), event_id="e1", previous=previous
+    )
+    await world.deliver(payload)
+    await world.drain()
+
+    templates = {m.template for m in world.outbox.messages.values()}
+    assert "cancellation_undone" not in templates

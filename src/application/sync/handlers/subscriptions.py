@@ -65,6 +65,14 @@ def _emails(
                 },
             )
         )
+    if _cancellation_undone(event, sub):
+        renews = sub.subscription.current_period_end
+        found.append(
+            (
+                EmailTemplate.CANCELLATION_UNDONE,
+                {"renews_at": renews.isoformat() if renews else None},
+            )
+        )
     return found
 
 
@@ -109,3 +117,14 @@ def _cancellation_scheduled(event: ProviderEvent, sub: MirroredSubscription) -> 
     )
     dated = "cancel_at" in previous and moment(previous, "cancel_at") is None
     return flipped or (dated and sub.subscription.cancel_at is not None)
+
+
+def _cancellation_undone(event: ProviderEvent, sub: MirroredSubscription) -> bool:
+    """The customer renewed: the scheduled end (at period end, or on a date) is gone."""
+    state = sub.subscription
+    if state.is_ended or state.cancel_at_period_end or state.cancel_at is not None:
+        return False
+    previous = event.previous
+    was_at_period_end = previous.get("cancel_at_period_end") is True
+    was_dated = "cancel_at" in previous and moment(previous, "cancel_at") is not None
+    return was_at_period_end or was_dated
