@@ -3,7 +3,8 @@ trial-end warnings and trial ends, scheduled cancellations, expiries, payment re
 
 :func:`process_until` runs every action that falls due up to a moment, oldest first, each
 at its own due time (so events carry the time they would have happened on Stripe).
-:func:`pay` is ``POST /v1/invoices/{id}/pay`` and shares the settle-up logic.
+:func:`pay` is ``POST /v1/invoices/{id}/pay``; it, the retries, the hosted invoice page and
+the portal's new-default-card payments all collect through :func:`settle`.
 """
 
 from __future__ import annotations
@@ -125,13 +126,38 @@ def _expire(ledger: Ledger, sub: dict[str, Any]) -> None:
 def _retry(ledger: Ledger, invoice: dict[str, Any]) -> None:
     sub = ledger.state.table("subscription").get(invoice["subscription"] or "")
     pm_id = payment_method_for(ledger, sub) if sub else None
-    if billing.charge(ledger, invoice, pm_id) and sub is not None:
-        _after_payment(ledger, sub)
+    settle(ledger, invoice, pm_id)
+
+
+def settle(
+    ledger: Ledger,
+    invoice: dict[str, Any],
+    pm_id: str | None,
+    before: dict[str, Any] | None = None,
+) -> bool:
+    """Charge an open invoice to ``pm_id``; True when it is now paid.
+
+    A payment brings its subscription back (past_due/unpaid/incomplete -> active once no
+    invoice of it is left open), with ``customer.subscription.updated``. ``before`` is the
+    subscription as rendered before the caller changed it in the same step (its
+    ``previous_attributes`` then include those changes too).
+    """
+    sub = ledger.state.table("subscription").get(invoice["subscription"] or "")
+    if sub is not None and before is None:
+        before = ledger.render(sub)
+    paid = billing.charge(ledger, invoice, pm_id)
+    if sub is not None and before is not None:
+        if paid:
+            _settle_status(ledger, sub)
+        previous = changes(before, ledger.render(sub))
+        if previous:
+            ledger.emit("customer.subscription.updated", sub, previous)
+    return paid
 
 
 def _settle_status(ledger: Ledger, sub: dict[str, Any]) -> None:
-    """past_due/incomplete -> active once no invoice of the subscription is left open."""
-    if sub["status"] not in ("past_due", "incomplete"):
+    """past_due/unpaid/incomplete -> active once no invoice of the subscription is open."""
+    if sub["status"] not in ("past_due", "unpaid", "incomplete"):
         return
     open_invoices = [
         i
@@ -142,16 +168,22 @@ def _settle_status(ledger: Ledger, sub: dict[str, Any]) -> None:
         sub["status"] = "active"
 
 
-def _after_payment(ledger: Ledger, sub: dict[str, Any]) -> None:
-    before = ledger.render(sub)
-    _settle_status(ledger, sub)
-    previous = changes(before, ledger.render(sub))
-    if previous:
-        ledger.emit("customer.subscription.updated", sub, previous)
-
-
 def pay(ledger: Ledger, invoice_id: str, params: Params) -> dict[str, Any]:
     """``POST /v1/invoices/{id}/pay``: charge now; a decline is recorded, then reported (402)."""
+    invoice = payable(ledger, invoice_id)
+    sub = ledger.state.table("subscription").get(invoice["subscription"] or "")
+    pm_id = text(params, "payment_method")
+    if pm_id is not None:
+        payment_methods.require_attached(ledger, pm_id, invoice["customer"])
+    elif sub is not None:
+        pm_id = payment_method_for(ledger, sub)
+    if not settle(ledger, invoice, pm_id):
+        ledger.error_after_commit = CardDeclined("Your card was declined.")
+    return invoice
+
+
+def payable(ledger: Ledger, invoice_id: str) -> dict[str, Any]:
+    """The open invoice ``invoice_id`` (Stripe's 400 when it is paid, void or a draft)."""
     invoice = ledger.get("invoice", invoice_id)
     if invoice["status"] == "paid":
         raise InvalidRequest("Invoice is already paid.", code="invoice_already_paid")
@@ -159,15 +191,4 @@ def pay(ledger: Ledger, invoice_id: str, params: Params) -> dict[str, Any]:
         raise InvalidRequest(
             f"You cannot pay an invoice with status {invoice['status']}.", code="invoice_not_open"
         )
-    sub = ledger.state.table("subscription").get(invoice["subscription"] or "")
-    pm_id = text(params, "payment_method")
-    if pm_id is not None:
-        payment_methods.require_attached(ledger, pm_id, invoice["customer"])
-    elif sub is not None:
-        pm_id = payment_method_for(ledger, sub)
-    if billing.charge(ledger, invoice, pm_id):
-        if sub is not None:
-            _after_payment(ledger, sub)
-    else:
-        ledger.error_after_commit = CardDeclined("Your card was declined.")
     return invoice

@@ -3,7 +3,8 @@
 ``objects[kind][id]`` holds the Stripe objects themselves (insertion-ordered, so lists can
 show newest first); the other fields hold what Stripe keeps but never shows (card outcomes,
 webhook secrets, session secrets, delivery attempts, pending prorations, idempotency
-records, the test-clock offset, the demo records, the trials already warned of their end).
+records, the test-clock offset, the demo records, the trials already warned of their end,
+the hosted pages' form key).
 """
 
 from __future__ import annotations
@@ -70,6 +71,8 @@ class State:
     demo_records: list[dict[str, Any]] = field(default_factory=list)
     trial_warnings: dict[str, int] = field(default_factory=dict)
     """``subscription id -> trial_end`` for which ``trial_will_end`` was sent."""
+    page_secret: str = ""
+    """The key of the hosted invoice page's form tokens (made on first use)."""
 
     def table(self, kind: str) -> dict[str, dict[str, Any]]:
         """The objects of one kind, by id."""

@@ -15,6 +15,7 @@ from . import (
     catalog,
     customers,
     events,
+    invoice_payments,
     lifecycle,
     payment_methods,
     portal_configurations,
@@ -181,6 +182,31 @@ class SandboxStore(StoreCore):
 
     def list_invoices(self, params: Params) -> Obj:
         return self.list_objects("invoice", params, "/v1/invoices", billing.invoice_filter(params))
+
+    def hosted_invoice(self, invoice_id: str) -> tuple[Obj, str] | None:
+        """A finalized invoice and its pay-form token (None for drafts and unknown ids)."""
+        # Saved only the first time, when the form key is made (the state is loaded first).
+        with (
+            self.exclusive(),
+            self.transaction(writes=not self.live_state().page_secret) as ledger,
+        ):
+            invoice = ledger.state.table("invoice").get(invoice_id)
+            if invoice is None or invoice["status"] == "draft":
+                return None
+            return ledger.render(invoice), invoice_payments.page_token(ledger, invoice_id)
+
+    def pay_invoice_with_card(self, invoice_id: str, token: object, card: Params) -> Obj:
+        """The hosted invoice page's payment (:func:`invoice_payments.pay_with_card`), once
+        its form token is checked (:class:`invoice_payments.FormExpired` otherwise)."""
+        with self.transaction() as ledger:
+            invoice_payments.check_token(ledger, invoice_id, token)
+            return ledger.render(invoice_payments.pay_with_card(ledger, invoice_id, card))
+
+    def retry_open_invoices(self, customer_id: str, pm_id: str) -> list[Obj]:
+        """The portal's payment of past-due invoices with a new default card."""
+        with self.transaction() as ledger:
+            attempted = invoice_payments.retry_open_invoices(ledger, customer_id, pm_id)
+            return [ledger.render(invoice) for invoice in attempted]
 
     # billing portal
     def create_portal_configuration(

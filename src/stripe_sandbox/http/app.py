@@ -13,16 +13,15 @@ from typing import Any
 import anyio.to_thread
 from litestar import Litestar, Request, Response, get, post, route
 from litestar.params import FromPath
-from litestar.status_codes import HTTP_404_NOT_FOUND
 
 from ..delivery import WebhookDispatcher
 from ..errors import InvalidRequest, SandboxError
 from ..seed import seed_demo
 from ..settings import SandboxSettings
 from ..store import SandboxStore
-from . import pages
 from .api import ApiRequest, StripeApi
 from .forms import parse_form
+from .invoice_routes import invoice_handlers
 from .portal_routes import portal_handlers
 
 
@@ -54,28 +53,6 @@ def create_sandbox_app(settings: SandboxSettings, store: SandboxStore | None = N
         )
         result = await anyio.to_thread.run_sync(api.handle, api_request)
         return Response(result.body, status_code=result.status, headers=result.headers)
-
-    @get("/invoices/{invoice_id:str}", include_in_schema=False)
-    async def invoice_page(invoice_id: FromPath[str]) -> Response[str]:
-        invoice = await anyio.to_thread.run_sync(pages.find_invoice, store, invoice_id)
-        if invoice is None:
-            return Response(
-                "Invoice not found", status_code=HTTP_404_NOT_FOUND, media_type="text/plain"
-            )
-        return Response(pages.invoice_html(invoice, business), media_type="text/html")
-
-    @get("/invoices/{invoice_id:str}/pdf", include_in_schema=False)
-    async def invoice_pdf(invoice_id: FromPath[str]) -> Response[bytes]:
-        invoice = await anyio.to_thread.run_sync(pages.find_invoice, store, invoice_id)
-        if invoice is None:
-            return Response(
-                b"Invoice not found", status_code=HTTP_404_NOT_FOUND, media_type="text/plain"
-            )
-        return Response(
-            pages.invoice_pdf(invoice, business),
-            media_type="application/pdf",
-            headers={"Content-Disposition": f'inline; filename="{invoice_id}.pdf"'},
-        )
 
     @post("/_sandbox/advance", status_code=200, include_in_schema=False)
     async def advance(request: Request[Any, Any, Any]) -> Response[Any]:
@@ -111,8 +88,7 @@ def create_sandbox_app(settings: SandboxSettings, store: SandboxStore | None = N
     app = Litestar(
         route_handlers=[
             stripe_api,
-            invoice_page,
-            invoice_pdf,
+            *invoice_handlers(store, business),
             *portal_handlers(store, business),
             advance,
             reset,

@@ -26,6 +26,7 @@ def _invoice_view(invoice: dict[str, Any]) -> dict[str, Any]:
         ],
         "total": format_amount(invoice["total"], currency),
         "due": format_amount(invoice["amount_remaining"], currency),
+        "paid": format_amount(invoice["amount_paid"], currency),
     }
 
 
@@ -38,9 +39,23 @@ def find_invoice(store: SandboxStore, invoice_id: str) -> dict[str, Any] | None:
     return invoice if invoice["status"] != "draft" else None
 
 
-def invoice_html(invoice: dict[str, Any], business: str) -> str:
-    """The hosted invoice page."""
-    return _ENV.get_template("invoice.html").render(business=business, **_invoice_view(invoice))
+def invoice_html(
+    invoice: dict[str, Any],
+    business: str,
+    token: str = "",
+    *,
+    notice: str | None = None,
+    error: str | None = None,
+) -> str:
+    """The hosted invoice page; an open invoice gets the pay form (carrying ``token``),
+    ``notice``/``error`` is the outcome of the last payment (card fields never echo back)."""
+    return _ENV.get_template("invoice.html").render(
+        business=business,
+        token=token,
+        notice=notice,
+        error=error,
+        **_invoice_view(invoice),
+    )
 
 
 def invoice_pdf(invoice: dict[str, Any], business: str) -> bytes:

@@ -5,7 +5,9 @@ a declined card leaves nothing behind), so the events are exactly the API's.
 A plan change the configuration schedules for the period end becomes a subscription
 schedule (created from the subscription, then given the new plan as its next phase). A
 card added or made the default also becomes the default of the customer's live
-subscriptions that had a default payment method of their own, as Stripe's portal does.
+subscriptions that had a default payment method of their own, and pays the open invoices
+of past_due/unpaid subscriptions with it, as Stripe's portal does (the API never retries
+on a default change).
 """
 
 from __future__ import annotations
@@ -158,7 +160,7 @@ def add_card(store: SandboxStore, ledger: Ledger, portal: Portal, form: Form) ->
     store.attach_payment_method(pm["id"], {"customer": customer})
     store.update_customer(customer, {"invoice_settings": {"default_payment_method": pm["id"]}})
     _follow_default(store, ledger, customer, pm["id"])
-    return "card_added"
+    return _collect_overdue(store, ledger, portal, pm["id"]) or "card_added"
 
 
 def _follow_default(store: SandboxStore, ledger: Ledger, customer_id: str, pm_id: str) -> None:
@@ -169,6 +171,21 @@ def _follow_default(store: SandboxStore, ledger: Ledger, customer_id: str, pm_id
             store.update_subscription(sub["id"], {"default_payment_method": pm_id})
 
 
+def _collect_overdue(store: SandboxStore, ledger: Ledger, portal: Portal, pm_id: str) -> str:
+    """Pay what is overdue with the new default card, as Stripe's portal does; the outcome
+    (``payment_succeeded``/``payment_failed``, or "" when nothing was due) is the flash, and
+    the amount is kept with the session for it (never taken from the URL)."""
+    attempted = store.retry_open_invoices(portal.customer_id, pm_id)
+    if not attempted:
+        return ""
+    paid = [i for i in attempted if i["status"] == "paid"]
+    ledger.state.sessions[portal.session["id"]]["last_payment"] = {
+        "amount": sum(i["amount_paid"] for i in paid),
+        "currency": attempted[0]["currency"],
+    }
+    return "payment_succeeded" if len(paid) == len(attempted) else "payment_failed"
+
+
 def make_default(pm_id: str) -> Action:
     def act(store: SandboxStore, ledger: Ledger, portal: Portal, form: Form) -> str:
         _require(portal.shows("payment_method_update"))
@@ -177,6 +194,7 @@ def make_default(pm_id: str) -> Action:
             settings = {"default_payment_method": pm_id}
             store.update_customer(portal.customer_id, {"invoice_settings": settings})
             _follow_default(store, ledger, portal.customer_id, pm_id)
+            return _collect_overdue(store, ledger, portal, pm_id) or "default_set"
         return "default_set"
 
     return act

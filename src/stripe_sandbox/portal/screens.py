@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..ledger import Ledger
+from ..money import format_amount
 from ..store import SandboxStore
 from . import rules, views
 from .actions import flow_prices
@@ -28,6 +29,7 @@ MESSAGES = {
     "tax_id_added": "Your tax ID has been added.",
     "tax_id_removed": "Your tax ID has been removed.",
 }
+ALERTS = {"payment_failed": "Your card was declined."}
 
 
 def home(message: str | None) -> Builder:
@@ -43,7 +45,8 @@ def home(message: str | None) -> Builder:
                 "cards": views.cards(ledger, portal),
                 "invoices": views.invoices(ledger, portal),
                 "billing": views.billing(ledger, portal),
-                "message": MESSAGES.get(message or ""),
+                "message": _flash(ledger, portal, message),
+                "alert": ALERTS.get(message or ""),
             }
         kind = active["type"]
         if kind == "payment_method_update":
@@ -58,6 +61,18 @@ def home(message: str | None) -> Builder:
         return confirm(sub_id, price, raw[0].get("quantity"))(store, ledger, portal)
 
     return build
+
+
+def _flash(ledger: Ledger, portal: Portal, message: str | None) -> str | None:
+    """The confirmation for ``message``; a payment's amount comes from the session."""
+    if message != "payment_succeeded":
+        return MESSAGES.get(message or "")
+    payment = ledger.state.sessions[portal.session["id"]].get("last_payment")
+    if not payment:
+        return None
+    return (
+        f"Your payment of {format_amount(payment['amount'], payment['currency'])} was successful."
+    )
 
 
 def update(sub_id: str, error: str | None = None) -> Builder:

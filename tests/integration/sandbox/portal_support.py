@@ -47,11 +47,7 @@ class PortalBrowser:
 
     def testid(self, name: str, page: str | None = None) -> list[str]:
         """The text of every element with ``data-testid=name`` (tags stripped)."""
-        pattern = re.compile(rf'<(\w+)[^>]*data-testid="{re.escape(name)}"[^>]*>(.*?)</\1>', re.S)
-        return [
-            " ".join(html.unescape(re.sub(r"<[^>]+>", "", m.group(2))).split())
-            for m in pattern.finditer(self.page if page is None else page)
-        ]
+        return texts_by_testid(self.page if page is None else page, name)
 
     def amount(self, name: str) -> int:
         """The ``data-amount`` of the element with ``data-testid=name``."""
@@ -61,6 +57,15 @@ class PortalBrowser:
 
     def close(self) -> None:
         self.http.close()
+
+
+def texts_by_testid(page: str, name: str) -> list[str]:
+    """The text of every element of ``page`` with ``data-testid=name`` (tags stripped)."""
+    pattern = re.compile(rf'<(\w+)[^>]*data-testid="{re.escape(name)}"[^>]*>(.*?)</\1>', re.S)
+    return [
+        " ".join(html.unescape(re.sub(r"<[^>]+>", "", m.group(2))).split())
+        for m in pattern.finditer(page)
+    ]
 
 
 def portal_for(
