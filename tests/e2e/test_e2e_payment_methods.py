@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from e2e_mail import Mailbox
-from e2e_pages import BillingPage
+from e2e_pages import BillingPage, long_date
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -43,6 +43,19 @@ def test_past_due_customer_is_taken_straight_to_their_payment_method(
     assert sub["status"] == "past_due"
     card = billing.subscription(sub["id"])
     expect(card.get_by_test_id("subscription-status")).to_have_text("Payment overdue")
+    # Not the next period's end: the payment that failed, its amount and when it was due.
+    expect(card.get_by_test_id("renewal-date")).to_have_text(
+        "Your last payment failed. Update your payment method to keep your subscription."
+    )
+    failed = sub["latest_invoice"]
+    assert (failed["status"], failed["currency"]) == ("open", "usd")
+    due = long_date(sub["current_period_start"])
+    expect(card.get_by_test_id("overdue-invoice")).to_have_text(
+        f"${failed['amount_due'] / 100:.2f} was due on {due}."
+    )
+    expect(card.get_by_test_id("overdue-invoice-link")).to_have_attribute(
+        "href", failed["hosted_invoice_url"]
+    )
     expect(billing.by("payment-method")).to_contain_text("Visa ending in 0341")
     expect(billing.by("portal-explanation")).to_contain_text(
         "Your last payment didn't go through: the portal opens on your payment method"

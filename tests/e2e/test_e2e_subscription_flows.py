@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from e2e_mail import Mailbox
-from e2e_pages import BillingPage, email_date, long_date
+from e2e_pages import UP_TO_DATE, BillingPage, email_date, long_date
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -79,7 +79,15 @@ def test_customer_undoes_a_scheduled_cancellation(billing: BillingPage) -> None:
     sub = billing.only_subscription()
     assert sub["cancel_at_period_end"] is True
     card = billing.subscription(sub["id"])
-    expect(card.get_by_test_id("cancellation-notice")).to_contain_text("Cancels on")
+    ends = long_date(sub["current_period_end"])
+    expect(card.get_by_test_id("cancellation-notice")).to_contain_text(f"Cancels on {ends}.")
+    # Before leaving, the page says the portal can undo the scheduled cancellation.
+    explanation = billing.by("portal-explanation")
+    expect(explanation).to_contain_text(f"Your subscription is set to end on {ends}.")
+    expect(explanation).to_contain_text(
+        "In the billing portal you can keep your subscription (undo the cancellation), "
+    )
+    inbox = Mailbox(billing.stack.mail_dir, "cancel-scheduled@demo.example")
 
     portal = billing.open_portal()
     expect(portal.by("plan-renewal")).to_contain_text("Cancels on")
@@ -96,4 +104,30 @@ def test_customer_undoes_a_scheduled_cancellation(billing: BillingPage) -> None:
     expect(billing.by("shortcut-cancel-subscription")).to_be_visible()
     after = billing.only_subscription()
     assert (after["cancel_at_period_end"], after["cancel_at"]) == (False, None)
-    # The project sends no email for an undone cancellation (no template exists for it).
+    expect(billing.by("portal-explanation")).not_to_contain_text("undo the cancellation")
+    mail = inbox.wait_for("Your subscription will continue")
+    assert [m.subject for m in inbox.new_messages()] == ["Your subscription will continue"]
+    assert f"Your next renewal is on {email_date(sub['current_period_end'])}" in mail.text
+    assert f"on the {sub['plan_name']} plan" in mail.text
+
+
+def test_a_visit_to_the_portal_that_changes_nothing_is_told_neutrally(
+    billing: BillingPage,
+) -> None:
+    billing.sign_in("user_trialing")
+    before = billing.summary()
+    inbox = Mailbox(billing.stack.mail_dir, "trialing@demo.example")
+
+    portal = billing.open_portal()
+    expect(portal.by("portal-plan")).to_have_text("Pro")
+    portal.return_to_app(billing)
+
+    billing.expect_returned_unchanged()
+    # Said through the live region, so a screen reader announces it too.
+    live = billing.by("live-region")
+    expect(live).to_have_attribute("aria-live", "polite")
+    expect(live.get_by_test_id("sync-banner-text")).to_have_text(UP_TO_DATE)
+    after = billing.summary()
+    assert after["mirror_updated_at"] == before["mirror_updated_at"]
+    assert after["subscriptions"] == before["subscriptions"]
+    assert inbox.new_messages() == []

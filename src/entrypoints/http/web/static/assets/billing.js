@@ -4,8 +4,12 @@
 
 const RETURN_PATH = "/billing";
 const REDIRECT_DELAY_MS = 900; // long enough to read the sentence, short enough not to wait
+// Back from the portal: poll every second; with no change after SYNC_SETTLE_MS say so
+// neutrally (most visits change nothing), then keep checking quietly until SYNC_QUIET_MS.
 const SYNC_POLL_MS = 1000;
-const SYNC_TIMEOUT_MS = 15000;
+const SYNC_SETTLE_MS = 7000;
+const SYNC_QUIET_POLL_MS = 2000;
+const SYNC_QUIET_MS = 30000;
 const INVOICE_PAGE_SIZE = 10;
 const DEPARTURE_KEY = "billing-portal:departure";
 const RETURN_QUERY_KEYS = ["action", "multiple_subscriptions"];
@@ -49,7 +53,16 @@ const REDIRECTS = {
 const ZERO_DECIMAL = new Set("bif clp djf gnf jpy kmf krw mga pyg rwf ugx vnd vuv xaf xof xpf".split(" "));
 const THREE_DECIMAL = new Set("bhd jod kwd omr tnd".split(" "));
 
-const state = { session: null, summary: null, invoiceCursor: null, busy: false, lastTrigger: null };
+const OVERDUE = new Set(["past_due", "unpaid"]);
+// The hosted portal offers to renew a subscription set to end at period end, except when it
+// opens deep-linked on the payment method (overdue) or manages payment methods only.
+const NO_RENEWAL_REASONS = new Set(["payment_overdue", "multiple_subscriptions"]);
+const UNPAID_INVOICE = new Set(["open", "uncollectible"]);
+
+const state = {
+  session: null, summary: null, invoiceCursor: null, busy: false, lastTrigger: null,
+  returnWatch: 0, // bumped to stop a running watch for changes after a portal return
+};
 
 // ---- small DOM helpers ------------------------------------------------------------------
 
@@ -203,6 +216,7 @@ function showSupport(email) {
 // ---- sign-in ----------------------------------------------------------------------------
 
 async function showSignIn(message) {
+  state.returnWatch += 1;
   state.session = null;
   state.summary = null;
   show(byTestId("sync-banner"), false);
@@ -336,6 +350,12 @@ function primarySubscription() {
   return subscriptions.find((sub) => LIVE.has(sub.status)) || null;
 }
 
+// The end date of the live subscription when the customer scheduled it at period end.
+function scheduledEnd() {
+  const primary = primarySubscription();
+  return primary && primary.cancel_at_period_end && !primary.ended_at ? cancelDate(primary) : null;
+}
+
 function cancelDate(sub) {
   if (sub.ended_at) return null;
   return sub.cancel_at || (sub.cancel_at_period_end ? sub.current_period_end : null);
@@ -349,11 +369,21 @@ function dateLine(sub) {
   if (sub.status === "canceled") return sub.canceled_at ? `Canceled on ${on(sub.canceled_at)}` : "Canceled";
   if (sub.status === "incomplete") return "Starts when the first payment is made";
   if (sub.status === "incomplete_expired") return "Never started: the first payment was not made";
+  if (OVERDUE.has(sub.status)) return "Your last payment failed. Update your payment method to keep your subscription.";
   if (!sub.current_period_end) return "";
   if (sub.status === "trialing") return `Trial ends on ${on(sub.current_period_end)}`;
-  if (sub.status === "past_due" || sub.status === "unpaid") return `Payment was due on ${on(sub.current_period_end)}`;
   if (sub.status === "paused") return "Paused: add a payment method to resume";
   return `Renews on ${on(sub.current_period_end)}`;
+}
+
+// The overdue subscription's unpaid invoice, when the mirror knows it: amount and due date
+// (a renewal invoice is due when its period starts).
+function overdueInvoiceLine(sub) {
+  const invoice = sub.latest_invoice;
+  if (!OVERDUE.has(sub.status) || !invoice || !UNPAID_INVOICE.has(invoice.status)) return "";
+  const amount = formatMoney(invoice.amount_due, invoice.currency);
+  const due = formatDate(sub.current_period_start);
+  return due ? `${amount} was due on ${due}.` : `${amount} is due.`;
 }
 
 function intervalLine(sub) {
@@ -372,6 +402,17 @@ function renderSubscription(sub) {
   badge.dataset.status = sub.status;
   setText("billing-interval", intervalLine(sub), card);
   setText("renewal-date", dateLine(sub), card);
+  const overdue = overdueInvoiceLine(sub);
+  setText("overdue-invoice", overdue, card);
+  show(byTestId("overdue-invoice-notice", card), Boolean(overdue));
+  const invoiceUrl = safeUrl(sub.latest_invoice?.hosted_invoice_url);
+  const invoiceLink = byTestId("overdue-invoice-link", card);
+  if (overdue && invoiceUrl) {
+    invoiceLink.href = invoiceUrl;
+    show(invoiceLink);
+  } else {
+    invoiceLink.remove();
+  }
   const cancelsOn = cancelDate(sub);
   setText(
     "cancellation-notice",
@@ -408,6 +449,8 @@ function allowedFlows(portal) {
 // One sentence on what the portal lets this user do (shown before leaving the page).
 function portalSentence(portal) {
   const phrases = allowedFlows(portal).map((flow) => FLOW_PHRASES[flow]);
+  const ending = scheduledEnd();
+  if (ending && !NO_RENEWAL_REASONS.has(portal.reason)) phrases.unshift("keep your subscription (undo the cancellation)");
   const can = phrases.length
     ? `In the billing portal you can ${joinChoices(phrases)}.`
     : "In the billing portal you can review your billing details and invoices.";
@@ -421,7 +464,7 @@ function portalSentence(portal) {
     case "unrecognised_status":
       return `Your subscription needs attention from support before plans can change. ${can}`;
     default:
-      return can;
+      return ending ? `Your subscription is set to end on ${formatDate(ending) || "a date you chose"}. ${can}` : can;
   }
 }
 
@@ -483,6 +526,7 @@ function rememberDeparture() {
 
 async function openPortal(trigger, flowType) {
   if (state.busy) return;
+  state.returnWatch += 1; // the page is about to leave: stop checking for changes
   setBusy(trigger, true);
   show(byTestId("error-message"), false);
   const body = { return_path: RETURN_PATH };
@@ -535,17 +579,18 @@ function readDeparture() {
   }
 }
 
-function isNewer(now, before) {
+// ``mirror_updated_at`` is when the service last wrote this customer's mirror, to the
+// microsecond (finer than Date.parse): any other value that is not older is a change.
+function hasChanged(now, before) {
   if (!now) return false;
   if (!before) return true;
-  return Date.parse(now) > Date.parse(before);
+  return now !== before && Date.parse(now) >= Date.parse(before);
 }
 
 function setBanner(text, bannerState) {
   const banner = byTestId("sync-banner");
   banner.dataset.state = bannerState;
   setText("sync-banner-text", text);
-  show(byTestId("sync-refresh"), bannerState === "late");
   show(banner);
 }
 
@@ -555,6 +600,25 @@ function forgetReturnQuery() {
   history.replaceState(history.state, "", url.pathname + url.search + url.hash);
 }
 
+// Polls the summary every ``everyMs`` until ``untilMs`` (a Date.now() deadline); true as soon
+// as the mirror shows a change, false at the deadline or when the watch was stopped.
+async function pollForChange(watch, before, everyMs, untilMs) {
+  while (Date.now() < untilMs) {
+    await pause(everyMs);
+    if (watch !== state.returnWatch || !state.session) return false;
+    const summary = await refreshSummary({ quiet: true });
+    if (watch !== state.returnWatch || !state.session) return false;
+    if (summary && hasChanged(summary.mirror_updated_at, before)) return true;
+  }
+  return false;
+}
+
+function confirmApplied() {
+  setBanner("Your changes have been applied.", "done");
+  loadInvoices(true);
+}
+
+// Most visits to the portal change nothing: never claim that changes are being applied.
 async function followReturn() {
   const departure = readDeparture();
   sessionStorage.removeItem(DEPARTURE_KEY);
@@ -563,22 +627,30 @@ async function followReturn() {
     forgetReturnQuery();
     return;
   }
-  setBanner("Welcome back. We're applying your changes…", "pending");
-  const deadline = Date.now() + SYNC_TIMEOUT_MS;
-  let synced = isNewer(state.summary?.mirror_updated_at, departure.mirror_updated_at);
-  while (!synced && Date.now() < deadline) {
-    await pause(SYNC_POLL_MS);
-    const summary = await refreshSummary({ quiet: true });
-    if (!state.session) return; // the session ended while waiting
-    synced = Boolean(summary) && isNewer(summary.mirror_updated_at, departure.mirror_updated_at);
+  const before = departure.mirror_updated_at;
+  if (hasChanged(state.summary?.mirror_updated_at, before)) {
+    confirmApplied();
+    forgetReturnQuery();
+    return;
   }
-  if (synced) {
-    setBanner("Your changes have been applied.", "done");
-    loadInvoices(true);
-  } else {
-    setBanner("Your changes are still syncing. They will appear here shortly; refresh in a moment to see them.", "late");
-  }
+  const watch = ++state.returnWatch;
+  const returnedAt = Date.now();
+  setBanner("Checking for changes…", "pending");
+  const changed = await pollForChange(watch, before, SYNC_POLL_MS, returnedAt + SYNC_SETTLE_MS);
+  if (watch !== state.returnWatch) return; // signed out or left for the portal again
   forgetReturnQuery();
+  if (changed) {
+    confirmApplied();
+    return;
+  }
+  setBanner(
+    "Your billing details are up to date. Changes made in the portal can take a few seconds to appear.",
+    "current",
+  );
+  // Quietly, without holding up the page: a change that lands late still shows.
+  pollForChange(watch, before, SYNC_QUIET_POLL_MS, returnedAt + SYNC_QUIET_MS).then((late) => {
+    if (late) confirmApplied();
+  });
 }
 
 // ---- invoices ---------------------------------------------------------------------------
@@ -648,7 +720,6 @@ function wireControls() {
     if (event.key === "Escape") dismissError();
   });
   byTestId("sign-out").addEventListener("click", signOut);
-  byTestId("sync-refresh").addEventListener("click", () => window.location.reload());
   byTestId("invoices-load-more").addEventListener("click", () => loadInvoices(false));
   const manage = byTestId("manage-billing");
   manage.addEventListener("click", () => openPortal(manage, null));
