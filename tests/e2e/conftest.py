@@ -31,6 +31,7 @@ ARTIFACTS = REPO_ROOT / "test-artifacts" / "e2e"
 SHARED = pytest.StashKey[SharedResources]()
 LOOPBACK = re.compile(r"^(https?|wss?)://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(/|$)")
 REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
+LEAVING = pytest.StashKey[bool]()
 
 expect.set_options(timeout=10_000)
 
@@ -46,13 +47,20 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
-    try:
-        return (yield)
-    finally:
-        if nextitem is None or HERE not in Path(str(nextitem.path)).parents:
-            item.config.stash[SHARED].close()
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    """Runs before the test's fixtures are torn down: note whether the run leaves tests/e2e."""
+    item.stash[LEAVING] = nextitem is None or HERE not in Path(str(nextitem.path)).parents
+
+
+@pytest.fixture(autouse=True)
+def _close_shared_when_leaving(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Set up before, so torn down after, the test's other fixtures (its page and context);
+    and, being function-scoped, before any wider fixture of another suite (an async one
+    cannot finalize while a sync Playwright holds the event loop)."""
+    yield
+    if request.node.stash.get(LEAVING, True):
+        request.config.stash[SHARED].close()
 
 
 def pytest_configure(config: pytest.Config) -> None:

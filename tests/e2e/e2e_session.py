@@ -1,9 +1,10 @@
 """The demo stack and the browser every browser test shares, started on first use.
 
-They are closed as soon as the run leaves tests/e2e (conftest's teardown hook), not at the
-end of the whole session: a live sync Playwright marks an event loop as running in the
-main thread, which would make every async test that follows fail ("Runner.run() cannot
-be called from a running event loop"). Should e2e tests come back later in the same run
+They are closed as soon as the run leaves tests/e2e (conftest's `_close_shared_when_leaving`,
+after the last e2e test's own fixtures and before any wider-scoped fixture is finalized),
+not at the end of the whole session: a live sync Playwright marks an event loop as running
+in the main thread, which would make every async test or fixture finalizer that follows
+fail ("Runner.run() cannot be called from a running event loop"). Should e2e tests come back later in the same run
 (a reordering plugin), both start again, on fresh demo data.
 """
 
