@@ -71,6 +71,19 @@ def test_past_due_customer_is_taken_straight_to_their_payment_method(
 
     billing.expect_returned_and_synced()
     expect(billing.by("payment-method")).to_have_text("Mastercard ending in 4444 · expires 10/2032")
+    # The portal paid the overdue invoice with the new card: the subscription is active again.
+    expect(card.get_by_test_id("subscription-status")).to_have_text("Active")
+    expect(card.get_by_test_id("renewal-date")).to_have_text(
+        f"Renews on {long_date(sub['current_period_end'])}"
+    )
+    expect(card.get_by_test_id("overdue-invoice-notice")).to_be_hidden()
+    expect(billing.by("portal-explanation")).not_to_contain_text("didn't go through")
+    paid_row = billing.page.locator(
+        f'[data-testid="invoice-row"]:has([href="{failed["hosted_invoice_url"]}"])'
+    )
+    expect(paid_row.get_by_test_id("invoice-status")).to_have_text("Paid")
+    after = billing.only_subscription()
+    assert (after["status"], after["latest_invoice"]["status"]) == ("active", "paid")
     method = billing.summary()["default_payment_method"]
     assert (method["brand"], method["last4"]) == ("mastercard", "4444")
     inbox.wait_for("Your payment method was updated")

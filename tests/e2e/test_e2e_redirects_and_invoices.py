@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import pytest
 from e2e_mail import Mailbox
-from e2e_pages import NAVIGATION_TIMEOUT_MS, BillingPage
+from e2e_pages import NAVIGATION_TIMEOUT_MS, SYNC_TIMEOUT_MS, BillingPage
+from e2e_stack import wait_until
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
 
-def test_incomplete_customer_is_sent_to_pay_the_open_invoice(billing: BillingPage) -> None:
+def test_incomplete_customer_pays_the_open_invoice_and_becomes_active(
+    billing: BillingPage,
+) -> None:
     billing.sign_in("user_incomplete")
     summary = billing.summary()
     (sub,) = summary["subscriptions"]
@@ -37,7 +40,40 @@ def test_incomplete_customer_is_sent_to_pay_the_open_invoice(billing: BillingPag
     expect(billing.page.get_by_test_id("invoice-status")).to_have_text("open")
     expect(billing.page.get_by_test_id("amount-due")).to_have_text("$29.00")
     assert billing.summary()["subscriptions"][0]["status"] == "incomplete"
-    assert inbox.new_messages() == []
+
+    # The customer pays on the hosted invoice page, then goes back to the billing page.
+    hosted = billing.page
+    hosted.get_by_test_id("pay-card-number").fill("4242 4242 4242 4242")
+    hosted.get_by_test_id("pay-exp").fill("12 / 34")
+    hosted.get_by_test_id("pay-cvc").fill("123")
+    hosted.get_by_test_id("pay-invoice").click()
+    expect(hosted.get_by_test_id("pay-message")).to_have_text(
+        "Your payment of $29.00 was successful."
+    )
+    expect(hosted.get_by_test_id("invoice-status")).to_have_text("paid")
+    wait_until(
+        lambda: billing.summary()["subscriptions"][0]["status"] == "active",
+        timeout=SYNC_TIMEOUT_MS / 1000,
+        what="the webhook making the subscription active in the mirror",
+    )
+    billing.page.goto(billing.url)
+
+    billing.expect_dashboard_of("user_incomplete")
+    card = billing.subscription(sub["id"])
+    expect(card.get_by_test_id("subscription-status")).to_have_text("Active")
+    expect(card.get_by_test_id("renewal-date")).to_contain_text("Renews on")
+    expect(billing.by("manage-billing")).to_have_text("Manage billing")
+    expect(billing.by("portal-explanation")).to_contain_text("In the billing portal you can")
+    row = billing.page.locator(
+        f'[data-testid="invoice-row"][data-invoice-id="{open_invoice["id"]}"]'
+    )
+    expect(row.get_by_test_id("invoice-status")).to_have_text("Paid")
+    after = billing.summary()
+    assert (after["portal"]["action"], after["subscriptions"][0]["latest_invoice"]["status"]) == (
+        "portal",
+        "paid",
+    )
+    assert [m.subject for m in inbox.new_messages()] == []
 
 
 def test_expired_customer_is_sent_to_reactivate(billing: BillingPage) -> None:

@@ -6,10 +6,12 @@ const RETURN_PATH = "/billing";
 const REDIRECT_DELAY_MS = 900; // long enough to read the sentence, short enough not to wait
 // Back from the portal: poll every second; with no change after SYNC_SETTLE_MS say so
 // neutrally (most visits change nothing), then keep checking quietly until SYNC_QUIET_MS.
+// Once a change shows, follow its later writes until the mirror is quiet for SYNC_SETTLED_MS.
 const SYNC_POLL_MS = 1000;
 const SYNC_SETTLE_MS = 7000;
 const SYNC_QUIET_POLL_MS = 2000;
 const SYNC_QUIET_MS = 30000;
+const SYNC_SETTLED_MS = 3000;
 const INVOICE_PAGE_SIZE = 10;
 const DEPARTURE_KEY = "billing-portal:departure";
 const RETURN_QUERY_KEYS = ["action", "multiple_subscriptions"];
@@ -600,22 +602,32 @@ function forgetReturnQuery() {
   history.replaceState(history.state, "", url.pathname + url.search + url.hash);
 }
 
-// Polls the summary every ``everyMs`` until ``untilMs`` (a Date.now() deadline); true as soon
-// as the mirror shows a change, false at the deadline or when the watch was stopped.
+// Polls the summary every ``everyMs`` until ``untilMs`` (a Date.now() deadline), re-rendering
+// the page each time; the new ``mirror_updated_at`` as soon as it differs from ``before``,
+// else null (at the deadline, or when the watch was stopped).
 async function pollForChange(watch, before, everyMs, untilMs) {
   while (Date.now() < untilMs) {
     await pause(everyMs);
-    if (watch !== state.returnWatch || !state.session) return false;
+    if (watch !== state.returnWatch || !state.session) return null;
     const summary = await refreshSummary({ quiet: true });
-    if (watch !== state.returnWatch || !state.session) return false;
-    if (summary && hasChanged(summary.mirror_updated_at, before)) return true;
+    if (watch !== state.returnWatch || !state.session) return null;
+    if (summary && hasChanged(summary.mirror_updated_at, before)) return summary.mirror_updated_at;
   }
-  return false;
+  return null;
 }
 
-function confirmApplied() {
+// One change in the portal often reaches the mirror as several events (a new card, the
+// overdue invoice it paid, the subscription made active again): once a change shows, keep
+// following until the mirror has been quiet for SYNC_SETTLED_MS.
+async function confirmApplied(watch, seen, untilMs) {
   setBanner("Your changes have been applied.", "done");
   loadInvoices(true);
+  let latest = seen;
+  while (latest) {
+    const settled = Math.min(untilMs, Date.now() + SYNC_SETTLED_MS);
+    latest = await pollForChange(watch, latest, SYNC_POLL_MS, settled);
+    if (latest) loadInvoices(true);
+  }
 }
 
 // Most visits to the portal change nothing: never claim that changes are being applied.
@@ -628,19 +640,21 @@ async function followReturn() {
     return;
   }
   const before = departure.mirror_updated_at;
-  if (hasChanged(state.summary?.mirror_updated_at, before)) {
-    confirmApplied();
-    forgetReturnQuery();
-    return;
-  }
   const watch = ++state.returnWatch;
   const returnedAt = Date.now();
+  const quietUntil = returnedAt + SYNC_QUIET_MS;
+  const now = state.summary?.mirror_updated_at;
+  if (hasChanged(now, before)) {
+    forgetReturnQuery();
+    confirmApplied(watch, now, quietUntil);
+    return;
+  }
   setBanner("Checking for changes…", "pending");
   const changed = await pollForChange(watch, before, SYNC_POLL_MS, returnedAt + SYNC_SETTLE_MS);
   if (watch !== state.returnWatch) return; // signed out or left for the portal again
   forgetReturnQuery();
   if (changed) {
-    confirmApplied();
+    confirmApplied(watch, changed, quietUntil);
     return;
   }
   setBanner(
@@ -648,8 +662,8 @@ async function followReturn() {
     "current",
   );
   // Quietly, without holding up the page: a change that lands late still shows.
-  pollForChange(watch, before, SYNC_QUIET_POLL_MS, returnedAt + SYNC_QUIET_MS).then((late) => {
-    if (late) confirmApplied();
+  pollForChange(watch, before, SYNC_QUIET_POLL_MS, quietUntil).then((late) => {
+    if (late) confirmApplied(watch, late, quietUntil);
   });
 }
 
@@ -731,6 +745,11 @@ function wireControls() {
     if (!event.persisted) return;
     for (const button of portalButtons()) setBusy(button, false);
     announce("");
+    // Whatever happened meanwhile (a paid invoice, a new card) shows without a reload.
+    if (state.session && state.summary) {
+      refreshSummary({ quiet: true });
+      loadInvoices(true);
+    }
   });
 }
 
