@@ -1,11 +1,15 @@
 """The billing page (``/`` and ``/billing``), its assets and the demo's placeholder pages.
 
-Everything is static: the page calls only the public HTTP API from ``assets/billing.js``.
+The billing page is static: it calls only the public HTTP API from ``assets/billing.js``. The
+placeholders share one template (``placeholder.html``), filled with escaped text at start-up.
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
+from html import escape
 from pathlib import Path
+from string import Template
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
@@ -66,11 +70,59 @@ def billing_page(app_base_url: str) -> HTTPRouteHandler:
     return page
 
 
-def placeholder_page(path: str, file_name: str) -> HTTPRouteHandler:
-    """A demo stand-in for a page the host app owns (pricing, reactivation, payment)."""
-    html = _html(file_name)
+@dataclass(frozen=True, slots=True)
+class Placeholder:
+    """What the host app's page would be: ``name`` makes its ``placeholder-<name>`` test id."""
 
-    @get(path, include_in_schema=False, name=f"web-placeholder-{file_name}", sync_to_thread=False)
+    name: str
+    title: str
+    lead: str
+    explanation: str
+
+
+PRICING = Placeholder(
+    "pricing",
+    "Choose a plan",
+    "You don't have a subscription yet.",
+    "This page belongs to the host app (PORTAL_PRICING_PATH). There it would list its plans"
+    " and start a Stripe Checkout session for the one the customer picks; once subscribed,"
+    " the customer manages the plan in the billing portal.",
+)
+REACTIVATE = Placeholder(
+    "reactivate",
+    "Reactivate your subscription",
+    "Your subscription has ended.",
+    "This page belongs to the host app (PORTAL_REACTIVATION_PATH). There it would offer the"
+    " customer's previous plan (or the current ones) and start a new subscription with"
+    " Stripe Checkout.",
+)
+COMPLETE_PAYMENT = Placeholder(
+    "complete-payment",
+    "Complete your payment",
+    "Your subscription is waiting for its first payment.",
+    "This page belongs to the host app (PORTAL_COMPLETE_PAYMENT_PATH, reached with"
+    " ?subscription=sub_...). There it would check that the subscription belongs to the"
+    " signed-in user, then show the open invoice and collect the payment (for example with"
+    " the invoice's hosted payment page or Stripe Elements).",
+)
+
+
+def render_placeholder(placeholder: Placeholder) -> bytes:
+    template = Template((STATIC_DIR / "placeholder.html").read_text(encoding="utf-8"))
+    fields = {name: escape(value) for name, value in asdict(placeholder).items()}
+    return template.substitute(fields).encode()
+
+
+def placeholder_page(path: str, placeholder: Placeholder) -> HTTPRouteHandler:
+    """A demo stand-in for a page the host app owns (pricing, reactivation, payment)."""
+    html = render_placeholder(placeholder)
+
+    @get(
+        path,
+        include_in_schema=False,
+        name=f"web-placeholder-{placeholder.name}",
+        sync_to_thread=False,
+    )
     def page() -> Response[bytes]:
         return Response(html, media_type=MediaType.HTML, headers=PAGE_HEADERS)
 

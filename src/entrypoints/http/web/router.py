@@ -10,6 +10,9 @@ from entrypoints.http.web.authentication import BearerVerifier
 from entrypoints.http.web.demo_users import DemoUserSource
 from entrypoints.http.web.pages import (
     BILLING_PATHS,
+    COMPLETE_PAYMENT,
+    PRICING,
+    REACTIVATE,
     assets_router,
     billing_page,
     placeholder_page,
@@ -40,13 +43,13 @@ def web_router(
     if sandbox:
         handlers.extend(DEMO_HANDLERS)
         placeholders = {
-            pricing_path: "pricing.html",
-            reactivation_path: "reactivate.html",
-            complete_payment_path: "complete-payment.html",
+            pricing_path: PRICING,
+            reactivation_path: REACTIVATE,
+            complete_payment_path: COMPLETE_PAYMENT,
         }
         handlers.extend(
-            placeholder_page(path, page)
-            for path, page in placeholders.items()
+            placeholder_page(path, placeholder)
+            for path, placeholder in placeholders.items()
             if path not in BILLING_PATHS
         )
 
