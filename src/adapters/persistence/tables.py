@@ -99,6 +99,24 @@ rate_limit_counters = Table(
 
 Json = JSON().with_variant(JSONB(), "postgresql")
 
+
+def _claimable_columns() -> list[Column[object]]:
+    """A queue row's state and lease, fresh for each table (a Column belongs to one)."""
+    return [
+        Column("status", String(16), nullable=False),
+        Column("attempts", Integer(), nullable=False),
+        Column("next_attempt_at", UtcDateTime(), nullable=True),
+        Column("locked_by", String(255), nullable=True),
+        Column("locked_until", UtcDateTime(), nullable=True),
+        Column("last_error", Text(), nullable=True),
+    ]
+
+
+def _claimable_indexes() -> list[Index]:
+    """How workers find due rows and expired leases in a table with those columns."""
+    return [Index(None, "status", "next_attempt_at"), Index(None, "status", "locked_until")]
+
+
 webhook_events = Table(
     "webhook_events",
     metadata,
@@ -107,17 +125,11 @@ webhook_events = Table(
     Column("created", UtcDateTime(), nullable=False),  # the provider's time of the event
     Column("livemode", Boolean(), nullable=False),
     Column("payload", Json, nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("attempts", Integer(), nullable=False),
-    Column("next_attempt_at", UtcDateTime(), nullable=True),
-    Column("locked_by", String(255), nullable=True),
-    Column("locked_until", UtcDateTime(), nullable=True),
-    Column("last_error", Text(), nullable=True),
+    *_claimable_columns(),
     Column("note", Text(), nullable=True),
     Column("received_at", UtcDateTime(), nullable=False),
     Column("processed_at", UtcDateTime(), nullable=True),
-    Index(None, "status", "next_attempt_at"),
-    Index(None, "status", "locked_until"),
+    *_claimable_indexes(),
     Index(None, "status", "created"),
     Index(None, "type", "created"),
     Index(None, "created"),
@@ -206,16 +218,10 @@ email_outbox = Table(
     Column("template", String(64), nullable=False),
     Column("recipient", Text(), nullable=False),
     Column("context", Json, nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("attempts", Integer(), nullable=False),
-    Column("next_attempt_at", UtcDateTime(), nullable=True),
-    Column("locked_by", String(255), nullable=True),
-    Column("locked_until", UtcDateTime(), nullable=True),
-    Column("last_error", Text(), nullable=True),
+    *_claimable_columns(),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("sent_at", UtcDateTime(), nullable=True),
-    Index(None, "status", "next_attempt_at"),
-    Index(None, "status", "locked_until"),
+    *_claimable_indexes(),
 )
 
 billing_audit_log = Table(
