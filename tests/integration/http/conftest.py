@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 import structlog
+from billing_fakes import FakeBillingFamily, FakeBillingProvider
 from litestar.testing import AsyncTestClient
-from portal_fakes import FakeBillingFamily, FakeBillingProvider
 from portal_harness import Portal, PortalFactory, portal_settings
 
 from entrypoints.http.app import create_app

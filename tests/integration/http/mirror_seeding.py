@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from portal_fakes import FakeBillingFamily, FakeBillingProvider
+from billing_fakes import FakeBillingFamily, FakeBillingProvider
 
 from application.ports.billing_mirror import BillingMirror
 from application.ports.transaction_manager import TransactionManager

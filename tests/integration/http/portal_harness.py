@@ -7,11 +7,11 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from billing_fakes import FakeBillingFamily, FakeBillingProvider
 from dishka import AsyncContainer
 from jwt_tokens import AUDIENCE, HS_SECRET, ISSUER
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from portal_fakes import FakeBillingFamily, FakeBillingProvider
 
 from application.configs.apply_configurations import ApplyConfigurations
 from application.customers.link_customer import LinkCustomer, LinkCustomerRequest

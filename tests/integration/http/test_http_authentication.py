@@ -6,6 +6,7 @@ import time
 import uuid
 
 import pytest
+from billing_fakes import FakeBillingProvider, a_subscription
 from jwt_tokens import (
     EC_PUBLIC_PEM,
     ES256,
@@ -15,7 +16,6 @@ from jwt_tokens import (
     TokenIssuer,
     unsigned_token,
 )
-from portal_fakes import FakeBillingProvider, a_subscription
 from portal_harness import Portal, PortalFactory
 
 URL = "/api/billing/portal-sessions"

@@ -7,9 +7,9 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
+from billing_fakes import FakeBillingProvider, a_subscription
 from jwt_tokens import HS256
 from mirror_seeding import an_invoice, mirrored, seed_mirror, version
-from portal_fakes import FakeBillingProvider, a_subscription
 from portal_harness import APP_BASE_URL, Portal
 
 from domain.billing.customer import MirroredCustomer

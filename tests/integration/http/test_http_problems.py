@@ -6,8 +6,8 @@ import uuid
 from typing import Any
 
 import pytest
+from billing_fakes import FakeBillingProvider, a_subscription
 from jwt_tokens import HS256
-from portal_fakes import FakeBillingProvider, a_subscription
 from portal_harness import RATE_LIMIT, Portal, PortalFactory
 
 from adapters.persistence import upgrade_database_async

@@ -123,6 +123,7 @@ def a_subscription(
     started_months_ago: int = 12,
     yearly: bool = False,
     price_id: str = "price_basic_monthly",
+    quantity: int = 1,
     latest_invoice_url: str | None = None,
     ended: bool = False,
 ) -> Subscription:
@@ -141,6 +142,7 @@ def a_subscription(
         id=f"si_{sub_id}",
         price_id=price_id,
         product_id="prod_demo_basic",
+        quantity=quantity,
         interval=RecurringInterval.YEAR if yearly else RecurringInterval.MONTH,
         current_period_start=period_start,
         current_period_end=period_end,
