@@ -81,3 +81,24 @@ class CatalogInvalid(ApplicationError):
 
 class PersistenceUnavailable(ApplicationError):
     """The database could not be reached or refused the transaction."""
+
+
+# Sync: webhooks, events and email.
+class InvalidWebhook(ApplicationError):
+    """A webhook whose signature, timestamp or body we refuse; ``message`` says why."""
+
+
+class InvalidEvent(ApplicationError):
+    """An event whose envelope lacks what every event has (id, type, created)."""
+
+
+class EventNotFound(ApplicationError):
+    """No event with that id in the inbox."""
+
+
+class MailDeliveryFailed(ApplicationError):
+    """The mail server refused or could not be reached; sending later may work."""
+
+
+class UnknownEmailTemplate(ApplicationError):
+    """The outbox names a template the renderer does not have."""

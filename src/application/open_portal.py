@@ -27,7 +27,7 @@ from domain.locale import check_locale
 from domain.portal_decision import OpenPortal, PortalDecision, Redirect
 from domain.portal_flow import FlowRequest, PortalFlow, resolve_flow
 from domain.portal_policy import PortalPolicy, decide_portal_access
-from domain.return_url import ReturnUrlPolicy, build_return_url
+from domain.return_url import ReturnUrlPolicy, build_return_url, redirect_url
 from domain.subscription import Subscription
 
 
@@ -68,15 +68,6 @@ class OpenPortalResult:
     redirect_to: str | None = None
     configuration: str | None = None
     flow: PortalFlow | None = None
-
-
-def redirect_target(app_base_url: str, redirect_to: str) -> str:
-    """App paths sit under the app base URL, exactly as return URLs do (a base URL with
-    a path prefix keeps it); absolute URLs (Stripe's hosted invoice page) stay as they are.
-    """
-    if "://" in redirect_to:
-        return redirect_to
-    return f"{app_base_url.rstrip('/')}/{redirect_to.lstrip('/')}"
 
 
 class OpenBillingPortal:
@@ -209,7 +200,7 @@ class OpenBillingPortal:
         )
 
     def _redirect_target(self, redirect_to: str) -> str:
-        return redirect_target(self._settings.return_urls.app_base_url, redirect_to)
+        return redirect_url(self._settings.return_urls.app_base_url, redirect_to)
 
     def _capabilities(self, name: str) -> ConfigurationCapabilities:
         capabilities = self._catalog.capabilities(name)

@@ -23,7 +23,10 @@ class DecisionReason(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class NoBillingAccount:
+class NoLinkedCustomer:
+    """No Stripe customer is linked to the user (the application raises
+    ``NoBillingAccount`` for it: there is nothing to open a portal for)."""
+
     explanation: str
     reason: DecisionReason = DecisionReason.NO_BILLING_ACCOUNT
 
@@ -50,4 +53,4 @@ class OpenPortal:
     return_markers: tuple[tuple[str, str], ...] = ()
 
 
-PortalDecision = NoBillingAccount | Redirect | OpenPortal
+PortalDecision = NoLinkedCustomer | Redirect | OpenPortal

@@ -13,7 +13,7 @@ from domain.calendar import add_months
 from domain.customer import Customer
 from domain.portal_decision import (
     DecisionReason,
-    NoBillingAccount,
+    NoLinkedCustomer,
     OpenPortal,
     PortalDecision,
     Redirect,
@@ -126,7 +126,7 @@ class _Situation:
 
 def _no_billing_account(s: _Situation) -> PortalDecision | None:
     if s.customer is None or not s.customer.has_billing_account:
-        return NoBillingAccount("no Stripe customer is linked to this user")
+        return NoLinkedCustomer("no Stripe customer is linked to this user")
     return None
 
 
@@ -259,7 +259,7 @@ def decide_portal_access(
     situation = _Situation(policy, customer, tuple(subscriptions), now)
     if customer is None or not customer.has_billing_account:
         # Never a portal without a customer, whatever order the rules are given in.
-        return NoBillingAccount("no Stripe customer is linked to this user")
+        return NoLinkedCustomer("no Stripe customer is linked to this user")
     for rule in policy.rules:
         decision = _RULES[rule](situation)
         if decision is not None:

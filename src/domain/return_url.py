@@ -24,6 +24,15 @@ class ReturnUrlPolicy:
     default_path: str = "/billing"
 
 
+def redirect_url(app_base_url: str, redirect_to: str) -> str:
+    """Where a policy redirect sends the user: app paths sit under the app base URL,
+    exactly as return URLs do (a base URL with a path prefix keeps it); absolute URLs
+    (the provider's hosted invoice page) stay as they are."""
+    if "://" in redirect_to:
+        return redirect_to
+    return f"{app_base_url.rstrip('/')}/{redirect_to.lstrip('/')}"
+
+
 def _reject(reason: str) -> InvalidReturnPath:
     return InvalidReturnPath(f"return_path {reason}", field="return_path")
 

@@ -50,8 +50,8 @@ class SubscriptionItem:
     quantity: int | None = 1
     interval: RecurringInterval | None = RecurringInterval.MONTH
     interval_count: int = 1
-    current_period_start: datetime | None = None
-    current_period_end: datetime | None = None
+    period_start: datetime | None = None
+    period_end: datetime | None = None
     metered: bool = False
 
     @property
@@ -90,13 +90,13 @@ class Subscription:
         return not self.is_ended and self.status is not SubscriptionStatus.INCOMPLETE
 
     @property
-    def current_period_start(self) -> datetime | None:
-        starts = [i.current_period_start for i in self.items if i.current_period_start]
+    def period_start(self) -> datetime | None:
+        starts = [i.period_start for i in self.items if i.period_start]
         return min(starts) if starts else None
 
     @property
-    def current_period_end(self) -> datetime | None:
-        ends = [i.current_period_end for i in self.items if i.current_period_end]
+    def period_end(self) -> datetime | None:
+        ends = [i.period_end for i in self.items if i.period_end]
         return max(ends) if ends else None
 
     @property
@@ -115,7 +115,7 @@ class Subscription:
             return True
         # An ended subscription's access stops when it ended (an immediate cancellation ends
         # before the period it was billed for); a live one's at the end of its period.
-        end = (self.ended_at if self.is_ended else None) or self.current_period_end
+        end = (self.ended_at if self.is_ended else None) or self.period_end
         return end is None or end <= now
 
     def price_ids(self) -> frozenset[str]:

@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from . import lifecycle
+from . import lifecycle, tax_ids
 from .ledger import Ledger, RequestInfo
-from .listing import expand, paginate
+from .listing import expand, list_object, paginate
 from .params import Params, array
 from .persistence import StateFile
 from .state import State
@@ -162,6 +162,10 @@ class StoreCore:
                 and path == "features.subscription_update.products"
             ):
                 return True, copy.deepcopy(ledger.state.portal_products.get(node["id"], []))
+            if node.get("object") == "customer" and path == "tax_ids":
+                owned = [ledger.render(t) for t in tax_ids.of_customer(ledger, node["id"])]
+                url = f"/v1/customers/{node['id']}/tax_ids"
+                return True, list_object(owned, url, has_more=False)
             return False, None
 
         return expand(shown, paths, lookup, include)

@@ -9,8 +9,8 @@ import tempfile
 from pathlib import Path
 
 from adapters.email.mime import to_mime
+from application.errors import MailDeliveryFailed
 from application.ports.mailer import EmailMessage, Mailer
-from application.sync.errors import MailDeliveryFailed
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import jinja2
 
+from application.errors import UnknownEmailTemplate
 from application.ports.email_renderer import EmailRenderer, RenderedEmail
-from application.sync.errors import UnknownEmailTemplate
 
 TEMPLATES = Path(__file__).parent / "templates"
 

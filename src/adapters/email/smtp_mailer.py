@@ -5,8 +5,8 @@ from __future__ import annotations
 import aiosmtplib
 
 from adapters.email.mime import to_mime
+from application.errors import MailDeliveryFailed
 from application.ports.mailer import EmailMessage, Mailer
-from application.sync.errors import MailDeliveryFailed
 
 
 class SmtpMailer(Mailer):

@@ -3,7 +3,7 @@ payment methods, one table each, every row with the provider version it reflects
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -16,7 +16,9 @@ from adapters.persistence.errors import translate_database_errors
 from adapters.persistence.tables import (
     billing_customers,
     billing_invoices,
+    billing_mirror_coverage,
     billing_payment_methods,
+    billing_products,
     billing_subscriptions,
 )
 from adapters.persistence.upsert import upsert
@@ -25,6 +27,7 @@ from application.ports.billing_mirror import BillingMirror, InvoiceCursor
 from domain.billing.customer import MirroredCustomer
 from domain.billing.invoice import MirroredInvoice
 from domain.billing.payment_method import MirroredPaymentMethod
+from domain.billing.product import MirroredProduct
 from domain.billing.subscription import MirroredSubscription
 
 R = TypeVar("R")
@@ -128,6 +131,48 @@ class SqlaBillingMirror(BillingMirror):
 
     async def save_payment_method(self, payment_method: MirroredPaymentMethod) -> None:
         await self._save(billing_payment_methods, rows.payment_method_values(payment_method))
+
+    async def get_product(self, product_id: str) -> MirroredProduct | None:
+        return await self._get(billing_products, product_id, rows.product_record)
+
+    async def save_product(self, product: MirroredProduct) -> None:
+        await self._save(billing_products, rows.product_values(product))
+
+    async def product_names(self, product_ids: Iterable[str]) -> dict[str, str]:
+        wanted = sorted(set(product_ids))
+        if not wanted:
+            return {}
+        t = billing_products
+        query = select(t.c.id, t.c.name).where(t.c.id.in_(wanted), t.c.name.is_not(None))
+        with translate_database_errors("reading product names"):
+            result = await self._session.execute(query)
+        return {product_id: name for product_id, name in result}
+
+    async def mark_subscriptions_complete(
+        self, customer_ids: Iterable[str], *, at: datetime
+    ) -> None:
+        t = billing_mirror_coverage
+        dialect = self._session.get_bind().dialect.name
+        for customer_id in sorted(set(customer_ids)):
+            values = {"customer_id": customer_id, "subscriptions_complete_at": at}
+            statement = upsert(
+                dialect,
+                t,
+                values,
+                conflict_on=["customer_id"],
+                update=["subscriptions_complete_at"],
+            )
+            with translate_database_errors(f"marking the mirror of {customer_id!r} complete"):
+                await self._session.execute(statement)
+
+    async def subscriptions_complete(self, customer_id: str) -> bool:
+        t = billing_mirror_coverage
+        query = select(t.c.customer_id).where(t.c.customer_id == customer_id)
+        with translate_database_errors(
+            f"reading whether the mirror of {customer_id!r} is complete"
+        ):
+            found = (await self._session.execute(query)).first()
+        return found is not None
 
     async def _get(
         self, table: Table, record_id: str, record: Callable[[Mapping[Any, Any]], R]

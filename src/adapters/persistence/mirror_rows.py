@@ -10,7 +10,8 @@ from typing import Any
 from domain.billing.customer import MirroredCustomer, PostalAddress, TaxId
 from domain.billing.invoice import MirroredInvoice
 from domain.billing.payment_method import MirroredPaymentMethod
-from domain.billing.subscription import CancellationDetails, MirroredSubscription
+from domain.billing.product import MirroredProduct
+from domain.billing.subscription import CancellationDetails, MirroredSubscription, PriceNaming
 from domain.billing.version import SourceVersion
 from domain.subscription import (
     RecurringInterval,
@@ -40,7 +41,8 @@ def customer_values(c: MirroredCustomer) -> Values:
         "name": c.name,
         "address": asdict(c.address) if c.address else None,
         "phone": c.phone,
-        "tax_ids": [{"type": t.type, "value": t.value} for t in c.tax_ids],
+        # None (not told) is stored as none known; saves merge what is held first.
+        "tax_ids": [{"id": t.id, "type": t.type, "value": t.value} for t in c.tax_ids or ()],
         "default_payment_method_id": c.default_payment_method_id,
         "deleted": c.deleted,
         **_version(c),
@@ -55,7 +57,7 @@ def customer_record(row: Stored) -> MirroredCustomer:
         name=row["name"],
         address=PostalAddress(**row["address"]) if row["address"] else None,
         phone=row["phone"],
-        tax_ids=tuple(TaxId(t["type"], t["value"]) for t in row["tax_ids"]),
+        tax_ids=tuple(TaxId(t["type"], t["value"], t.get("id")) for t in row["tax_ids"]),
         default_payment_method_id=row["default_payment_method_id"],
         deleted=row["deleted"],
     )
@@ -73,18 +75,20 @@ def _item_json(item: SubscriptionItem) -> Values:
     return {
         **asdict(item),
         "interval": item.interval.value if item.interval else None,
-        "current_period_start": _moment(item.current_period_start),
-        "current_period_end": _moment(item.current_period_end),
+        "period_start": _moment(item.period_start),
+        "period_end": _moment(item.period_end),
     }
 
 
 def _read_item(data: Mapping[str, Any]) -> SubscriptionItem:
+    # Rows written before the rename hold ``current_period_start``/``current_period_end``.
+    fields = {k.removeprefix("current_"): v for k, v in data.items()}
     return SubscriptionItem(
         **{
-            **data,
+            **fields,
             "interval": RecurringInterval(data["interval"]) if data["interval"] else None,
-            "current_period_start": _read_moment(data["current_period_start"]),
-            "current_period_end": _read_moment(data["current_period_end"]),
+            "period_start": _read_moment(fields["period_start"]),
+            "period_end": _read_moment(fields["period_end"]),
         }
     )
 
@@ -99,7 +103,7 @@ def subscription_values(m: MirroredSubscription) -> Values:
         "created": s.created,
         "start_date": s.start_date,
         "items": [_item_json(i) for i in s.items],
-        "plan_names": [[price_id, name] for price_id, name in m.plan_names],
+        "plan_names": [asdict(p) for p in m.prices],
         "cancel_at_period_end": s.cancel_at_period_end,
         "cancel_at": s.cancel_at,
         "canceled_at": s.canceled_at,
@@ -131,7 +135,7 @@ def subscription_record(row: Stored) -> MirroredSubscription:
     return MirroredSubscription(
         subscription=snapshot,
         version=_read_version(row),
-        plan_names=tuple((price_id, name) for price_id, name in row["plan_names"]),
+        prices=tuple(_read_naming(n) for n in row["plan_names"]),
         cancellation=CancellationDetails(
             reason=row["cancellation_reason"],
             feedback=row["cancellation_feedback"],
@@ -139,6 +143,14 @@ def subscription_record(row: Stored) -> MirroredSubscription:
         ),
         default_payment_method_id=row["default_payment_method_id"],
     )
+
+
+def _read_naming(stored: Any) -> PriceNaming:
+    """Rows written before products were mirrored hold ``[price_id, name]`` pairs."""
+    if isinstance(stored, list | tuple):
+        price_id, name = stored
+        return PriceNaming(price_id, nickname=name)
+    return PriceNaming(**stored)
 
 
 def invoice_values(i: MirroredInvoice) -> Values:
@@ -155,3 +167,17 @@ def payment_method_values(p: MirroredPaymentMethod) -> Values:
 
 def payment_method_record(row: Stored) -> MirroredPaymentMethod:
     return MirroredPaymentMethod(version=_read_version(row), **{f: row[f] for f in _METHOD_FIELDS})
+
+
+def product_values(p: MirroredProduct) -> Values:
+    return {"id": p.id, "name": p.name, "active": p.active, "deleted": p.deleted, **_version(p)}
+
+
+def product_record(row: Stored) -> MirroredProduct:
+    return MirroredProduct(
+        id=row["id"],
+        version=_read_version(row),
+        name=row["name"],
+        active=row["active"],
+        deleted=row["deleted"],
+    )

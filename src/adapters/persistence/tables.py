@@ -211,6 +211,21 @@ billing_payment_methods = _mirrored(
     Index(None, "customer_id"),
 )
 
+billing_products = _mirrored(
+    "billing_products",
+    Column("name", Text(), nullable=True),
+    Column("active", Boolean(), nullable=False),
+    Column("deleted", Boolean(), nullable=False),
+)
+
+# Customers whose every subscription the mirror holds (see BillingMirror).
+billing_mirror_coverage = Table(
+    "billing_mirror_coverage",
+    metadata,
+    Column("customer_id", String(255), primary_key=True),
+    Column("subscriptions_complete_at", UtcDateTime(), nullable=False),
+)
+
 email_outbox = Table(
     "email_outbox",
     metadata,

@@ -9,14 +9,12 @@ from typing import Any
 
 import stripe
 
+from adapters.stripe import objects
 from adapters.stripe.errors import stripe_errors
-from adapters.stripe.mapping import (
-    configuration_from_stripe,
-    price_from_stripe,
-    subscription_from_stripe,
-)
+from adapters.stripe.mapping import configuration_from_stripe, price_from_stripe
 from adapters.stripe.pagination import every_page
 from adapters.stripe.portal_session import portal_session_params
+from adapters.stripe.reads import each_object
 from application.errors import ProviderMisconfigured
 from application.ports.billing_provider import (
     BillingProvider,
@@ -48,11 +46,13 @@ class StripeBillingProvider(BillingProvider, PortalConfigurationProvider):
         params: dict[str, Any] = {
             "customer": customer_id,
             "status": "all",
-            "expand": ["data.latest_invoice"],
+            "expand": [f"data.{e}" for e in objects.SUBSCRIPTION_EXPAND],
         }
+        found: list[Subscription] = []
         with stripe_errors("list the customer's subscriptions", resource="subscriptions"):
-            found = await every_page(self._v1.subscriptions.list_async, params)
-        return [subscription_from_stripe(sub) for sub in found]
+            async for data, version in each_object(self._v1.subscriptions.list_async, params):
+                found.append(objects.subscription(data, version).subscription)
+        return found
 
     async def create_portal_session(self, request: PortalSessionRequest) -> PortalSession:
         flow = request.flow

@@ -8,25 +8,20 @@ from typing import Any, TypeVar
 
 import stripe
 
+from adapters.stripe import objects
 from adapters.stripe.errors import stripe_errors
+from adapters.stripe.objects import CUSTOMER_EXPAND, SUBSCRIPTION_EXPAND
 from adapters.stripe.pagination import ListPage
 from adapters.stripe.reads import each_object, read_version
 from application.ports.billing_event_source import BillingEventSource
-from application.sync.parsers import (
-    parse_customer,
-    parse_invoice,
-    parse_payment_method,
-    parse_subscription,
-)
 from domain.billing.customer import MirroredCustomer
 from domain.billing.invoice import MirroredInvoice
 from domain.billing.payment_method import MirroredPaymentMethod
+from domain.billing.product import MirroredProduct
 from domain.billing.subscription import MirroredSubscription
 from domain.billing.version import SourceVersion
 
 EVENT_RETENTION = timedelta(days=30)  # Stripe lists no older events
-# The latest invoice's hosted URL is shown for subscriptions that await a payment.
-SUBSCRIPTION_EXPAND = ["latest_invoice"]
 
 R = TypeVar("R")
 Parser = Callable[[Mapping[str, object], SourceVersion], R]
@@ -36,7 +31,9 @@ class StripeBillingEventSource(BillingEventSource):
     """Reads customers, subscriptions (all statuses), invoices, payment methods and events
     from Stripe's API v1, each record versioned by Stripe's ``Date`` header.
 
-    A deleted customer or an object Stripe no longer has (``resource_missing``) is None.
+    Objects are translated by ``adapters.stripe.objects`` (as events are); customers come
+    with their tax ids expanded. A deleted customer or product, or an object Stripe no
+    longer has (``resource_missing``), is None.
     Lists follow every page lazily. Stripe errors become the application's own errors.
     """
 
@@ -45,24 +42,30 @@ class StripeBillingEventSource(BillingEventSource):
 
     async def retrieve_customer(self, customer_id: str) -> MirroredCustomer | None:
         return await self._retrieve(
-            "customer", customer_id, self._v1.customers.retrieve_async, {}, parse_customer
+            "customer", customer_id, self._v1.customers.retrieve_async,
+            {"expand": CUSTOMER_EXPAND}, objects.customer,
+        )  # fmt: skip
+
+    async def retrieve_product(self, product_id: str) -> MirroredProduct | None:
+        return await self._retrieve(
+            "product", product_id, self._v1.products.retrieve_async, {}, objects.product
         )
 
     async def retrieve_subscription(self, subscription_id: str) -> MirroredSubscription | None:
         return await self._retrieve(
             "subscription", subscription_id, self._v1.subscriptions.retrieve_async,
-            {"expand": SUBSCRIPTION_EXPAND}, parse_subscription,
+            {"expand": SUBSCRIPTION_EXPAND}, objects.subscription,
         )  # fmt: skip
 
     async def retrieve_invoice(self, invoice_id: str) -> MirroredInvoice | None:
         return await self._retrieve(
-            "invoice", invoice_id, self._v1.invoices.retrieve_async, {}, parse_invoice
+            "invoice", invoice_id, self._v1.invoices.retrieve_async, {}, objects.invoice
         )
 
     async def retrieve_payment_method(self, payment_method_id: str) -> MirroredPaymentMethod | None:
         return await self._retrieve(
             "payment method", payment_method_id, self._v1.payment_methods.retrieve_async,
-            {}, parse_payment_method,
+            {}, objects.payment_method,
         )  # fmt: skip
 
     async def list_events(
@@ -77,26 +80,33 @@ class StripeBillingEventSource(BillingEventSource):
                 yield event
 
     def list_customers(self) -> AsyncIterator[MirroredCustomer]:
-        return self._list("customers", self._v1.customers.list_async, {}, parse_customer)
+        params = {"expand": [f"data.{e}" for e in CUSTOMER_EXPAND]}
+        return self._list("customers", self._v1.customers.list_async, params, objects.customer)
+
+    def list_products(self) -> AsyncIterator[MirroredProduct]:
+        return self._list("products", self._v1.products.list_async, {}, objects.product)
 
     def list_subscriptions(self, customer_id: str | None) -> AsyncIterator[MirroredSubscription]:
         # Without status=all Stripe leaves out canceled subscriptions.
         params = {"status": "all", "expand": [f"data.{e}" for e in SUBSCRIPTION_EXPAND]}
         return self._list(
             "subscriptions", self._v1.subscriptions.list_async,
-            _of_customer(params, customer_id), parse_subscription,
+            _of_customer(params, customer_id), objects.subscription,
         )  # fmt: skip
 
     def list_invoices(self, customer_id: str | None) -> AsyncIterator[MirroredInvoice]:
         return self._list(
-            "invoices", self._v1.invoices.list_async, _of_customer({}, customer_id), parse_invoice
+            "invoices",
+            self._v1.invoices.list_async,
+            _of_customer({}, customer_id),
+            objects.invoice,
         )
 
     def list_payment_methods(self, customer_id: str) -> AsyncIterator[MirroredPaymentMethod]:
         async def fetch(params: dict[str, Any]) -> Any:
             return await self._v1.customers.payment_methods.list_async(customer_id, _any(params))
 
-        return self._list("payment methods", fetch, {}, parse_payment_method)
+        return self._list("payment methods", fetch, {}, objects.payment_method)
 
     async def _retrieve(
         self,

@@ -13,7 +13,7 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from application.sync.errors import InvalidWebhook
+from application.errors import InvalidWebhook
 
 DEFAULT_TOLERANCE_SECONDS = 300
 

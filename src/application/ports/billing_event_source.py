@@ -7,6 +7,7 @@ from typing import Protocol
 from domain.billing.customer import MirroredCustomer
 from domain.billing.invoice import MirroredInvoice
 from domain.billing.payment_method import MirroredPaymentMethod
+from domain.billing.product import MirroredProduct
 from domain.billing.subscription import MirroredSubscription
 
 
@@ -14,12 +15,15 @@ class BillingEventSource(Protocol):
     """The provider as the source of truth for the mirror (Stripe).
 
     Records come back with ``version = SourceVersion(at=<provider clock at the read>,
-    event_id=None)``: the HTTP ``Date`` header, not our clock. ``application.sync.parsers``
-    turns Stripe's JSON into records. ``retrieve_*`` return ``None`` when the provider no
-    longer knows the object. Raises ``ProviderUnavailable`` / ``ProviderMisconfigured``.
+    event_id=None)``: the HTTP ``Date`` header, not our clock. The adapter translates the
+    provider's objects (the same translation as its events use). ``retrieve_*`` return
+    ``None`` when the provider no longer knows the object. Customers come with their tax
+    ids. Raises ``ProviderUnavailable`` / ``ProviderMisconfigured``.
     """
 
     async def retrieve_customer(self, customer_id: str) -> MirroredCustomer | None: ...
+
+    async def retrieve_product(self, product_id: str) -> MirroredProduct | None: ...
 
     async def retrieve_subscription(self, subscription_id: str) -> MirroredSubscription | None: ...
 
@@ -38,6 +42,10 @@ class BillingEventSource(Protocol):
 
     def list_customers(self) -> AsyncIterator[MirroredCustomer]:
         """Every customer, all pages."""
+        ...
+
+    def list_products(self) -> AsyncIterator[MirroredProduct]:
+        """Every product (active or not), all pages."""
         ...
 
     def list_subscriptions(self, customer_id: str | None) -> AsyncIterator[MirroredSubscription]:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -8,6 +8,7 @@ from typing import Protocol
 from domain.billing.customer import MirroredCustomer
 from domain.billing.invoice import MirroredInvoice
 from domain.billing.payment_method import MirroredPaymentMethod
+from domain.billing.product import MirroredProduct
 from domain.billing.subscription import MirroredSubscription
 
 
@@ -64,3 +65,24 @@ class BillingMirror(Protocol):
     async def get_payment_method(self, payment_method_id: str) -> MirroredPaymentMethod | None: ...
 
     async def save_payment_method(self, payment_method: MirroredPaymentMethod) -> None: ...
+
+    async def get_product(self, product_id: str) -> MirroredProduct | None: ...
+
+    async def save_product(self, product: MirroredProduct) -> None: ...
+
+    async def product_names(self, product_ids: Iterable[str]) -> Mapping[str, str]:
+        """The names the mirror holds for these products (unnamed or unknown ones are
+        absent); unlocked."""
+        ...
+
+    async def mark_subscriptions_complete(
+        self, customer_ids: Iterable[str], *, at: datetime
+    ) -> None:
+        """Record that the mirror now holds every subscription of these customers (a full
+        read from the provider was stored, or we saw the customer being created)."""
+        ...
+
+    async def subscriptions_complete(self, customer_id: str) -> bool:
+        """Whether the mirror may answer for all of the customer's subscriptions: until
+        then a customer's mirrored subscriptions may be only those events told us of."""
+        ...

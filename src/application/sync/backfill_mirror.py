@@ -8,6 +8,7 @@ from functools import partial
 
 from application.ports.billing_event_source import BillingEventSource
 from application.ports.billing_mirror import BillingMirror
+from application.ports.clock import Clock
 from application.ports.transaction_manager import TransactionManager
 from application.sync.reconcile import R, reconcile
 
@@ -21,18 +22,22 @@ class BackfillResult:
 
 
 class BackfillMirror:
-    """Customers, subscriptions (all statuses), invoices and payment methods, for one
-    customer or all. Idempotent, and safe while webhooks arrive: every record goes through
-    the same ordering rule, so a state read here never replaces a newer event's. Commits
-    after each record, so an interrupted run keeps its progress."""
+    """Products, customers (with their tax ids), subscriptions (all statuses), invoices and
+    payment methods, for one customer or all. Idempotent, and safe while webhooks arrive:
+    every record goes through the same ordering rule, so a state read here never replaces
+    a newer event's. Commits after each record, so an interrupted run keeps its progress.
+    Once every subscription of a customer was read, the mirror answers for that customer's
+    subscriptions (before that the portal asks the provider)."""
 
     def __init__(
         self,
         mirror: BillingMirror,
         source: BillingEventSource,
         transaction: TransactionManager,
+        clock: Clock,
     ) -> None:
         self._mirror, self._source, self._transaction = mirror, source, transaction
+        self._clock = clock
 
     async def execute(
         self, customer_id: str | None = None, progress: Progress | None = None
@@ -40,6 +45,10 @@ class BackfillMirror:
         result = BackfillResult()
         report = progress or (lambda kind, count: None)
         mirror, source = self._mirror, self._source
+        await self._copy(
+            "products", source.list_products(), mirror.get_product, mirror.save_product,
+            result, report,
+        )  # fmt: skip
         if customer_id is None:
             customer_ids = await self._copy(
                 "customers", source.list_customers(), mirror.get_customer,
@@ -50,10 +59,13 @@ class BackfillMirror:
                 "customers", _one(source.retrieve_customer(customer_id)), mirror.get_customer,
                 mirror.save_customer, result, report,
             )  # fmt: skip
+        started = self._clock.now()
         await self._copy(
             "subscriptions", source.list_subscriptions(customer_id), mirror.get_subscription,
             mirror.save_subscription, result, report,
         )  # fmt: skip
+        await mirror.mark_subscriptions_complete(customer_ids, at=started)
+        await self._transaction.commit()
         await self._copy(
             "invoices", source.list_invoices(customer_id), mirror.get_invoice,
             mirror.save_invoice, result, report,

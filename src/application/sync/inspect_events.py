@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from application.errors import EventNotFound
 from application.ports.clock import Clock
 from application.ports.event_inbox import EventInbox, EventStatus, InboxEvent
 from application.ports.transaction_manager import TransactionManager
-from application.sync.errors import EventNotFound
 
 
 class InspectEvents:

@@ -1,32 +1,19 @@
-"""Queue customer emails in the caller's unit of work; one per (event, template)."""
+"""Queue customer emails in the caller's unit of work; once per email key."""
 
 from __future__ import annotations
-
-from collections.abc import Mapping
 
 from application.ports.billing_event_source import BillingEventSource
 from application.ports.billing_mirror import BillingMirror
 from application.ports.clock import Clock
 from application.ports.customer_directory import CustomerDirectory
 from application.ports.outbox import Outbox, OutboxMessage
-
-
-class EmailTemplate:
-    PLAN_CHANGED = "plan_changed"
-    CANCELLATION_SCHEDULED = "cancellation_scheduled"
-    CANCELLATION_UNDONE = "cancellation_undone"
-    SUBSCRIPTION_ENDED = "subscription_ended"
-    PAYMENT_METHOD_UPDATED = "payment_method_updated"
-    PAYMENT_FAILED = "payment_failed"
+from domain.billing.notifications import Email
 
 
 class Notifier:
-    """Finds the customer's address (mirror, then our link, then the provider) and enqueues.
-
-    ``key`` defaults to ``"<event id>:<template>"``, so a redelivered or replayed event
-    never enqueues twice; a fact that two events report may pass a key of its own.
-    Returns False when nothing was queued (no address known, or already queued).
-    """
+    """Finds the customer's address (the email's own, then the mirror, then our link,
+    then the provider) and enqueues the email under its key, with the event id among its
+    facts. Returns False when nothing was queued (no address known, or already queued)."""
 
     def __init__(
         self,
@@ -36,31 +23,19 @@ class Notifier:
         source: BillingEventSource,
         clock: Clock,
     ) -> None:
-        self._outbox = outbox
-        self._mirror = mirror
-        self._customers = customers
-        self._source = source
-        self._clock = clock
+        self._outbox, self._mirror, self._customers = outbox, mirror, customers
+        self._source, self._clock = source, clock
 
-    async def notify(
-        self,
-        *,
-        event_id: str,
-        template: str,
-        customer_id: str | None,
-        context: Mapping[str, object],
-        key: str | None = None,
-        address: str | None = None,
-    ) -> bool:
-        to = address or await self._address(customer_id)
+    async def send(self, email: Email, *, event_id: str) -> bool:
+        to = email.address or await self._address(email.customer_id)
         if to is None:
             return False
         message = OutboxMessage(
-            key=key or f"{event_id}:{template}",
-            template=template,
+            key=email.key,
+            template=email.template.value,
             to=to,
             created_at=self._clock.now(),
-            context={**context, "event_id": event_id},
+            context={**email.facts, "event_id": event_id},
         )
         return await self._outbox.enqueue(message)
 

@@ -5,26 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from application.ports.billing_audit_log import BillingAuditLog
-from application.ports.billing_event_source import BillingEventSource
-from application.ports.billing_mirror import BillingMirror
+from application.errors import InvalidEvent
+from application.ports.billing_event_translator import BillingEventTranslator
 from application.ports.clock import Clock
-from application.ports.configuration_mappings import ConfigurationMappings
-from application.ports.customer_directory import CustomerDirectory
 from application.ports.event_inbox import EventInbox, InboxEvent
-from application.ports.outbox import Outbox
 from application.ports.transaction_manager import TransactionManager
 from application.sync.backoff import next_attempt
-from application.sync.errors import InvalidEvent
-from application.sync.events import parse_event
-from application.sync.handlers import EventHandler
-from application.sync.handlers.context import SyncContext
-from application.sync.handlers.customers import CustomerEvents
-from application.sync.handlers.invoices import InvoiceEvents
-from application.sync.handlers.payment_methods import PaymentMethodEvents
-from application.sync.handlers.portal import PortalConfigurationEvents, PortalSessionEvents
-from application.sync.handlers.subscriptions import SubscriptionEvents
-from application.sync.notifier import Notifier
+from application.sync.handlers.registry import EventHandlers
 from application.sync.settings import SyncSettings
 
 
@@ -43,53 +30,36 @@ class ProcessEventResult:
 
 
 class ProcessEvent:
-    """Run the handler for the event's type, mark the event and commit, all at once.
+    """Translate the stored event, run the handler registered for its type, mark the
+    event and commit, all at once.
 
-    The mirror change, the emails it queues and the inbox status commit together. An
-    unknown type is marked ignored. A failure rolls the work back and schedules a retry
+    The mirror change, the emails it queues and the inbox status commit together. A type
+    no handler is registered for is marked ignored. A failure rolls the work back and schedules a retry
     with exponential backoff; after ``max_attempts`` the event is parked as failed.
     """
 
     def __init__(
         self,
         inbox: EventInbox,
-        mirror: BillingMirror,
-        source: BillingEventSource,
-        outbox: Outbox,
-        customers: CustomerDirectory,
-        mappings: ConfigurationMappings,
-        audit: BillingAuditLog,
+        translator: BillingEventTranslator,
+        handlers: EventHandlers,
         clock: Clock,
         transaction: TransactionManager,
         settings: SyncSettings,
     ) -> None:
-        self._inbox, self._clock, self._transaction = inbox, clock, transaction
-        self._settings = settings
-        notifier = Notifier(outbox, mirror, customers, source, clock)
-        ctx = SyncContext(mirror, source, notifier, mappings, audit, clock, settings)
-        self._handlers: dict[str, EventHandler] = {}
-        for family in (
-            CustomerEvents(ctx),
-            SubscriptionEvents(ctx),
-            PaymentMethodEvents(ctx),
-            InvoiceEvents(ctx),
-            PortalConfigurationEvents(ctx),
-            PortalSessionEvents(ctx),
-        ):
-            self._handlers.update(dict.fromkeys(family.TYPES, family))
-
-    def handles(self, event_type: str) -> bool:
-        return event_type in self._handlers
+        self._inbox, self._translator, self._handlers = inbox, translator, handlers
+        self._clock, self._transaction, self._settings = clock, transaction, settings
 
     async def execute(self, event: InboxEvent) -> ProcessEventResult:
-        handler = self._handlers.get(event.type)
         try:
+            typed = self._translator.translate(event.payload)
+            handler = self._handlers.handler_for(typed)
             if handler is None:
                 note = f"no handler for {event.type!r}"
                 await self._inbox.mark_ignored(event.id, now=self._clock.now(), note=note)
                 await self._transaction.commit()
                 return ProcessEventResult(event.id, EventOutcome.IGNORED)
-            await handler.handle(parse_event(event.payload))
+            await handler.handle(typed)
             await self._inbox.mark_processed(event.id, now=self._clock.now())
             await self._transaction.commit()
         except Exception as error:  # any failure: undo everything, keep the event for later

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from application.errors import InvalidEvent, InvalidWebhook
+from application.ports.billing_event_translator import BillingEventTranslator
 from application.ports.clock import Clock
 from application.ports.event_inbox import EventInbox, InboxEvent
 from application.ports.transaction_manager import TransactionManager
-from application.sync.errors import InvalidEvent, InvalidWebhook
-from application.sync.events import parse_event
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,21 +29,23 @@ class ReceiveEvent:
     def __init__(
         self,
         inbox: EventInbox,
+        translator: BillingEventTranslator,
         clock: Clock,
         transaction: TransactionManager,
         *,
         livemode: bool,
     ) -> None:
-        self._inbox, self._clock, self._transaction = inbox, clock, transaction
+        self._inbox, self._translator = inbox, translator
+        self._clock, self._transaction = clock, transaction
         self._livemode = livemode
 
     async def execute(self, payload: Mapping[str, object]) -> ReceivedEvent:
         try:
-            event = parse_event(payload)
+            event = self._translator.envelope(payload)
         except InvalidEvent as error:
             raise InvalidWebhook(f"the body is not a Stripe event: {error.message}") from error
-        if payload.get("livemode") is not self._livemode:
-            expected, got = _mode(self._livemode), _mode(payload.get("livemode") is True)
+        if event.livemode is not self._livemode:
+            expected, got = _mode(self._livemode), _mode(event.livemode)
             raise InvalidWebhook(
                 f"event {event.id} is a {got} event; this endpoint accepts {expected} events only"
             )

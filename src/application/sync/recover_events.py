@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from application.errors import InvalidEvent
 from application.ports.billing_event_source import BillingEventSource
+from application.ports.billing_event_translator import BillingEventTranslator
 from application.ports.clock import Clock
 from application.ports.event_inbox import EventInbox, InboxEvent
 from application.ports.transaction_manager import TransactionManager
-from application.sync.errors import InvalidEvent
-from application.sync.events import parse_event
 
 RETENTION = timedelta(days=30)  # Stripe forgets events after this
 
@@ -30,10 +30,11 @@ class RecoverEvents:
         self,
         inbox: EventInbox,
         source: BillingEventSource,
+        translator: BillingEventTranslator,
         clock: Clock,
         transaction: TransactionManager,
     ) -> None:
-        self._inbox, self._source = inbox, source
+        self._inbox, self._source, self._translator = inbox, source, translator
         self._clock, self._transaction = clock, transaction
 
     async def execute(
@@ -48,7 +49,7 @@ class RecoverEvents:
         ):
             seen += 1
             try:
-                event = parse_event(payload)
+                event = self._translator.envelope(payload)
             except InvalidEvent:
                 continue
             if await self._inbox.known_ids([event.id]):

@@ -5,14 +5,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from application.errors import ApplicationError
+from application.errors import ApplicationError, UnknownEmailTemplate
 from application.ports.clock import Clock
 from application.ports.email_renderer import EmailRenderer
 from application.ports.mailer import EmailMessage, Mailer
 from application.ports.outbox import Outbox, OutboxMessage
 from application.ports.transaction_manager import TransactionManager
 from application.sync.backoff import next_attempt
-from application.sync.errors import UnknownEmailTemplate
 from application.sync.settings import SyncSettings
 
 

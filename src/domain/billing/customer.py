@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from domain.billing.version import SourceVersion
 
@@ -21,6 +21,7 @@ class PostalAddress:
 class TaxId:
     type: str
     value: str
+    id: str | None = None  # None in rows written before tax ids were mirrored by id
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,14 @@ class MirroredCustomer:
     name: str | None = None
     address: PostalAddress | None = None
     phone: str | None = None
-    tax_ids: tuple[TaxId, ...] = ()
+    # None: the state we were given did not say (Stripe leaves tax ids out of a customer
+    # unless they are expanded); the mirror then keeps the tax ids it already holds.
+    tax_ids: tuple[TaxId, ...] | None = ()
     default_payment_method_id: str | None = None
     deleted: bool = False
+
+    def keeping_tax_ids_of(self, held: MirroredCustomer | None) -> MirroredCustomer:
+        """This state, with the tax ids ``held`` has when this state does not name any."""
+        if self.tax_ids is not None:
+            return self
+        return replace(self, tax_ids=held.tax_ids if held is not None else None)

@@ -30,10 +30,17 @@ def _heading(name: str, action: PlanAction, provider_id: str | None, note: str) 
     return f"{name}: {action.value}{where}" + (f" - {note}" if note else "")
 
 
+# `configs plan` exits with this when the provider differs from the catalog, so CI can gate
+# on drift (0: nothing to change; 1 and 2: it could not tell, see runtime.py).
+CHANGES_PENDING = 3
+
+
 @configs.command()
 @click.pass_context
 def plan(ctx: click.Context) -> None:
-    """Show, field by field, what `configs apply` would change at the provider."""
+    """Show, field by field, what `configs apply` would change at the provider.
+
+    Exit status: 0 nothing to change, 3 changes pending, 1 or 2 an error."""
     result: Plan = run_use_case(ctx, PlanConfigurations, lambda uc: uc.execute())
     for step in result.entries:
         click.echo(_heading(step.name, step.action, step.provider_id, step.note))
@@ -41,8 +48,8 @@ def plan(ctx: click.Context) -> None:
             click.echo(_change_line(change))
     if result.write_count:
         click.echo(f"{result.write_count} change(s); run `billing-portal configs apply`")
-    else:
-        click.echo("nothing to change")
+        ctx.exit(CHANGES_PENDING)
+    click.echo("nothing to change")
 
 
 @configs.command()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from domain.portal_decision import NoBillingAccount, OpenPortal, PortalDecision, Redirect
+from domain.portal_decision import NoLinkedCustomer, OpenPortal, PortalDecision, Redirect
 from domain.subscription import Subscription
 
 
@@ -25,15 +25,12 @@ def subscription_line(sub: Subscription) -> str:
     if sub.ended_at:
         notes.append(f"ended {when(sub.ended_at)}")
     extra = f" ({'; '.join(notes)})" if notes else ""
-    return (
-        f"  {sub.id}  {status}  {plans or 'no items'}  "
-        f"period ends {when(sub.current_period_end)}{extra}"
-    )
+    return f"  {sub.id}  {status}  {plans or 'no items'}  period ends {when(sub.period_end)}{extra}"
 
 
 def decision_line(decision: PortalDecision) -> str:
     reason = decision.reason.value
-    if isinstance(decision, NoBillingAccount):
+    if isinstance(decision, NoLinkedCustomer):
         return f"no portal ({reason}): {decision.explanation}"
     if isinstance(decision, Redirect):
         return f"redirect to {decision.redirect_to} ({reason}): {decision.explanation}"

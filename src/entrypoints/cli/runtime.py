@@ -12,11 +12,11 @@ from dishka import AsyncContainer, Provider
 
 from application.errors import (
     CatalogInvalid,
+    EventNotFound,
     InvalidRequest,
     NoBillingAccount,
     UserNotFound,
 )
-from application.sync.errors import EventNotFound
 from entrypoints.env import SettingsError
 from entrypoints.ioc import create_container
 from entrypoints.logging import configure_logging

@@ -9,11 +9,16 @@ from litestar import Request, get
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 
-from application.open_portal import PortalAccessSettings, redirect_target
-from application.sync.billing_summary import BillingSummary, BillingSummaryResult, InvoiceLine
-from application.sync.list_invoices import MAX_PAGE, ListInvoices
+from application.billing_page.billing_summary import (
+    BillingSummary,
+    BillingSummaryResult,
+    InvoiceLine,
+)
+from application.billing_page.list_invoices import MAX_PAGE, ListInvoices
+from application.open_portal import PortalAccessSettings
 from domain.billing.invoice import MirroredInvoice
 from domain.portal_decision import OpenPortal, Redirect
+from domain.return_url import redirect_url
 from entrypoints.http.billing_schemas import (
     BillingSummaryBody,
     InvoicePageBody,
@@ -23,6 +28,7 @@ from entrypoints.http.billing_schemas import (
     PlanItem,
     PortalOutlook,
     SubscriptionSummary,
+    TaxIdSummary,
 )
 
 
@@ -44,7 +50,7 @@ def _portal(result: BillingSummaryResult, app_base_url: str) -> PortalOutlook:
         flows = list(result.allowed_flows)
         return PortalOutlook("portal", reason, explanation, decision.configuration, None, flows)
     if isinstance(decision, Redirect):
-        target = redirect_target(app_base_url, decision.redirect_to)
+        target = redirect_url(app_base_url, decision.redirect_to)
         return PortalOutlook("redirect", reason, explanation, None, target, [])
     return PortalOutlook("none", reason, explanation, None, None, [])
 
@@ -75,13 +81,13 @@ def _summary(user_id: str, result: BillingSummaryResult, app_base_url: str) -> B
                 interval=first.interval if first else None,
                 interval_count=first.interval_count if first else None,
                 quantity=first.quantity if first else None,
-                current_period_end=line.current_period_end,
+                current_period_end=line.period_end,
                 cancel_at_period_end=line.cancel_at_period_end,
                 cancel_at=line.cancel_at,
                 canceled_at=line.canceled_at,
                 ended_at=line.ended_at,
                 items=items,
-                current_period_start=line.current_period_start,
+                current_period_start=line.period_start,
                 latest_invoice=_latest_invoice(line.latest_invoice),
             )
         )
@@ -97,6 +103,7 @@ def _summary(user_id: str, result: BillingSummaryResult, app_base_url: str) -> B
         ),
         mirror_updated_at=result.mirror_updated_at,
         portal=_portal(result, app_base_url),
+        tax_ids=[TaxIdSummary(t.type, t.value) for t in result.tax_ids],
     )
 
 

@@ -62,6 +62,13 @@ class PaymentMethodSummary(msgspec.Struct, frozen=True):
     exp_year: int | None
 
 
+class TaxIdSummary(msgspec.Struct, frozen=True):
+    """One of the customer's tax ids (``type`` as Stripe names it: ``eu_vat``, ``us_ein``...)."""
+
+    type: str
+    value: str
+
+
 class PortalOutlook(msgspec.Struct, frozen=True):
     """What ``POST /api/billing/portal-sessions`` would do for this user now.
 
@@ -88,6 +95,7 @@ class BillingSummaryBody(msgspec.Struct, frozen=True):
     default_payment_method: PaymentMethodSummary | None
     mirror_updated_at: datetime | None
     portal: PortalOutlook
+    tax_ids: list[TaxIdSummary] = []
 
 
 class InvoiceSummary(msgspec.Struct, frozen=True):

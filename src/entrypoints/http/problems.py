@@ -14,7 +14,11 @@ from application.errors import (
     BillingAccountGone,
     CatalogInvalid,
     ConfigurationNotApplied,
+    EventNotFound,
+    InvalidEvent,
     InvalidRequest,
+    InvalidWebhook,
+    MailDeliveryFailed,
     NoBillingAccount,
     NotAuthenticated,
     PersistenceUnavailable,
@@ -23,12 +27,6 @@ from application.errors import (
     ProviderUnavailable,
     RateLimited,
     UserNotFound,
-)
-from application.sync.errors import (
-    EventNotFound,
-    InvalidEvent,
-    InvalidWebhook,
-    MailDeliveryFailed,
 )
 from entrypoints.http.validation import describe_validation_error
 from entrypoints.http.web import CsrfRejected

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dishka import AnyOf, Provider, Scope, provide
 
+from application.billing_page.billing_summary import BillingSummary
+from application.billing_page.list_invoices import ListInvoices
 from application.configs.apply_configurations import ApplyConfigurations
 from application.configs.list_configurations import ListConfigurations
 from application.configs.plan_configurations import PlanConfigurations
 from application.customers.link_customer import LinkCustomer
 from application.customers.show_customer import ShowCustomer
 from application.open_portal import OpenBillingPortal
+from application.ports.billing_event_translator import BillingEventTranslator
 from application.ports.billing_mirror import BillingMirror
 from application.ports.clock import Clock
 from application.ports.customer_directory import CustomerDirectory
@@ -20,17 +23,15 @@ from application.ports.outbox import Outbox
 from application.ports.portal_catalog import PortalCatalog
 from application.ports.subscription_source import SubscriptionSource
 from application.ports.transaction_manager import TransactionManager
+from application.subscription_reader import SubscriptionReader
 from application.sync.backfill_mirror import BackfillMirror
-from application.sync.billing_summary import BillingSummary
 from application.sync.inspect_events import InspectEvents
-from application.sync.list_invoices import ListInvoices
 from application.sync.process_event import ProcessEvent
 from application.sync.process_inbox_batch import ProcessInboxBatch
 from application.sync.receive_event import ReceiveEvent
 from application.sync.recover_events import RecoverEvents
 from application.sync.send_outbox_batch import SendOutboxBatch
 from application.sync.settings import SyncSettings
-from application.sync.subscription_reader import SubscriptionReader
 from domain.portal_policy import PortalPolicy
 from entrypoints.sync_settings import MailSettings, WebhookSettings
 
@@ -70,11 +71,12 @@ class UseCaseProvider(Provider):
     def receive_event(
         self,
         inbox: EventInbox,
+        translator: BillingEventTranslator,
         clock: Clock,
         transaction: TransactionManager,
         webhooks: WebhookSettings,
     ) -> ReceiveEvent:
-        return ReceiveEvent(inbox, clock, transaction, livemode=webhooks.livemode)
+        return ReceiveEvent(inbox, translator, clock, transaction, livemode=webhooks.livemode)
 
     @provide
     def billing_summary(

@@ -14,8 +14,8 @@ from aiosmtpd.controller import Controller
 from adapters.email.file_mailer import FileMailer
 from adapters.email.renderer import JinjaEmailRenderer
 from adapters.email.smtp_mailer import SmtpMailer
+from application.errors import MailDeliveryFailed
 from application.ports.mailer import EmailMessage
-from application.sync.errors import MailDeliveryFailed
 from application.sync.send_outbox_batch import message_id
 
 

@@ -18,7 +18,7 @@ from application.customers.show_customer import ShowCustomer
 from application.errors import InvalidRequest, ProviderUnavailable, UserNotFound
 from domain.calendar import add_months
 from domain.customer import Customer
-from domain.portal_decision import NoBillingAccount, OpenPortal, Redirect
+from domain.portal_decision import NoLinkedCustomer, OpenPortal, Redirect
 from domain.portal_policy import PortalPolicy
 
 SEGMENTS = frozenset({"b2b", "b2c", "enterprise"})
@@ -172,7 +172,7 @@ async def test_show_user_without_billing_account_asks_no_provider() -> None:
     view = await world.use_case.execute("user_1")
 
     assert view.subscriptions == ()
-    assert isinstance(view.decision, NoBillingAccount)
+    assert isinstance(view.decision, NoLinkedCustomer)
     assert world.provider.listed_for == []
 
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from domain.calendar import add_months
 from domain.customer import Customer
-from domain.portal_decision import NoBillingAccount, OpenPortal, Redirect
+from domain.portal_decision import NoLinkedCustomer, OpenPortal, Redirect
 from domain.portal_policy import PortalPolicy, PortalRule, decide_portal_access
 from domain.subscription import (
     RecurringInterval,
@@ -190,7 +190,7 @@ def test_every_input_gets_exactly_one_decision(
     situation: tuple[PortalPolicy, Customer | None, list[Subscription], datetime],
 ) -> None:
     decision = decide_portal_access(*situation)
-    assert isinstance(decision, NoBillingAccount | Redirect | OpenPortal)
+    assert isinstance(decision, NoLinkedCustomer | Redirect | OpenPortal)
     assert decision.explanation
 
 
@@ -202,7 +202,7 @@ def test_never_a_portal_or_redirect_without_a_stripe_customer(
     policy, customer, subs, now = situation
     decision = decide_portal_access(policy, customer, subs, now)
     has_account = customer is not None and bool(customer.stripe_customer_id)
-    assert isinstance(decision, NoBillingAccount) == (not has_account)
+    assert isinstance(decision, NoLinkedCustomer) == (not has_account)
 
 
 @settings(max_examples=250)

@@ -9,7 +9,7 @@ from tests.unit.builders import NOW, a_customer, a_subscription, a_yearly_subscr
 
 from domain.calendar import add_months
 from domain.customer import Customer
-from domain.portal_decision import NoBillingAccount, PortalDecision, Redirect
+from domain.portal_decision import NoLinkedCustomer, PortalDecision, Redirect
 from domain.portal_flow import FlowType
 from domain.portal_policy import PortalPolicy, PortalRule, decide_portal_access
 from domain.subscription import RecurringInterval, Subscription
@@ -22,7 +22,7 @@ MULTIPLE = (("multiple_subscriptions", "true"),)
 
 def summary(decision: PortalDecision) -> tuple[object, ...]:
     """What a user (or the API) sees of a decision, minus the prose."""
-    if isinstance(decision, NoBillingAccount):
+    if isinstance(decision, NoLinkedCustomer):
         return ("no_billing_account",)
     if isinstance(decision, Redirect):
         return ("redirect", decision.reason.value, decision.redirect_to, decision.subscription_id)

@@ -336,7 +336,7 @@ class FakeMailer:
         self.failures = failures
 
     async def send(self, message: EmailMessage) -> None:
-        from application.sync.errors import MailDeliveryFailed
+        from application.errors import MailDeliveryFailed
 
         if self.failures:
             self.failures -= 1

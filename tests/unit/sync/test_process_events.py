@@ -69,6 +69,7 @@ async def test_every_delivery_order_ends_in_the_same_mirror_state(order: tuple[i
 
 async def test_two_events_in_the_same_second_are_resolved_by_reading_stripe(world: World) -> None:
     from application.sync.parsers import parse_subscription
+
     from domain.billing.version import SourceVersion
 
     truth = subscription(price="price_team", quantity=3)

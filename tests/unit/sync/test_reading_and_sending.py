@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from adapters.email.renderer import JinjaEmailRenderer
+from application.billing_page.billing_summary import BillingSummary
+from application.billing_page.list_invoices import ListInvoices
 from application.ports.outbox import OutboxStatus
-from application.sync.billing_summary import BillingSummary
-from application.sync.list_invoices import ListInvoices
 from application.sync.send_outbox_batch import SendOutboxBatch
 from application.sync.settings import SyncSettings
 from domain.portal_decision import OpenPortal

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from application.sync.parsers import parse_customer, parse_payment_method, parse_subscription
+
 from application.ports.event_inbox import EventStatus
 from application.sync.backfill_mirror import BackfillMirror
-from application.sync.parsers import parse_customer, parse_payment_method, parse_subscription
 from application.sync.recover_events import RecoverEvents
 from domain.billing.version import SourceVersion
 from domain.subscription import SubscriptionStatus

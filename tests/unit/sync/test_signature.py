@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from adapters.webhooks.signature import StripeSignatureVerifier, sign
-from application.sync.errors import InvalidWebhook
+from application.errors import InvalidWebhook
 
 from .builders import event, subscription
 

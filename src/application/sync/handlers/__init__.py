@@ -1,11 +1,4 @@
-"""One handler per family of event types; each updates the mirror and queues emails."""
+"""One handler per kind of typed event; each updates the mirror and queues emails.
 
-from __future__ import annotations
-
-from typing import Protocol
-
-from application.sync.events import ProviderEvent
-
-
-class EventHandler(Protocol):
-    async def handle(self, event: ProviderEvent) -> None: ...
+The handlers are built by the DI container and registered by event type in
+``EventHandlers`` (see ``entrypoints/ioc/sync.py``)."""

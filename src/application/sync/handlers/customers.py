@@ -1,40 +1,48 @@
-"""``customer.created``, ``customer.updated``, ``customer.deleted``."""
+"""A customer was created, updated or deleted; a new default card gets an email."""
 
 from __future__ import annotations
 
 import dataclasses
 
-from application.sync.events import ProviderEvent
-from application.sync.handlers.context import SyncContext, notify_default_payment_method
-from application.sync.json_fields import reference, section
-from application.sync.parsers import parse_customer
+from application.ports.billing_event_source import BillingEventSource
+from application.ports.billing_mirror import BillingMirror
+from application.sync.default_card import DefaultCardNotice
 from application.sync.reconcile import reconcile
+from application.sync.settings import SyncSettings
+from domain.billing.events import Change, CustomerChanged
+from domain.billing.notifications import new_default_card
 
 
-class CustomerEvents:
-    TYPES = ("customer.created", "customer.updated", "customer.deleted")
+class CustomerEventHandler:
+    def __init__(
+        self,
+        mirror: BillingMirror,
+        source: BillingEventSource,
+        default_card: DefaultCardNotice,
+        settings: SyncSettings,
+    ) -> None:
+        self._mirror, self._source = mirror, source
+        self._default_card, self._settings = default_card, settings
 
-    def __init__(self, ctx: SyncContext) -> None:
-        self._ctx = ctx
-
-    async def handle(self, event: ProviderEvent) -> None:
-        ctx = self._ctx
-        incoming = parse_customer(event.object, event.version)
-        if event.type == "customer.deleted":
+    async def handle(self, event: CustomerChanged) -> None:
+        incoming = event.customer
+        if event.change is Change.DELETED:
             incoming = dataclasses.replace(incoming, deleted=True)
-        existing = await ctx.mirror.get_customer(incoming.id)
+        existing = await self._mirror.get_customer(incoming.id)
         await reconcile(
             existing,
-            incoming,
-            refetch=lambda: ctx.source.retrieve_customer(incoming.id),
-            save=ctx.mirror.save_customer,
-            always_refetch=ctx.settings.always_refetch,
+            incoming.keeping_tax_ids_of(existing),
+            refetch=lambda: self._source.retrieve_customer(incoming.id),
+            save=self._mirror.save_customer,
+            always_refetch=self._settings.always_refetch,
         )
-        previous_settings = section(event.previous, "invoice_settings")
-        if event.type == "customer.updated" and "default_payment_method" in previous_settings:
-            new_default = reference(
-                section(event.object, "invoice_settings"), "default_payment_method"
+        if event.change is Change.CREATED:
+            # We see the customer from its first moment: every subscription it will have
+            # reaches the mirror as an event, so the mirror can answer for all of them.
+            at = event.envelope.version.at
+            await self._mirror.mark_subscriptions_complete([incoming.id], at=at)
+        card = new_default_card(event)
+        if card is not None:
+            await self._default_card.send(
+                event_id=event.envelope.id, customer_id=incoming.id, payment_method_id=card
             )
-            old_default = reference(previous_settings, "default_payment_method")
-            if new_default and new_default != old_default:
-                await notify_default_payment_method(ctx, event.id, incoming.id, new_default)

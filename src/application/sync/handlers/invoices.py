@@ -1,55 +1,35 @@
-"""``invoice.*``: mirror the invoice; a failed payment gets an email with a way to fix it."""
+"""An invoice changed: mirror it; a failed payment gets an email with a way to fix it."""
 
 from __future__ import annotations
 
-from application.sync.events import ProviderEvent
-from application.sync.handlers.context import SyncContext
-from application.sync.json_fields import text
-from application.sync.notifier import EmailTemplate
-from application.sync.parsers import parse_invoice
+from application.ports.billing_event_source import BillingEventSource
+from application.ports.billing_mirror import BillingMirror
+from application.sync.notifier import Notifier
 from application.sync.reconcile import reconcile
-from domain.billing.money import format_amount
+from application.sync.settings import SyncSettings
+from domain.billing.events import InvoiceChanged
+from domain.billing.notifications import invoice_emails
 
 
-class InvoiceEvents:
-    TYPES = tuple(
-        f"invoice.{kind}"
-        for kind in (
-            "created",
-            "finalized",
-            "paid",
-            "payment_failed",
-            "payment_action_required",
-            "voided",
-            "marked_uncollectible",
-        )
-    )
+class InvoiceEventHandler:
+    def __init__(
+        self,
+        mirror: BillingMirror,
+        source: BillingEventSource,
+        notifier: Notifier,
+        settings: SyncSettings,
+    ) -> None:
+        self._mirror, self._source = mirror, source
+        self._notifier, self._settings = notifier, settings
 
-    def __init__(self, ctx: SyncContext) -> None:
-        self._ctx = ctx
-
-    async def handle(self, event: ProviderEvent) -> None:
-        ctx = self._ctx
-        incoming = parse_invoice(event.object, event.version)
-        existing = await ctx.mirror.get_invoice(incoming.id)
+    async def handle(self, event: InvoiceChanged) -> None:
+        incoming = event.invoice
         await reconcile(
-            existing,
+            await self._mirror.get_invoice(incoming.id),
             incoming,
-            refetch=lambda: ctx.source.retrieve_invoice(incoming.id),
-            save=ctx.mirror.save_invoice,
-            always_refetch=ctx.settings.always_refetch,
+            refetch=lambda: self._source.retrieve_invoice(incoming.id),
+            save=self._mirror.save_invoice,
+            always_refetch=self._settings.always_refetch,
         )
-        if event.type != "invoice.payment_failed":
-            return
-        await ctx.notifier.notify(
-            event_id=event.id,
-            template=EmailTemplate.PAYMENT_FAILED,
-            customer_id=incoming.customer_id,
-            address=text(event.object, "customer_email"),
-            context={
-                "amount": format_amount(incoming.amount_due, incoming.currency),
-                "invoice_number": incoming.number,
-                "hosted_invoice_url": incoming.hosted_invoice_url,
-                "update_url": f"{ctx.settings.billing_page_url}?flow=payment_method_update",
-            },
-        )
+        for email in invoice_emails(event, billing_page_url=self._settings.billing_page_url):
+            await self._notifier.send(email, event_id=event.envelope.id)

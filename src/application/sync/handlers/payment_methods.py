@@ -1,44 +1,48 @@
-"""``payment_method.attached/detached/updated/automatically_updated``."""
+"""A payment method was attached, detached or updated; a new default card gets an email."""
 
 from __future__ import annotations
 
 import dataclasses
 
-from application.sync.events import ProviderEvent
-from application.sync.handlers.context import SyncContext, notify_default_payment_method
-from application.sync.parsers import parse_payment_method
+from application.ports.billing_event_source import BillingEventSource
+from application.ports.billing_mirror import BillingMirror
+from application.sync.default_card import DefaultCardNotice
 from application.sync.reconcile import reconcile
+from application.sync.settings import SyncSettings
+from domain.billing.events import PaymentMethodChanged, PaymentMethodMoment
+from domain.billing.notifications import attached_default_card
 
 
-class PaymentMethodEvents:
-    TYPES = (
-        "payment_method.attached",
-        "payment_method.detached",
-        "payment_method.updated",
-        "payment_method.automatically_updated",
-    )
+class PaymentMethodEventHandler:
+    def __init__(
+        self,
+        mirror: BillingMirror,
+        source: BillingEventSource,
+        default_card: DefaultCardNotice,
+        settings: SyncSettings,
+    ) -> None:
+        self._mirror, self._source = mirror, source
+        self._default_card, self._settings = default_card, settings
 
-    def __init__(self, ctx: SyncContext) -> None:
-        self._ctx = ctx
-
-    async def handle(self, event: ProviderEvent) -> None:
-        ctx = self._ctx
-        detached = event.type == "payment_method.detached"
-        incoming = parse_payment_method(event.object, event.version, detached=detached)
-        existing = await ctx.mirror.get_payment_method(incoming.id)
+    async def handle(self, event: PaymentMethodChanged) -> None:
+        incoming = event.payment_method
+        existing = await self._mirror.get_payment_method(incoming.id)
+        detached = event.moment is PaymentMethodMoment.DETACHED
         if detached and incoming.customer_id is None and existing is not None:
-            # Stripe's detached payload no longer names the customer; keep whose it was.
+            # A detached payment method no longer names its customer; keep whose it was.
             incoming = dataclasses.replace(incoming, customer_id=existing.customer_id)
         await reconcile(
             existing,
             incoming,
-            refetch=lambda: ctx.source.retrieve_payment_method(incoming.id),
-            save=ctx.mirror.save_payment_method,
-            always_refetch=ctx.settings.always_refetch,
+            refetch=lambda: self._source.retrieve_payment_method(incoming.id),
+            save=self._mirror.save_payment_method,
+            always_refetch=self._settings.always_refetch,
         )
-        if event.type == "payment_method.attached" and incoming.customer_id:
-            customer = await ctx.mirror.get_customer(incoming.customer_id)
-            if customer is not None and customer.default_payment_method_id == incoming.id:
-                await notify_default_payment_method(
-                    ctx, event.id, incoming.customer_id, incoming.id
-                )
+        customer_id = incoming.customer_id
+        if customer_id is None:
+            return
+        card = attached_default_card(event, await self._mirror.get_customer(customer_id))
+        if card is not None:
+            await self._default_card.send(
+                event_id=event.envelope.id, customer_id=customer_id, payment_method_id=card
+            )

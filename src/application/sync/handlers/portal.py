@@ -1,73 +1,66 @@
-"""``billing_portal.configuration.*`` (drift warnings) and ``billing_portal.session.created``."""
+"""Portal configurations changed outside the catalog (drift) and portal sessions created."""
 
 from __future__ import annotations
 
-from application.ports.billing_audit_log import BillingAuditEntry
-from application.sync.events import ProviderEvent
-from application.sync.handlers.context import SyncContext
-from application.sync.json_fields import reference, section, text
-
-# Fields `configs apply` never changes without also changing the fingerprint in metadata.
-_BOOKKEEPING = frozenset({"updated", "metadata", "active", "is_default"})
+from application.ports.billing_audit_log import BillingAuditEntry, BillingAuditLog
+from application.ports.configuration_mappings import ConfigurationMappings
+from application.sync.settings import SyncSettings
+from domain.billing.events import PortalConfigurationChanged, PortalSessionCreated
 
 
-class PortalConfigurationEvents:
-    """Warns when a configuration was changed outside the catalog (dashboard, API)."""
+class PortalConfigurationEventHandler:
+    """Audits a warning when a configuration was changed outside the catalog (dashboard,
+    API): `configs apply` always writes the catalog's name and fingerprint in metadata."""
 
-    TYPES = ("billing_portal.configuration.created", "billing_portal.configuration.updated")
+    def __init__(
+        self, audit: BillingAuditLog, mappings: ConfigurationMappings, settings: SyncSettings
+    ) -> None:
+        self._audit, self._mappings, self._settings = audit, mappings, settings
 
-    def __init__(self, ctx: SyncContext) -> None:
-        self._ctx = ctx
-
-    async def handle(self, event: ProviderEvent) -> None:
+    async def handle(self, event: PortalConfigurationChanged) -> None:
         drift = await self._drift(event)
         if drift is None:
             return
-        await self._ctx.audit.record(
+        await self._audit.record(
             BillingAuditEntry(
                 kind="portal.configuration.drift",
-                event_id=event.id,
-                occurred_at=event.version.at,
-                subject_id=event.object_id or "",
+                event_id=event.envelope.id,
+                occurred_at=event.envelope.version.at,
+                subject_id=event.configuration_id,
                 detail=drift,
             )
         )
 
-    async def _drift(self, event: ProviderEvent) -> str | None:
-        settings = self._ctx.settings
-        metadata = section(event.object, "metadata")
-        name = text(metadata, settings.catalog_name_key)
-        fingerprint = text(metadata, settings.catalog_fingerprint_key)
+    async def _drift(self, event: PortalConfigurationChanged) -> str | None:
+        name = event.metadata.get(self._settings.catalog_name_key) or None
+        fingerprint = event.metadata.get(self._settings.catalog_fingerprint_key) or None
         if name is None or fingerprint is None:
             return "not managed by the catalog: it carries no catalog metadata"
-        mapping = await self._ctx.mappings.get(name)
+        mapping = await self._mappings.get(name)
         if mapping is None:
             return f"claims catalog entry {name!r}, which our mapping table does not know"
-        if mapping.provider_id != event.object_id:
+        if mapping.provider_id != event.configuration_id:
             return f"claims catalog entry {name!r}, which is mapped to {mapping.provider_id}"
         if mapping.fingerprint != fingerprint:
             return f"catalog entry {name!r} differs from what `configs apply` last applied"
-        edited = set(event.previous) - _BOOKKEEPING
-        if edited and "metadata" not in event.previous:
-            fields = ", ".join(sorted(edited))
+        if event.edited_fields and not event.metadata_changed:
+            fields = ", ".join(sorted(event.edited_fields))
             return f"catalog entry {name!r} was edited outside the catalog ({fields})"
         return None
 
 
-class PortalSessionEvents:
-    TYPES = ("billing_portal.session.created",)
+class PortalSessionEventHandler:
+    def __init__(self, audit: BillingAuditLog) -> None:
+        self._audit = audit
 
-    def __init__(self, ctx: SyncContext) -> None:
-        self._ctx = ctx
-
-    async def handle(self, event: ProviderEvent) -> None:
-        await self._ctx.audit.record(
+    async def handle(self, event: PortalSessionCreated) -> None:
+        await self._audit.record(
             BillingAuditEntry(
                 kind="portal.session.created",
-                event_id=event.id,
-                occurred_at=event.version.at,
-                subject_id=event.object_id or "",
-                customer_id=reference(event.object, "customer"),
-                detail=f"configuration {reference(event.object, 'configuration')}",
+                event_id=event.envelope.id,
+                occurred_at=event.envelope.version.at,
+                subject_id=event.session_id,
+                customer_id=event.customer_id,
+                detail=f"configuration {event.configuration_id}",
             )
         )

@@ -1,4 +1,4 @@
-"""Defensive reads of provider JSON: a missing key, a null or a wrong type gives a default."""
+"""Defensive reads of Stripe's JSON: a missing key, a null or a wrong type gives a default."""
 
 from __future__ import annotations
 

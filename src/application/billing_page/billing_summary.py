@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from application.billing_page.allowed_flows import allowed_flows
 from application.errors import NoBillingAccount
 from application.ports.billing_mirror import BillingMirror
 from application.ports.clock import Clock
 from application.ports.customer_directory import CustomerDirectory
 from application.ports.portal_catalog import PortalCatalog
-from application.sync.allowed_flows import allowed_flows
+from domain.billing.customer import TaxId
 from domain.billing.invoice import MirroredInvoice
 from domain.billing.payment_method import MirroredPaymentMethod
 from domain.billing.subscription import MirroredSubscription
@@ -43,12 +45,12 @@ class SubscriptionLine:
     id: str
     status: str  # Stripe's own string, even one this service does not know
     plans: tuple[PlanLine, ...]
-    current_period_end: datetime | None
+    period_end: datetime | None
     cancel_at_period_end: bool
     cancel_at: datetime | None
     canceled_at: datetime | None = None
     ended_at: datetime | None = None
-    current_period_start: datetime | None = None
+    period_start: datetime | None = None
     latest_invoice: InvoiceLine | None = None  # None: the mirror holds no invoice for it
 
 
@@ -63,6 +65,7 @@ class BillingSummaryResult:
     decision: PortalDecision
     # The deep links the decision's configuration allows this customer now (needs a catalog).
     allowed_flows: tuple[FlowType, ...] = ()
+    tax_ids: tuple[TaxId, ...] = ()
 
 
 class BillingSummary:
@@ -94,6 +97,7 @@ class BillingSummary:
         if customer is not None and customer.default_payment_method_id:
             method = await self._mirror.get_payment_method(customer.default_payment_method_id)
         latest_invoices = await self._mirror.latest_invoices(customer_id)
+        names = await self._mirror.product_names({p for s in subs for p in s.product_ids()})
         written_at = await self._mirror.last_written_at(customer_id)
         decision = decide_portal_access(
             self._policy, link, [s.subscription for s in subs], self._clock.now()
@@ -107,15 +111,20 @@ class BillingSummary:
                 flows = allowed_flows(snapshots, capabilities, decision.configuration)
         return BillingSummaryResult(
             customer_id=customer_id,
-            subscriptions=tuple(_line(s, latest_invoices.get(s.id)) for s in lines),
+            subscriptions=tuple(_line(s, latest_invoices.get(s.id), names) for s in lines),
             default_payment_method=method if method is not None and not method.detached else None,
             mirror_updated_at=written_at,
             decision=decision,
             allowed_flows=flows,
+            tax_ids=(customer.tax_ids or ()) if customer is not None else (),
         )
 
 
-def _line(mirrored: MirroredSubscription, invoice: MirroredInvoice | None) -> SubscriptionLine:
+def _line(
+    mirrored: MirroredSubscription,
+    invoice: MirroredInvoice | None,
+    product_names: Mapping[str, str],
+) -> SubscriptionLine:
     sub = mirrored.subscription
     return SubscriptionLine(
         id=sub.id,
@@ -123,19 +132,19 @@ def _line(mirrored: MirroredSubscription, invoice: MirroredInvoice | None) -> Su
         plans=tuple(
             PlanLine(
                 price_id=item.price_id,
-                plan_name=mirrored.plan_name(item.price_id),
+                plan_name=mirrored.plan_name(item.price_id, product_names),
                 interval=item.interval.value if item.interval else None,
                 interval_count=item.interval_count,
                 quantity=item.quantity,
             )
             for item in sub.items
         ),
-        current_period_end=sub.current_period_end,
+        period_end=sub.period_end,
         cancel_at_period_end=sub.cancel_at_period_end,
         cancel_at=sub.cancel_at,
         canceled_at=sub.canceled_at,
         ended_at=sub.ended_at,
-        current_period_start=sub.current_period_start,
+        period_start=sub.period_start,
         latest_invoice=(
             InvoiceLine(
                 invoice.status, invoice.amount_due, invoice.currency, invoice.hosted_invoice_url

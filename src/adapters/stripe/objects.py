@@ -1,12 +1,16 @@
-"""Stripe's JSON objects (customer, subscription, invoice, payment method) as mirror records.
+"""Stripe's JSON objects as mirror records: the one translation, used by events, reads,
+lists and the portal's subscription lookup alike.
 
-The Stripe adapter uses these too (with ``obj.to_dict()``), so both paths agree.
+Every field Stripe documents as nullable may be null or absent; a wrong type reads as
+absent. Since API 2025-03-31 the billing period lives on each subscription item; an item
+without one takes the subscription's (older API versions). A subscription without
+``created``/``start_date`` (never seen from Stripe) takes the version's time rather than
+being refused, so the portal and the mirror see the same subscription either way.
 """
 
 from __future__ import annotations
 
-from application.sync.errors import InvalidEvent
-from application.sync.json_fields import (
+from adapters.stripe.json_fields import (
     Json,
     entries,
     flag,
@@ -16,10 +20,12 @@ from application.sync.json_fields import (
     section,
     text,
 )
+from application.errors import InvalidEvent
 from domain.billing.customer import MirroredCustomer, PostalAddress, TaxId
 from domain.billing.invoice import MirroredInvoice
 from domain.billing.payment_method import MirroredPaymentMethod
-from domain.billing.subscription import CancellationDetails, MirroredSubscription
+from domain.billing.product import MirroredProduct
+from domain.billing.subscription import CancellationDetails, MirroredSubscription, PriceNaming
 from domain.billing.version import SourceVersion
 from domain.subscription import (
     RecurringInterval,
@@ -28,22 +34,31 @@ from domain.subscription import (
     SubscriptionStatus,
 )
 
+# Fields a customer shows only when expanded (``expand=["tax_ids"]``).
+CUSTOMER_EXPAND = ["tax_ids"]
+# The latest invoice's hosted URL is shown for subscriptions that await a payment.
+SUBSCRIPTION_EXPAND = ["latest_invoice"]
 
-def _id(data: Json, kind: str) -> str:
-    object_id = text(data, "id")
-    if object_id is None:
+
+def object_id(data: Json, kind: str) -> str:
+    found = text(data, "id")
+    if found is None:
         raise InvalidEvent(f"the {kind} object has no id")
-    return object_id
+    return found
 
 
-def parse_customer(data: Json, version: SourceVersion) -> MirroredCustomer:
-    address = section(data, "address")
-    tax_ids = tuple(
-        TaxId(type=text(t, "type") or "unknown", value=text(t, "value") or "")
-        for t in entries(data, "tax_ids")
+def tax_id(data: Json) -> TaxId:
+    return TaxId(
+        type=text(data, "type") or "unknown", value=text(data, "value") or "", id=text(data, "id")
     )
+
+
+def customer(data: Json, version: SourceVersion) -> MirroredCustomer:
+    """``tax_ids`` is None unless Stripe included them (expanded): unknown, not none."""
+    address = section(data, "address")
+    included = "tax_ids" in data and data["tax_ids"] is not None
     return MirroredCustomer(
-        id=_id(data, "customer"),
+        id=object_id(data, "customer"),
         version=version,
         email=text(data, "email"),
         name=text(data, "name"),
@@ -51,7 +66,7 @@ def parse_customer(data: Json, version: SourceVersion) -> MirroredCustomer:
         if any(address.values())
         else None,
         phone=text(data, "phone"),
-        tax_ids=tax_ids,
+        tax_ids=tuple(tax_id(t) for t in entries(data, "tax_ids")) if included else None,
         default_payment_method_id=reference(
             section(data, "invoice_settings"), "default_payment_method"
         ),
@@ -59,14 +74,13 @@ def parse_customer(data: Json, version: SourceVersion) -> MirroredCustomer:
     )
 
 
-def parse_payment_method(
-    data: Json, version: SourceVersion, *, detached: bool = False
-) -> MirroredPaymentMethod:
+def payment_method(data: Json, version: SourceVersion) -> MirroredPaymentMethod:
+    """A payment method that names no customer is detached."""
     kind = text(data, "type") or "card"
     details = section(data, kind)
     customer_id = reference(data, "customer")
     return MirroredPaymentMethod(
-        id=_id(data, "payment method"),
+        id=object_id(data, "payment method"),
         version=version,
         customer_id=customer_id,
         type=kind,
@@ -76,14 +90,14 @@ def parse_payment_method(
         last4=text(details, "last4"),
         exp_month=integer(details, "exp_month"),
         exp_year=integer(details, "exp_year"),
-        detached=detached or customer_id is None,
+        detached=customer_id is None,
     )
 
 
-def parse_invoice(data: Json, version: SourceVersion) -> MirroredInvoice:
+def invoice(data: Json, version: SourceVersion) -> MirroredInvoice:
     parent = section(section(data, "parent"), "subscription_details")
     return MirroredInvoice(
-        id=_id(data, "invoice"),
+        id=object_id(data, "invoice"),
         version=version,
         customer_id=reference(data, "customer"),
         created=moment(data, "created") or version.at,
@@ -101,42 +115,62 @@ def parse_invoice(data: Json, version: SourceVersion) -> MirroredInvoice:
     )
 
 
-def _item(data: Json, subscription: Json) -> tuple[SubscriptionItem, str | None]:
+def product(data: Json, version: SourceVersion) -> MirroredProduct:
+    return MirroredProduct(
+        id=object_id(data, "product"),
+        version=version,
+        name=text(data, "name"),
+        active=data.get("active") is not False,
+        deleted=flag(data, "deleted"),
+    )
+
+
+def price_naming(item: Json) -> PriceNaming:
+    """How a subscription item's price is named; ``plan`` stands in for older versions."""
+    price = section(item, "price") or section(item, "plan")
+    return PriceNaming(
+        price_id=reference(item, "price") or text(price, "id") or "",
+        nickname=text(price, "nickname"),
+        product_name=text(section(price, "product"), "name"),
+        lookup_key=text(price, "lookup_key"),
+        product_id=reference(price, "product") or "",
+    )
+
+
+def _item(data: Json, subscription: Json) -> SubscriptionItem:
     price = section(data, "price") or section(data, "plan")
     recurring = section(price, "recurring")
     try:
         interval: RecurringInterval | None = RecurringInterval(text(recurring, "interval") or "")
     except ValueError:
         interval = None
-    item = SubscriptionItem(
+    return SubscriptionItem(
         id=text(data, "id") or "",
         price_id=reference(data, "price") or text(price, "id") or "",
         product_id=reference(price, "product") or "",
         quantity=integer(data, "quantity"),
         interval=interval,
         interval_count=integer(recurring, "interval_count") or 1,
-        current_period_start=moment(data, "current_period_start")
+        period_start=moment(data, "current_period_start")
         or moment(subscription, "current_period_start"),
-        current_period_end=moment(data, "current_period_end")
-        or moment(subscription, "current_period_end"),
+        period_end=moment(data, "current_period_end") or moment(subscription, "current_period_end"),
         metered=text(recurring, "usage_type") == "metered",
     )
-    name = text(price, "nickname") or text(section(price, "product"), "name")
-    return item, name or text(price, "lookup_key")
 
 
-def parse_subscription(data: Json, version: SourceVersion) -> MirroredSubscription:
-    parsed = [_item(i, data) for i in entries(data, "items")]
+def subscription(data: Json, version: SourceVersion) -> MirroredSubscription:
+    """Unknown statuses map to ``UNKNOWN`` and keep ``raw_status``."""
+    items = entries(data, "items")
     details = section(data, "cancellation_details")
     created = moment(data, "created") or version.at
     snapshot = Subscription(
-        id=_id(data, "subscription"),
+        id=object_id(data, "subscription"),
         customer_id=reference(data, "customer") or "",
         status=SubscriptionStatus.parse(text(data, "status")),
         raw_status=text(data, "status") or "",
         created=created,
         start_date=moment(data, "start_date") or created,
-        items=tuple(item for item, _ in parsed),
+        items=tuple(_item(i, data) for i in items),
         cancel_at_period_end=flag(data, "cancel_at_period_end"),
         cancel_at=moment(data, "cancel_at"),
         canceled_at=moment(data, "canceled_at"),
@@ -146,7 +180,7 @@ def parse_subscription(data: Json, version: SourceVersion) -> MirroredSubscripti
     return MirroredSubscription(
         subscription=snapshot,
         version=version,
-        plan_names=tuple((item.price_id, name) for item, name in parsed if name),
+        prices=tuple(price_naming(i) for i in items),
         cancellation=CancellationDetails(
             reason=text(details, "reason"),
             feedback=text(details, "feedback"),
