@@ -18,6 +18,7 @@ SUBJECTS = {
     "cancellation_scheduled": "Your subscription is set to end{% if access_until %} on {{ access_until | day }}{% endif %}",
     "cancellation_undone": "Your subscription will continue",
     "subscription_ended": "Your {{ plan }} subscription has ended",
+    "trial_ending": "Your {{ plan }} trial ends on {{ trial_end | day }}",
     "payment_method_updated": "Your payment method was updated",
     "payment_failed": "We could not take your payment of {{ amount }}",
 }
