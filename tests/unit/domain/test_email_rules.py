@@ -9,6 +9,7 @@ import pytest
 
 from domain.billing.customer import MirroredCustomer
 from domain.billing.events import (
+    Change,
     CustomerChanged,
     EventEnvelope,
     InvoiceChanged,
@@ -18,7 +19,6 @@ from domain.billing.events import (
     SubscriptionBefore,
     SubscriptionChanged,
     SubscriptionMoment,
-    Change,
 )
 from domain.billing.invoice import MirroredInvoice
 from domain.billing.notifications import (
