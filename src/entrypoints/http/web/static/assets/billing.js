@@ -294,8 +294,37 @@ async function adoptTokenFromFragment() {
 
 // ---- the dashboard ----------------------------------------------------------------------
 
+// A link straight into one portal flow (the payment-failed email's "update your card":
+// /billing?flow=payment_method_update). Taken once, whatever the page does next.
+const LINKABLE_FLOWS = new Set(["payment_method_update"]);
+
+function takeRequestedFlow() {
+  const url = new URL(window.location.href);
+  const flow = url.searchParams.get("flow");
+  if (flow === null) return null;
+  url.searchParams.delete("flow");
+  history.replaceState(history.state, "", url.pathname + url.search + url.hash);
+  return LINKABLE_FLOWS.has(flow) ? flow : null;
+}
+
+// Opens the portal in that flow when the portal rules allow it for this user now (what the
+// summary's portal outlook says); otherwise stays on the page and says why.
+async function followRequestedFlow(flow, summary) {
+  const portal = summary.portal || {};
+  if (allowedFlows(portal).includes(flow)) {
+    const button = byTestId("portal-shortcuts").querySelector(`button[data-flow="${flow}"]`);
+    await openPortal(button, flow);
+    return;
+  }
+  const notice = byTestId("flow-notice");
+  const why = portal.explanation ? ` ${portal.explanation}` : "";
+  notice.textContent = `You can't ${FLOW_PHRASES[flow]} from the billing portal right now.${why}`;
+  show(notice);
+}
+
 async function enterDashboard(session) {
   state.session = session;
+  const requestedFlow = takeRequestedFlow();
   announce("");
   show(byTestId("sync-banner"), false);
   showSupport(session.support_email);
@@ -310,7 +339,8 @@ async function enterDashboard(session) {
   if (!loaded) return;
   show(byTestId("dashboard"));
   loadInvoices(true);
-  if (returning) await followReturn();
+  if (requestedFlow) await followRequestedFlow(requestedFlow, loaded);
+  else if (returning) await followReturn();
   else document.getElementById("dashboard-title").focus({ preventScroll: true });
 }
 
