@@ -10,11 +10,25 @@ from application.ports.clock import Clock
 from domain.billing.customer import MirroredCustomer
 from domain.billing.invoice import MirroredInvoice
 from domain.billing.payment_method import MirroredPaymentMethod
+from domain.billing.product import MirroredProduct
 from domain.billing.subscription import MirroredSubscription
 from domain.billing.version import SourceVersion
 
-Record = MirroredCustomer | MirroredSubscription | MirroredInvoice | MirroredPaymentMethod
-R = TypeVar("R", MirroredCustomer, MirroredSubscription, MirroredInvoice, MirroredPaymentMethod)
+Record = (
+    MirroredCustomer
+    | MirroredProduct
+    | MirroredSubscription
+    | MirroredInvoice
+    | MirroredPaymentMethod
+)
+R = TypeVar(
+    "R",
+    MirroredCustomer,
+    MirroredProduct,
+    MirroredSubscription,
+    MirroredInvoice,
+    MirroredPaymentMethod,
+)
 Owned = TypeVar("Owned", MirroredSubscription, MirroredInvoice, MirroredPaymentMethod)
 
 
@@ -30,6 +44,7 @@ class FakeBillingEventSource(BillingEventSource):
     def __init__(self, clock: Clock | None = None) -> None:
         self.clock = clock
         self.customers: dict[str, MirroredCustomer] = {}
+        self.products: dict[str, MirroredProduct] = {}
         self.subscriptions: dict[str, MirroredSubscription] = {}
         self.invoices: dict[str, MirroredInvoice] = {}
         self.payment_methods: dict[str, MirroredPaymentMethod] = {}
@@ -41,6 +56,8 @@ class FakeBillingEventSource(BillingEventSource):
     def put(self, record: Record) -> None:
         if isinstance(record, MirroredCustomer):
             self.customers[record.id] = record
+        elif isinstance(record, MirroredProduct):
+            self.products[record.id] = record
         elif isinstance(record, MirroredSubscription):
             self.subscriptions[record.id] = record
         elif isinstance(record, MirroredInvoice):
@@ -72,6 +89,9 @@ class FakeBillingEventSource(BillingEventSource):
     async def retrieve_customer(self, customer_id: str) -> MirroredCustomer | None:
         return self._read(self.customers.get(customer_id))
 
+    async def retrieve_product(self, product_id: str) -> MirroredProduct | None:
+        return self._read(self.products.get(product_id))
+
     async def retrieve_subscription(self, subscription_id: str) -> MirroredSubscription | None:
         return self._read(self.subscriptions.get(subscription_id))
 
@@ -96,6 +116,13 @@ class FakeBillingEventSource(BillingEventSource):
         self._check()
         for customer in list(self.customers.values()):
             read = self._read(customer)
+            assert read is not None
+            yield read
+
+    async def list_products(self) -> AsyncIterator[MirroredProduct]:
+        self._check()
+        for product in list(self.products.values()):
+            read = self._read(product)
             assert read is not None
             yield read
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import ClassVar
 
@@ -9,6 +9,7 @@ from application.ports.clock import Clock
 from domain.billing.customer import MirroredCustomer
 from domain.billing.invoice import MirroredInvoice
 from domain.billing.payment_method import MirroredPaymentMethod
+from domain.billing.product import MirroredProduct
 from domain.billing.subscription import MirroredSubscription
 
 from .transaction_manager import Snapshotted
@@ -26,6 +27,8 @@ class FakeBillingMirror(BillingMirror, Snapshotted):
         self.subscriptions: dict[str, MirroredSubscription] = {}
         self.invoices: dict[str, MirroredInvoice] = {}
         self.payment_methods: dict[str, MirroredPaymentMethod] = {}
+        self.products: dict[str, MirroredProduct] = {}
+        self.complete_since: dict[str, datetime] = {}  # customer id -> subscriptions complete at
         self.written: dict[tuple[str, str], datetime] = {}
 
     def _wrote(self, kind: str, record_id: str) -> None:
@@ -90,3 +93,23 @@ class FakeBillingMirror(BillingMirror, Snapshotted):
     async def save_payment_method(self, payment_method: MirroredPaymentMethod) -> None:
         self.payment_methods[payment_method.id] = payment_method
         self._wrote("payment_method", payment_method.id)
+
+    async def get_product(self, product_id: str) -> MirroredProduct | None:
+        return self.products.get(product_id)
+
+    async def save_product(self, product: MirroredProduct) -> None:
+        self.products[product.id] = product
+        self._wrote("product", product.id)
+
+    async def product_names(self, product_ids: Iterable[str]) -> Mapping[str, str]:
+        found = (self.products.get(i) for i in set(product_ids))
+        return {p.id: p.name for p in found if p is not None and p.name is not None}
+
+    async def mark_subscriptions_complete(
+        self, customer_ids: Iterable[str], *, at: datetime
+    ) -> None:
+        for customer_id in customer_ids:
+            self.complete_since[customer_id] = at
+
+    async def subscriptions_complete(self, customer_id: str) -> bool:
+        return customer_id in self.complete_since

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
+from application.errors import MailDeliveryFailed
 from application.ports.mailer import EmailMessage, Mailer
-from application.sync.errors import MailDeliveryFailed
 
 
 class FakeMailer(Mailer):

@@ -44,8 +44,8 @@ def a_subscription(
         product_id="prod_demo_basic",
         quantity=quantity,
         interval=RecurringInterval.YEAR if yearly else RecurringInterval.MONTH,
-        current_period_start=period_start,
-        current_period_end=period_end,
+        period_start=period_start,
+        period_end=period_end,
     )
     return Subscription(
         id=sub_id,

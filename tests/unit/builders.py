@@ -47,8 +47,8 @@ def an_item(
         quantity=quantity,
         interval=RecurringInterval(interval) if interval is not None else None,
         interval_count=interval_count,
-        current_period_start=period_start,
-        current_period_end=period_end,
+        period_start=period_start,
+        period_end=period_end,
         metered=metered,
     )
 
