@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from application.ports.configuration_mappings import ConfigurationMapping
 from domain.calendar import add_months
 from domain.customer import Customer
 from domain.subscription import (
@@ -46,8 +47,8 @@ def an_item(
         quantity=quantity,
         interval=RecurringInterval(interval) if interval is not None else None,
         interval_count=interval_count,
-        current_period_start=period_start,
-        current_period_end=period_end,
+        period_start=period_start,
+        period_end=period_end,
         metered=metered,
     )
 
@@ -116,3 +117,8 @@ def a_yearly_subscription(*, months_old: int, **overrides: object) -> Subscripti
         interval=RecurringInterval.YEAR,
         **overrides,  # type: ignore[arg-type]
     )
+
+
+def applied(name: str, *, active: bool = True) -> ConfigurationMapping:
+    """A mapping as `configs apply` leaves it: the provider id derives from the name."""
+    return ConfigurationMapping(name, f"bpc_{name}", f"fp_{name}", active, NOW)

@@ -3,33 +3,49 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import structlog
-from cli_event_source import FakeEventSource, FakeEventSourceFamily
-from cli_fakes import FakeBilling, FakeBillingFamily
 from cli_harness import CATALOG, Run
 from click.testing import CliRunner, Result
+from tests.fakes import (
+    SEED_PRICES,
+    FakeBillingEventSource,
+    FakeBillingProvider,
+    FakePortalConfigurationProvider,
+    FakeStripeFamily,
+)
 
 from entrypoints.cli.main import cli
 from entrypoints.cli.runtime import CliState
 
 
 @pytest.fixture
-def billing() -> FakeBilling:
-    return FakeBilling()
+def billing() -> FakeBillingProvider:
+    return FakeBillingProvider()
 
 
 @pytest.fixture
-def event_source() -> FakeEventSource:
-    return FakeEventSource()
+def configurations() -> FakePortalConfigurationProvider:
+    """The seed's plans; ids of its own, as the mappings of other tests share the database."""
+    return FakePortalConfigurationProvider(SEED_PRICES, id_prefix=f"bpc_{uuid.uuid4().hex[:8]}_")
+
+
+@pytest.fixture
+def event_source() -> FakeBillingEventSource:
+    return FakeBillingEventSource()
 
 
 @pytest.fixture
 def run_cli(
-    postgres_url: str, billing: FakeBilling, event_source: FakeEventSource, tmp_path: Path
+    postgres_url: str,
+    billing: FakeBillingProvider,
+    configurations: FakePortalConfigurationProvider,
+    event_source: FakeBillingEventSource,
+    tmp_path: Path,
 ) -> Run:
     """``run_cli("customers", "show", "u1", env={...})`` -> click's Result."""
 
@@ -43,7 +59,7 @@ def run_cli(
             "PORTAL_DATA_DIR": str(tmp_path / "data"),
             **(env or {}),
         }
-        overrides = (FakeBillingFamily(billing), FakeEventSourceFamily(event_source))
+        overrides = (FakeStripeFamily(billing, configurations, event_source),)
         state = CliState(override_providers=overrides)
         return CliRunner().invoke(cli, list(args), env=environment, obj=state)
 

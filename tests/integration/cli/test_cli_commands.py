@@ -6,8 +6,8 @@ import re
 import uuid
 
 import pytest
-from cli_fakes import FakeBilling, monthly_subscription
-from cli_harness import Run
+from cli_harness import Run, monthly_subscription
+from tests.fakes import FakeBillingProvider
 
 from application.errors import ProviderUnavailable
 
@@ -41,7 +41,9 @@ def test_db_upgrade_migrates_an_empty_database(run_cli: Run, empty_postgres_url:
     assert "None" not in result.output
 
 
-def test_support_links_a_customer_and_sees_the_decision(run_cli: Run, billing: FakeBilling) -> None:
+def test_support_links_a_customer_and_sees_the_decision(
+    run_cli: Run, billing: FakeBillingProvider
+) -> None:
     user, customer = new_user()
     subscription = monthly_subscription(customer)
     billing.subscriptions[customer] = [subscription]
@@ -87,7 +89,9 @@ def test_bad_input_is_one_line_and_exit_2(
     assert_one_line_failure(run_cli(*args, env=env), 2, words)
 
 
-def test_an_unreachable_provider_is_one_line_and_exit_1(run_cli: Run, billing: FakeBilling) -> None:
+def test_an_unreachable_provider_is_one_line_and_exit_1(
+    run_cli: Run, billing: FakeBillingProvider
+) -> None:
     user, customer = new_user()
     run_cli("customers", "link", user, customer, "--segment", "b2c")
     billing.failure = ProviderUnavailable("could not reach Stripe: connection refused")
@@ -96,7 +100,7 @@ def test_an_unreachable_provider_is_one_line_and_exit_1(run_cli: Run, billing: F
 
 
 def test_configs_plan_apply_list_and_a_portal_url_for_support(
-    run_cli: Run, billing: FakeBilling
+    run_cli: Run, billing: FakeBillingProvider
 ) -> None:
     planned = run_cli("configs", "plan")
     applied = run_cli("configs", "apply")
@@ -119,8 +123,6 @@ def test_configs_plan_apply_list_and_a_portal_url_for_support(
     url = run_cli("portal-url", user, "--return-path", "/billing")
 
     assert url.exit_code == 0, url.output
-    assert re.fullmatch(
-        r"https://billing\.example\.test/p/session/bps_\d+", url.output.splitlines()[0]
-    )
-    assert len(billing.sessions) == 1
-    assert billing.sessions[-1].customer_id == customer
+    assert re.fullmatch(r"https://billing\.stripe\.test/p/session_\d+", url.output.splitlines()[0])
+    assert len(billing.session_requests) == 1
+    assert billing.session_requests[-1].customer_id == customer

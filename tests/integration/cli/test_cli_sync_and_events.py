@@ -8,9 +8,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from cli_event_source import FakeEventSource
-from cli_fakes import monthly_subscription
-from cli_harness import Run
+from cli_harness import Run, monthly_subscription
+from tests.fakes import FakeBillingEventSource
 
 from application.errors import ProviderUnavailable
 from domain.billing.customer import MirroredCustomer
@@ -32,7 +31,7 @@ def one_line_failure(result: Any, code: int, words: str) -> None:
     assert words in lines[0], lines[0]
 
 
-def a_stripe_account(source: FakeEventSource, customer_id: str) -> MirroredSubscription:
+def a_stripe_account(source: FakeBillingEventSource, customer_id: str) -> MirroredSubscription:
     read = SourceVersion(at=datetime.now(UTC).replace(microsecond=0))
     sub = MirroredSubscription(
         monthly_subscription(customer_id), read, plan_names=(("price_basic_monthly", "Basic"),)
@@ -49,7 +48,7 @@ def a_stripe_account(source: FakeEventSource, customer_id: str) -> MirroredSubsc
 
 
 def test_sync_fills_the_mirror_and_the_portal_rules_read_it(
-    run_cli: Run, event_source: FakeEventSource
+    run_cli: Run, event_source: FakeBillingEventSource
 ) -> None:
     user, customer = f"user_{token()}", f"cus_{token()}"
     sub = a_stripe_account(event_source, customer)
@@ -69,7 +68,7 @@ def test_sync_fills_the_mirror_and_the_portal_rules_read_it(
     assert "decision:  open the portal with 'b2c' (segment)" in shown.output
 
 
-def test_sync_failures_are_one_line(run_cli: Run, event_source: FakeEventSource) -> None:
+def test_sync_failures_are_one_line(run_cli: Run, event_source: FakeBillingEventSource) -> None:
     one_line_failure(run_cli("sync", "--customer", "sub_123"), 2, "cus_")
     event_source.failure = ProviderUnavailable("could not reach Stripe: connection refused")
     one_line_failure(run_cli("sync"), 1, "could not reach Stripe")
@@ -87,7 +86,7 @@ def stripe_event(event_type: str, data: dict[str, Any], event_id: str) -> dict[s
 
 
 def test_recover_the_worker_and_the_event_commands(
-    run_cli: Run, event_source: FakeEventSource
+    run_cli: Run, event_source: FakeBillingEventSource
 ) -> None:
     customer = f"cus_{token()}"
     good, bad, odd = (f"evt_{name}_{token()}" for name in ("good", "bad", "odd"))
@@ -139,7 +138,7 @@ def test_recover_the_worker_and_the_event_commands(
 
 
 def test_recover_asks_only_for_undelivered_events_by_default(
-    run_cli: Run, event_source: FakeEventSource
+    run_cli: Run, event_source: FakeBillingEventSource
 ) -> None:
     result = run_cli("events", "recover", "--since", "2026-11-01")
 

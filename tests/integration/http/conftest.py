@@ -1,17 +1,23 @@
-"""The HTTP app on the session's Postgres, with only the billing provider faked."""
+"""The HTTP app on the session's Postgres, with only the Stripe adapters faked."""
 
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
 import structlog
-from billing_fakes import FakeBillingFamily, FakeBillingProvider
 from litestar.testing import AsyncTestClient
 from portal_harness import Portal, PortalFactory, portal_settings
+from tests.fakes import (
+    SEED_PRICES,
+    FakeBillingProvider,
+    FakePortalConfigurationProvider,
+    FakeStripeFamily,
+)
 
 from entrypoints.http.app import create_app
 
@@ -22,7 +28,15 @@ def billing() -> FakeBillingProvider:
 
 
 @pytest.fixture
-def make_portal(postgres_url: str, billing: FakeBillingProvider) -> PortalFactory:
+def configurations() -> FakePortalConfigurationProvider:
+    """The seed's plans; ids of its own, as the mappings of other tests share the database."""
+    return FakePortalConfigurationProvider(SEED_PRICES, id_prefix=f"bpc_{uuid.uuid4().hex[:8]}_")
+
+
+@pytest.fixture
+def make_portal(
+    postgres_url: str, billing: FakeBillingProvider, configurations: FakePortalConfigurationProvider
+) -> PortalFactory:
     """``async with make_portal(**env_overrides) as portal``; the catalog is applied."""
 
     @asynccontextmanager
@@ -30,9 +44,10 @@ def make_portal(postgres_url: str, billing: FakeBillingProvider) -> PortalFactor
         *, database_url: str | None = None, apply: bool = True, **overrides: Any
     ) -> AsyncIterator[Portal]:
         settings = portal_settings(database_url or postgres_url, **overrides)
-        app = create_app(settings, FakeBillingFamily(billing))
+        fakes = FakeStripeFamily(billing, configurations)
+        app = create_app(settings, fakes)
         async with AsyncTestClient(app, base_url="http://portal.test") as client:
-            portal = Portal(client, settings, billing)
+            portal = Portal(client, settings, billing, configurations)
             if apply:
                 await portal.apply_catalog()
             yield portal

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from billing_fakes import FakeBillingFamily, FakeBillingProvider
+from tests.fakes import FakeBillingProvider, FakeStripeFamily
 
 from application.ports.billing_mirror import BillingMirror
 from application.ports.transaction_manager import TransactionManager
@@ -54,7 +54,7 @@ def an_invoice(customer_id: str, n: int) -> MirroredInvoice:
 async def seed_mirror(
     settings: Settings, billing: FakeBillingProvider, records: Sequence[Record]
 ) -> None:
-    container = create_container(settings, FakeBillingFamily(billing))
+    container = create_container(settings, FakeStripeFamily(billing))
     try:
         async with container() as request:
             mirror = await request.get(BillingMirror)

@@ -7,11 +7,11 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from billing_fakes import FakeBillingFamily, FakeBillingProvider
 from dishka import AsyncContainer
 from jwt_tokens import AUDIENCE, HS_SECRET, ISSUER
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from tests.fakes import FakeBillingProvider, FakePortalConfigurationProvider, FakeStripeFamily
 
 from application.configs.apply_configurations import ApplyConfigurations
 from application.customers.link_customer import LinkCustomer, LinkCustomerRequest
@@ -48,16 +48,21 @@ class Portal:
     """The app under test, its settings, and set-up steps run as an operator would.
 
     The test client serves the app on its own event loop, so set-up goes through a
-    container of its own (same settings, same fake provider), never the app's.
+    container of its own (same settings, same fakes), never the app's.
     """
 
     client: AsyncTestClient[Litestar]
     settings: Settings
     billing: FakeBillingProvider
+    configurations: FakePortalConfigurationProvider
+
+    def fake_stripe(self) -> FakeStripeFamily:
+        """The override provider that puts this portal's fakes in place of Stripe."""
+        return FakeStripeFamily(self.billing, self.configurations)
 
     @asynccontextmanager
     async def _request(self) -> AsyncIterator[AsyncContainer]:
-        container = create_container(self.settings, FakeBillingFamily(self.billing))
+        container = create_container(self.settings, self.fake_stripe())
         try:
             async with container() as request:
                 yield request

@@ -6,7 +6,7 @@ import time
 import uuid
 
 import pytest
-from billing_fakes import FakeBillingProvider, a_subscription
+from billing_builders import a_subscription
 from jwt_tokens import (
     EC_PUBLIC_PEM,
     ES256,
@@ -17,6 +17,7 @@ from jwt_tokens import (
     unsigned_token,
 )
 from portal_harness import Portal, PortalFactory
+from tests.fakes import FakeBillingProvider
 
 URL = "/api/billing/portal-sessions"
 WRONG_SECRET = TokenIssuer(key="another-secret-that-is-also-32-bytes-long!!")
@@ -91,4 +92,4 @@ async def test_public_key_tokens_open_the_portal(
         response = await portal.client.post(URL, headers=issuer.headers(user))
 
     assert response.status_code == 201, response.text
-    assert billing.sessions[-1].customer_id == customer
+    assert billing.session_requests[-1].customer_id == customer

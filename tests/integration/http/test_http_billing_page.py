@@ -7,10 +7,11 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from billing_fakes import FakeBillingProvider, a_subscription
+from billing_builders import a_subscription
 from jwt_tokens import HS256
 from mirror_seeding import an_invoice, mirrored, seed_mirror, version
 from portal_harness import APP_BASE_URL, Portal
+from tests.fakes import FakeBillingProvider
 
 from domain.billing.customer import MirroredCustomer
 from domain.billing.payment_method import MirroredPaymentMethod
@@ -204,7 +205,7 @@ async def test_the_portal_session_reads_subscriptions_from_the_mirror_first(
     response = await portal.client.post("/api/billing/portal-sessions", headers=HS256.headers(user))
 
     assert response.status_code == 201, response.text
-    assert billing.sessions[-1].customer_id == customer
+    assert billing.session_requests[-1].customer_id == customer
 
 
 async def test_invoices_come_newest_first_a_page_at_a_time(

@@ -6,10 +6,11 @@ import uuid
 from typing import Any
 
 import pytest
-from billing_fakes import FakeBillingProvider, a_subscription
+from billing_builders import a_subscription
 from jwt_tokens import HS256
 from portal_harness import APP_BASE_URL, Portal, PortalFactory
 from sqlalchemy import select
+from tests.fakes import FakeBillingProvider
 
 from adapters.persistence import create_engine
 from adapters.persistence.tables import portal_access_audit
@@ -45,10 +46,10 @@ async def test_the_portal_opens_with_the_segment_configuration_and_is_audited(
 
     assert response.status_code == 201
     body = response.json()
-    assert body["url"].startswith("https://billing.example.test/p/session/")
+    assert body["url"].startswith("https://billing.stripe.test/p/session_")
     assert (body["configuration"], body["reason"]) == ("b2b", "segment")
     assert response.headers["x-request-id"] == "req-42.abc"
-    session = billing.sessions[-1]
+    session = billing.session_requests[-1]
     assert session.customer_id == customer
     assert session.return_url == f"{APP_BASE_URL}/billing?action=portal_return"
     [row] = await audit_rows(postgres_url, user)
@@ -86,7 +87,7 @@ async def test_the_caller_chooses_return_path_deep_link_and_locale(
     response = await portal.client.post(URL, json=body, headers=HS256.headers(user))
 
     assert response.status_code == 201, response.text
-    session = billing.sessions[-1]
+    session = billing.session_requests[-1]
     assert session.return_url == f"{APP_BASE_URL}/settings/billing?tab=plan&action=portal_return"
     assert session.flow is not None
     assert (session.flow.type, session.flow.subscription_id) == (
@@ -107,8 +108,8 @@ async def test_an_overdue_payment_deep_links_to_the_payment_method_update(
 
     assert response.status_code == 201
     assert response.json()["reason"] == "payment_overdue"
-    assert billing.sessions[-1].flow is not None
-    assert billing.sessions[-1].flow.type is FlowType.PAYMENT_METHOD_UPDATE
+    assert billing.session_requests[-1].flow is not None
+    assert billing.session_requests[-1].flow.type is FlowType.PAYMENT_METHOD_UPDATE
 
 
 async def test_several_live_subscriptions_get_payment_methods_only(
@@ -122,7 +123,7 @@ async def test_several_live_subscriptions_get_payment_methods_only(
 
     assert response.status_code == 201
     assert response.json()["configuration"] == "payment_methods_only"
-    assert "multiple_subscriptions=true" in billing.sessions[-1].return_url
+    assert "multiple_subscriptions=true" in billing.session_requests[-1].return_url
 
 
 async def test_a_young_yearly_subscription_gets_the_restricted_variant(
@@ -180,7 +181,7 @@ async def test_users_who_cannot_use_the_portal_now_are_redirected(
     body = response.json()
     assert (body["action"], body["reason"]) == ("redirect", reason)
     assert body["redirect_to"].startswith(redirect_to)
-    assert billing.sessions == []
+    assert billing.session_requests == []
     [row] = await audit_rows(postgres_url, user)
     assert (row["outcome"], row["decision"]) == ("redirect", reason)
 

@@ -6,9 +6,10 @@ import uuid
 from typing import Any
 
 import pytest
-from billing_fakes import FakeBillingProvider, a_subscription
+from billing_builders import a_subscription
 from jwt_tokens import HS256
 from portal_harness import RATE_LIMIT, Portal, PortalFactory
+from tests.fakes import FakeBillingProvider
 
 from adapters.persistence import upgrade_database_async
 from adapters.persistence.engine import create_engine
@@ -77,7 +78,7 @@ async def test_an_invalid_request_is_a_422_naming_the_field(
     if field is not None:
         fields = [problem.get("field")] + [e["field"] for e in problem.get("errors", [])]
         assert field in fields
-    assert billing.sessions == []
+    assert billing.session_requests == []
 
 
 async def test_a_flow_the_configuration_does_not_allow_is_a_422(

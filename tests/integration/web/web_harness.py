@@ -8,6 +8,7 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import jwt
@@ -17,6 +18,7 @@ from litestar.middleware import AuthenticationResult, DefineMiddleware
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 from litestar.testing import AsyncTestClient
 from litestar.types import ASGIApp
+from tests.fakes import FakeClock
 
 from entrypoints.http.auth import JwtAuthenticationMiddleware, JwtVerifier
 from entrypoints.http.problems import problem_details_config
@@ -35,23 +37,11 @@ HOST_APP_SECRET = "the-host-apps-shared-secret-for-hs256-tokens"
 SESSION_SECRET = "a-session-secret-of-at-least-thirty-two-bytes"
 SUPPORT_EMAIL = "billing@example.test"
 TTL_SECONDS = 3600
+SESSION_EPOCH = datetime.fromtimestamp(1_900_000_000, UTC)
 DEMO_USERS = [
     DemoUser("user_b2c", "ana@example.test", "b2c", "an active monthly subscription"),
     DemoUser("user_past_due", "bo@example.test", "b2c", "the last payment failed"),
 ]
-
-
-class FakeClock:
-    """Session time the tests move by hand (no sleeping)."""
-
-    def __init__(self) -> None:
-        self.now = 1_900_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 def host_app_token(sub: str, *, secret: str = HOST_APP_SECRET, ttl: int = 300) -> str:
@@ -138,13 +128,13 @@ async def web_app(
     sandbox: bool = True,
     secure: bool | None = None,
 ) -> AsyncIterator[WebApp]:
-    clock = FakeClock()
+    clock = FakeClock(SESSION_EPOCH)  # session time the tests move by hand (no sleeping)
     sessions = CookieSessions(
         SESSION_SECRET,
         app_base_url=app_base_url,
         ttl_seconds=TTL_SECONDS,
         secure=secure,
-        clock=clock,
+        clock=lambda: clock.now().timestamp(),
     )
     app = build_app(sessions, sandbox=sandbox)
     async with AsyncTestClient(app, base_url=base_url) as client:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tests.unit.builders import CUSTOMER_ID, a_customer
-from tests.unit.fakes import (
+from tests.fakes import (
     FakeBillingProvider,
     FakeClock,
     FakeConfigurationMappings,
@@ -14,8 +13,8 @@ from tests.unit.fakes import (
     FakePortalCatalog,
     FakeRateLimiter,
     FakeTransactionManager,
-    applied,
 )
+from tests.unit.builders import CUSTOMER_ID, NOW, a_customer, applied
 
 from application.open_portal import (
     OpenBillingPortal,
@@ -63,7 +62,7 @@ class PortalWorld:
     catalog: FakePortalCatalog = field(default_factory=lambda: FakePortalCatalog(dict(CATALOG)))
     audit: FakePortalAccessAudit = field(default_factory=FakePortalAccessAudit)
     limiter: FakeRateLimiter = field(default_factory=FakeRateLimiter)
-    clock: FakeClock = field(default_factory=FakeClock)
+    clock: FakeClock = field(default_factory=lambda: FakeClock(NOW))
     app_base_url: str = APP
     rate_limit: int = 10
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from tests.unit.builders import NOW, a_customer, a_subscription, a_yearly_subscription
-from tests.unit.fakes import (
+from tests.fakes import (
     FakeBillingProvider,
     FakeClock,
     FakeCustomerDirectory,
     FakeTransactionManager,
 )
+from tests.unit.builders import NOW, a_customer, a_subscription, a_yearly_subscription
 
 from application.customers.link_customer import LinkCustomer, LinkCustomerRequest
 from application.customers.show_customer import ShowCustomer
@@ -155,7 +155,7 @@ class ShowWorld:
     def __init__(self, *customers: Customer) -> None:
         self.customers = FakeCustomerDirectory(*customers)
         self.provider = FakeBillingProvider()
-        self.clock = FakeClock()
+        self.clock = FakeClock(NOW)
         self.use_case = ShowCustomer(self.customers, self.provider, self.clock, PortalPolicy())
 
 

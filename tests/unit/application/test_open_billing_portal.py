@@ -7,8 +7,7 @@ from datetime import timedelta
 
 import pytest
 from tests.unit.application.portal_world import APP, PortalWorld
-from tests.unit.builders import NOW, a_customer, a_subscription, a_yearly_subscription
-from tests.unit.fakes import applied
+from tests.unit.builders import NOW, a_customer, a_subscription, a_yearly_subscription, applied
 
 from application.errors import (
     BillingAccountGone,
@@ -316,9 +315,9 @@ async def test_support_channel_can_skip_the_rate_limit() -> None:
 async def test_configuration_not_applied_names_it_and_the_command(
     world: PortalWorld, mapping: object
 ) -> None:
-    del world.mappings.by_name["b2c"]
+    del world.mappings.committed["b2c"]
     if mapping is not None:
-        world.mappings.by_name["b2c"] = mapping  # type: ignore[assignment]
+        world.mappings.committed["b2c"] = mapping  # type: ignore[assignment]
     world.has(a_subscription())
 
     with pytest.raises(ConfigurationNotApplied) as missing:

@@ -5,9 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.unit.catalog.builders import b2b_data, catalog_of, payment_methods_only
-from tests.unit.catalog.fakes import (
-    NOW,
+from tests.fakes import (
     SEED_PRICES,
     FakeClock,
     FakeConfigurationMappings,
@@ -16,6 +14,8 @@ from tests.unit.catalog.fakes import (
     ProviderCrashed,
     a_price,
 )
+from tests.unit.builders import NOW
+from tests.unit.catalog.builders import b2b_data, catalog_of, payment_methods_only
 
 from adapters.catalog.toml_catalog import load_catalog
 from application.configs.apply_configurations import ApplyConfigurations, ApplyResult
@@ -35,7 +35,7 @@ class World:
 
     async def apply(self, catalog: Catalog) -> ApplyResult:
         use_case = ApplyConfigurations(
-            catalog, self.provider, self.mappings, self.transaction, FakeClock()
+            catalog, self.provider, self.mappings, self.transaction, FakeClock(NOW)
         )
         return await use_case.execute()
 

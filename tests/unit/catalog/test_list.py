@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.unit.catalog.builders import b2b_data, catalog_of, payment_methods_only
-from tests.unit.catalog.fakes import (
-    NOW,
+from tests.fakes import (
     FakeConfigurationMappings,
     FakePortalConfigurationProvider,
 )
+from tests.unit.builders import NOW
+from tests.unit.catalog.builders import b2b_data, catalog_of, payment_methods_only
 
 from application.configs.list_configurations import ApplyStatus, ListConfigurations
 from application.ports.configuration_mappings import ConfigurationMapping

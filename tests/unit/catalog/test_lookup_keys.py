@@ -6,8 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.unit.catalog.builders import SOURCE, b2b_data, catalog_of, payment_methods_only
-from tests.unit.catalog.fakes import (
+from tests.fakes import (
     SEED_PRICES,
     FakeClock,
     FakeConfigurationMappings,
@@ -16,6 +15,8 @@ from tests.unit.catalog.fakes import (
     a_price,
     account_prices,
 )
+from tests.unit.builders import NOW
+from tests.unit.catalog.builders import SOURCE, b2b_data, catalog_of, payment_methods_only
 
 from adapters.catalog.toml_catalog import load_catalog
 from application.configs.apply_configurations import ApplyConfigurations, ApplyResult
@@ -50,7 +51,7 @@ class Account:
     async def apply(self, catalog: Catalog) -> ApplyResult:
         transaction = FakeTransactionManager(self.mappings)
         return await ApplyConfigurations(
-            catalog, self.provider, self.mappings, transaction, FakeClock()
+            catalog, self.provider, self.mappings, transaction, FakeClock(NOW)
         ).execute()
 
     async def plan_error(self, catalog: Catalog) -> str:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from tests.fakes import FakePortalConfigurationProvider
 from tests.unit.catalog.builders import b2b_data, catalog_of, payment_methods_only
-from tests.unit.catalog.fakes import FakePortalConfigurationProvider
 
 from domain.catalog import (
     Catalog,

@@ -5,6 +5,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from tests.fakes import (
+    FakeBillingAuditLog,
+    FakeBillingEventSource,
+    FakeBillingMirror,
+    FakeClock,
+    FakeConfigurationMappings,
+    FakeCustomerDirectory,
+    FakeEventInbox,
+    FakeOutbox,
+    FakeTransactionManager,
+)
 
 from application.ports.event_inbox import InboxEvent
 from application.sync.process_event import ProcessEvent
@@ -12,31 +23,20 @@ from application.sync.process_inbox_batch import ProcessInboxBatch
 from application.sync.settings import SyncSettings
 from domain.customer import Customer
 
-from .builders import CUSTOMER
-from .fakes import (
-    FakeAudit,
-    FakeClock,
-    FakeCustomers,
-    FakeEventSource,
-    FakeInbox,
-    FakeMappings,
-    FakeMirror,
-    FakeOutbox,
-    FakeTransaction,
-)
+from .builders import CUSTOMER, T0
 
 
 @dataclass
 class World:
     clock: FakeClock
-    inbox: FakeInbox
-    mirror: FakeMirror
+    inbox: FakeEventInbox
+    mirror: FakeBillingMirror
     outbox: FakeOutbox
-    source: FakeEventSource
-    audit: FakeAudit
-    mappings: FakeMappings
-    customers: FakeCustomers
-    transaction: FakeTransaction
+    source: FakeBillingEventSource
+    audit: FakeBillingAuditLog
+    mappings: FakeConfigurationMappings
+    customers: FakeCustomerDirectory
+    transaction: FakeTransactionManager
     settings: SyncSettings
 
     def process_event(self) -> ProcessEvent:
@@ -71,18 +71,19 @@ class World:
 
 
 def make_world(settings: SyncSettings | None = None) -> World:
-    clock = FakeClock()
-    inbox, mirror, outbox, audit = FakeInbox(), FakeMirror(clock), FakeOutbox(), FakeAudit()
+    clock = FakeClock(datetime.fromtimestamp(T0, UTC))
+    inbox, mirror, outbox = FakeEventInbox(), FakeBillingMirror(clock), FakeOutbox()
+    audit = FakeBillingAuditLog()
     return World(
         clock=clock,
         inbox=inbox,
         mirror=mirror,
         outbox=outbox,
-        source=FakeEventSource(clock),
+        source=FakeBillingEventSource(clock),
         audit=audit,
-        mappings=FakeMappings(),
-        customers=FakeCustomers(Customer("user-1", CUSTOMER, "b2c", "link@example.com")),
-        transaction=FakeTransaction(inbox, mirror, outbox, audit),
+        mappings=FakeConfigurationMappings(),
+        customers=FakeCustomerDirectory(Customer("user-1", CUSTOMER, "b2c", "link@example.com")),
+        transaction=FakeTransactionManager(inbox, mirror, outbox, audit),
         settings=settings or SyncSettings(),
     )
 

@@ -4,6 +4,7 @@ import itertools
 
 import pytest
 
+from application.errors import ProviderUnavailable
 from application.ports.event_inbox import EventStatus
 from application.ports.outbox import OutboxStatus
 from application.sync.settings import SyncSettings
@@ -102,7 +103,7 @@ async def test_unknown_types_nulls_and_unknown_statuses_are_handled(world: World
 
 async def test_a_failing_handler_retries_with_backoff_then_parks() -> None:
     world = make_world(SyncSettings(max_attempts=3, backoff_base_seconds=10, always_refetch=True))
-    world.source.unavailable = True
+    world.source.failure = ProviderUnavailable("Stripe answered 503")
     await world.deliver(event("customer.subscription.updated", subscription(), event_id="e1"))
     await world.worker().execute(worker_id="w1")
     first = world.inbox.events["e1"]
@@ -124,7 +125,7 @@ async def test_a_failing_handler_retries_with_backoff_then_parks() -> None:
     assert world.mirror.subscriptions == {}
     assert world.outbox.messages == {}
 
-    world.source.unavailable = False  # `events retry-failed` after the outage
+    world.source.failure = None  # `events retry-failed` after the outage
     await world.inbox.requeue_failed(now=world.clock.now())
     await world.drain()
     assert world.inbox.events["e1"].status is EventStatus.PROCESSED

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from tests.fakes import FakeMailer
+
 from adapters.email.renderer import JinjaEmailRenderer
 from application.billing_page.billing_summary import BillingSummary
 from application.billing_page.list_invoices import ListInvoices
@@ -11,7 +13,6 @@ from domain.portal_policy import PortalPolicy
 
 from .builders import T0, customer, event, invoice, payment_method, subscription
 from .conftest import World, make_world
-from .fakes import FakeMailer
 
 
 async def test_summary_shows_plans_card_freshness_and_the_portal_decision(world: World) -> None:

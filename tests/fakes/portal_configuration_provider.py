@@ -1,25 +1,20 @@
-"""In-memory fakes of the ports the catalog use cases need, behaving like Stripe and a
-database would: the provider stores objects with Stripe's extra keys and applies ``""`` as
-a clear; mappings stay pending until the transaction commits; writes are counted."""
+"""A Stripe-like portal configuration provider: it stores objects with Stripe's extra keys,
+applies ``""`` as a clear, replays a reused idempotency key and counts writes and price reads.
+``SEED_PRICES`` are the sandbox seed's plans (the shipped catalog names them by lookup key).
+"""
 
 from __future__ import annotations
 
 import copy
 import itertools
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
-from application.ports.clock import Clock
-from application.ports.configuration_mappings import ConfigurationMapping, ConfigurationMappings
 from application.ports.portal_configuration_provider import (
     PortalConfigurationProvider,
     ProviderConfiguration,
     ProviderPrice,
 )
-from application.ports.transaction_manager import TransactionManager
-
-NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 # A new configuration as Stripe returns it (fixtures3.json shape), before params apply.
 _BLANK: dict[str, Any] = {
@@ -67,7 +62,14 @@ class ProviderCrashed(Exception):
 
 
 class FakePortalConfigurationProvider(PortalConfigurationProvider):
-    def __init__(self, prices: Sequence[ProviderPrice] = ()) -> None:
+    """Configurations as Stripe-shaped dicts in ``objects``; ``prices`` by id.
+
+    New ids are ``<id_prefix><4 digits>``: give each test its own prefix when the mappings
+    outlive the fake (a shared database), so one test never finds another's ids.
+    """
+
+    def __init__(self, prices: Sequence[ProviderPrice] = (), *, id_prefix: str = "bpc_") -> None:
+        self.id_prefix = id_prefix
         self.objects: dict[str, dict[str, Any]] = {}
         self.prices = {price.id: price for price in prices}
         self.writes: list[tuple[str, str, str]] = []  # (call, configuration id, key)
@@ -86,7 +88,7 @@ class FakePortalConfigurationProvider(PortalConfigurationProvider):
         if (replayed := self._replay(params, idempotency_key)) is not None:
             return replayed
         obj = copy.deepcopy(_BLANK)
-        obj["id"] = f"bpc_{next(self._ids):04d}"
+        obj["id"] = f"{self.id_prefix}{next(self._ids):04d}"
         self.objects[obj["id"]] = obj
         return self._write("create", obj, params, idempotency_key)
 
@@ -203,50 +205,3 @@ def account_prices(prefix: str) -> tuple[ProviderPrice, ...]:
         a_price(f"price_1Q{prefix}_{p.lookup_key}", p.product_id, lookup_key=p.lookup_key)
         for p in SEED_PRICES
     )
-
-
-class FakeConfigurationMappings(ConfigurationMappings):
-    """Saved rows stay pending until the transaction commits; a rollback drops them."""
-
-    def __init__(self, *mappings: ConfigurationMapping) -> None:
-        self.committed = {m.name: m for m in mappings}
-        self._pending: dict[str, ConfigurationMapping] = {}
-
-    async def get(self, name: str) -> ConfigurationMapping | None:
-        return {**self.committed, **self._pending}.get(name)
-
-    async def list(self) -> list[ConfigurationMapping]:
-        return list({**self.committed, **self._pending}.values())
-
-    async def save(self, mapping: ConfigurationMapping) -> None:
-        self._pending[mapping.name] = mapping
-
-    def commit(self) -> None:
-        self.committed.update(self._pending)
-        self._pending.clear()
-
-    def rollback(self) -> None:
-        self._pending.clear()
-
-
-class FakeTransactionManager(TransactionManager):
-    def __init__(self, mappings: FakeConfigurationMappings) -> None:
-        self._mappings = mappings
-        self.commits = 0
-        self.rollbacks = 0
-
-    async def commit(self) -> None:
-        self._mappings.commit()
-        self.commits += 1
-
-    async def rollback(self) -> None:
-        self._mappings.rollback()
-        self.rollbacks += 1
-
-
-class FakeClock(Clock):
-    def __init__(self, now: datetime = NOW) -> None:
-        self.current = now
-
-    def now(self) -> datetime:
-        return self.current

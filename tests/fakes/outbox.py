@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta
+
+from application.ports.outbox import Outbox, OutboxMessage, OutboxStatus
+
+from .transaction_manager import Snapshotted
+
+
+class FakeOutbox(Outbox, Snapshotted):
+    """``messages`` by key; a claim leases a message by moving its ``next_attempt_at``."""
+
+    def __init__(self) -> None:
+        self.messages: dict[str, OutboxMessage] = {}
+
+    async def enqueue(self, message: OutboxMessage) -> bool:
+        if message.key in self.messages:
+            return False
+        self.messages[message.key] = message
+        return True
+
+    async def claim_due(
+        self, *, worker_id: str, now: datetime, limit: int, lease_seconds: int
+    ) -> list[OutboxMessage]:
+        due = [
+            m for m in self.messages.values()
+            if m.status is OutboxStatus.PENDING and (m.next_attempt_at or now) <= now
+        ][:limit]  # fmt: skip
+        for m in due:
+            self.messages[m.key] = dataclasses.replace(
+                m, next_attempt_at=now + timedelta(seconds=lease_seconds)
+            )
+        return due
+
+    async def mark_sent(self, key: str, *, now: datetime) -> None:
+        self.messages[key] = dataclasses.replace(
+            self.messages[key], status=OutboxStatus.SENT, sent_at=now
+        )
+
+    async def mark_failed(
+        self, key: str, *, now: datetime, error: str, retry_at: datetime | None
+    ) -> None:
+        m = self.messages[key]
+        self.messages[key] = dataclasses.replace(
+            m,
+            status=OutboxStatus.PENDING if retry_at else OutboxStatus.FAILED,
+            attempts=m.attempts + 1,
+            next_attempt_at=retry_at,
+            last_error=error,
+        )
