@@ -52,7 +52,22 @@ async def reconcile(
     if verdict is Verdict.REFETCH:
         fetched = await refetch()
         if fetched is not None:
-            version = refetched_version(fetched.version.at, seen, incoming.version)
-            incoming = dataclasses.replace(fetched, version=version)
+            return await store_refetched(existing, fetched, incoming.version, save)
     await save(incoming)
     return Reconciled(existing, incoming, applied=True)
+
+
+async def store_refetched(
+    existing: R | None,
+    fetched: R,
+    trigger: SourceVersion,
+    save: Callable[[R], Awaitable[None]],
+) -> Reconciled[R]:
+    """Store a state read from the provider because of the event ``trigger``, after
+    ``existing`` was read under its lock: the read is newer than both, whatever the skew
+    between the clocks, so it wins (see ``refetched_version``)."""
+    seen = existing.version if existing is not None else None
+    version = refetched_version(fetched.version.at, seen, trigger)
+    stored = dataclasses.replace(fetched, version=version)
+    await save(stored)
+    return Reconciled(existing, stored, applied=True)

@@ -74,7 +74,7 @@ def test_yearly_means_billed_every_twelve_months_or_less_often(
     assert sub.is_yearly is yearly
 
 
-def test_current_period_comes_from_the_items() -> None:
+def test_the_period_comes_from_the_items() -> None:
     sub = a_subscription(
         items=(
             an_item(
@@ -87,8 +87,8 @@ def test_current_period_comes_from_the_items() -> None:
             ),
         )
     )
-    assert sub.current_period_start == NOW - timedelta(days=10)
-    assert sub.current_period_end == NOW + timedelta(days=355)
+    assert sub.period_start == NOW - timedelta(days=10)
+    assert sub.period_end == NOW + timedelta(days=355)
     assert not sub.period_over(NOW)
     assert sub.period_over(NOW + timedelta(days=355))
 

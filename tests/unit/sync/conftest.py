@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from dishka import Provider, Scope, make_async_container, provide
 from tests.fakes import (
     FakeBillingAuditLog,
     FakeBillingEventSource,
@@ -17,11 +19,20 @@ from tests.fakes import (
     FakeTransactionManager,
 )
 
-from application.ports.event_inbox import InboxEvent
+from application.ports.billing_audit_log import BillingAuditLog
+from application.ports.billing_event_source import BillingEventSource
+from application.ports.billing_mirror import BillingMirror
+from application.ports.clock import Clock
+from application.ports.configuration_mappings import ConfigurationMappings
+from application.ports.customer_directory import CustomerDirectory
+from application.ports.event_inbox import EventInbox, InboxEvent
+from application.ports.outbox import Outbox
+from application.ports.transaction_manager import TransactionManager
 from application.sync.process_event import ProcessEvent
 from application.sync.process_inbox_batch import ProcessInboxBatch
 from application.sync.settings import SyncSettings
 from domain.customer import Customer
+from entrypoints.ioc.handlers import EventHandlerProvider, EventTranslationProvider
 
 from .builders import CUSTOMER, T0
 
@@ -39,15 +50,18 @@ class World:
     transaction: FakeTransactionManager
     settings: SyncSettings
 
-    def process_event(self) -> ProcessEvent:
-        return ProcessEvent(
-            self.inbox, self.mirror, self.source, self.outbox, self.customers,
-            self.mappings, self.audit, self.clock, self.transaction, self.settings,
-        )  # fmt: skip
+    async def process_event(self) -> ProcessEvent:
+        """Built as the service builds it: the handlers registered by the composition root
+        (``entrypoints/ioc/handlers.py``), on this world's fakes."""
+        container = make_async_container(
+            _WorldPorts(self), EventTranslationProvider(), EventHandlerProvider(), _UseCase()
+        )
+        async with container() as request:
+            return await request.get(ProcessEvent)
 
-    def worker(self) -> ProcessInboxBatch:
+    async def worker(self) -> ProcessInboxBatch:
         return ProcessInboxBatch(
-            self.inbox, self.process_event(), self.clock, self.transaction, self.settings
+            self.inbox, await self.process_event(), self.clock, self.transaction, self.settings
         )
 
     async def deliver(self, payload: dict[str, Any]) -> bool:
@@ -66,8 +80,41 @@ class World:
         return stored
 
     async def drain(self) -> None:
-        while (await self.worker().execute(worker_id="w1")).claimed:
+        worker = await self.worker()
+        while (await worker.execute(worker_id="w1")).claimed:
             pass
+
+
+def _constant(value: object) -> Callable[[], object]:
+    def factory() -> object:
+        return value
+
+    return factory
+
+
+class _WorldPorts(Provider):
+    """The world's fakes as the ports the handlers and ``ProcessEvent`` ask for."""
+
+    def __init__(self, world: World) -> None:
+        super().__init__(scope=Scope.APP)
+        for port, fake in [
+            (EventInbox, world.inbox),
+            (BillingMirror, world.mirror),
+            (Outbox, world.outbox),
+            (BillingEventSource, world.source),
+            (BillingAuditLog, world.audit),
+            (ConfigurationMappings, world.mappings),
+            (CustomerDirectory, world.customers),
+            (Clock, world.clock),
+            (TransactionManager, world.transaction),
+            (SyncSettings, world.settings),
+        ]:
+            self.provide(_constant(fake), provides=port)
+
+
+class _UseCase(Provider):
+    scope = Scope.REQUEST
+    process_event = provide(ProcessEvent)
 
 
 def make_world(settings: SyncSettings | None = None) -> World:

@@ -69,12 +69,16 @@ async def test_every_delivery_order_ends_in_the_same_mirror_state(order: tuple[i
 
 
 async def test_two_events_in_the_same_second_are_resolved_by_reading_stripe(world: World) -> None:
-    from application.sync.parsers import parse_subscription
-
+    from adapters.stripe import objects
+    from domain.billing.product import MirroredProduct
     from domain.billing.version import SourceVersion
 
-    truth = subscription(price="price_team", quantity=3)
-    world.source.put(parse_subscription(truth, SourceVersion(world.clock.now())))
+    truth = objects.subscription(
+        subscription(price="price_team", quantity=3), SourceVersion(world.clock.now())
+    )
+    world.source.put(truth)
+    product_id = truth.subscription.items[0].product_id
+    world.mirror.products[product_id] = MirroredProduct(product_id, truth.version, "Team")
     await world.deliver(
         event("customer.subscription.updated", subscription(price="price_team"), event_id="a")
     )
@@ -105,18 +109,18 @@ async def test_a_failing_handler_retries_with_backoff_then_parks() -> None:
     world = make_world(SyncSettings(max_attempts=3, backoff_base_seconds=10, always_refetch=True))
     world.source.failure = ProviderUnavailable("Stripe answered 503")
     await world.deliver(event("customer.subscription.updated", subscription(), event_id="e1"))
-    await world.worker().execute(worker_id="w1")
+    await (await world.worker()).execute(worker_id="w1")
     first = world.inbox.events["e1"]
     assert first.status is EventStatus.PENDING
     assert first.attempts == 1
     assert (first.next_attempt_at - world.clock.now()).total_seconds() == 10
 
-    assert (await world.worker().execute(worker_id="w1")).claimed == 0  # not due yet
+    assert (await (await world.worker()).execute(worker_id="w1")).claimed == 0  # not due yet
     world.clock.advance(10)
-    await world.worker().execute(worker_id="w1")
+    await (await world.worker()).execute(worker_id="w1")
     assert (world.inbox.events["e1"].next_attempt_at - world.clock.now()).total_seconds() == 20
     world.clock.advance(20)
-    await world.worker().execute(worker_id="w1")
+    await (await world.worker()).execute(worker_id="w1")
 
     parked = world.inbox.events["e1"]
     assert parked.status is EventStatus.FAILED

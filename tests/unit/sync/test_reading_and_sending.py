@@ -90,8 +90,8 @@ async def test_an_overdue_subscription_shows_the_invoice_that_failed(world: Worl
     assert latest is not None
     assert (latest.status, latest.amount_due, latest.currency) == ("open", 1999, "usd")
     assert latest.hosted_invoice_url == "https://pay.example/in_1"
-    assert lines["sub_1"].current_period_start is not None
-    assert lines["sub_1"].current_period_start.timestamp() == T0
+    assert lines["sub_1"].period_start is not None
+    assert lines["sub_1"].period_start.timestamp() == T0
     assert lines["sub_2"].latest_invoice is None
 
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from application.sync.parsers import parse_customer, parse_payment_method, parse_subscription
-
+from adapters.stripe import objects
+from adapters.stripe.events import StripeEventTranslator
 from application.ports.event_inbox import EventStatus
 from application.sync.backfill_mirror import BackfillMirror
 from application.sync.recover_events import RecoverEvents
@@ -26,7 +26,7 @@ async def test_recover_queues_only_the_events_the_inbox_missed(world: World) -> 
     await world.deliver(delivered)
 
     result = await RecoverEvents(
-        world.inbox, world.source, world.clock, world.transaction
+        world.inbox, world.source, StripeEventTranslator(), world.clock, world.transaction
     ).execute()
     await world.drain()
 
@@ -37,14 +37,14 @@ async def test_recover_queues_only_the_events_the_inbox_missed(world: World) -> 
 
 def _provider_state(world: World) -> None:
     read = SourceVersion(world.clock.now())
-    world.source.put(parse_customer(customer(), read))
-    world.source.put(parse_subscription(subscription(), read))
-    world.source.put(parse_payment_method(payment_method(), read))
+    world.source.put(objects.customer(customer(), read))
+    world.source.put(objects.subscription(subscription(), read))
+    world.source.put(objects.payment_method(payment_method(), read))
 
 
 async def test_backfill_converges_and_is_idempotent(world: World) -> None:
     _provider_state(world)
-    backfill = BackfillMirror(world.mirror, world.source, world.transaction)
+    backfill = BackfillMirror(world.mirror, world.source, world.transaction, world.clock)
     progress: list[tuple[str, int]] = []
 
     first = await backfill.execute(progress=lambda kind, n: progress.append((kind, n)))
@@ -70,6 +70,6 @@ async def test_backfill_never_overwrites_a_newer_webhook_state(world: World) -> 
     await world.deliver(newer)
     await world.drain()
 
-    await BackfillMirror(world.mirror, world.source, world.transaction).execute()
+    await BackfillMirror(world.mirror, world.source, world.transaction, world.clock).execute()
 
     assert world.mirror.subscriptions["sub_1"].subscription.status is SubscriptionStatus.CANCELED

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from application.ports.billing_event_source import BillingEventSource
 from application.ports.billing_mirror import BillingMirror
-from application.sync.reconcile import reconcile
+from application.sync.reconcile import store_refetched
 from domain.billing.events import TaxIdChanged
 
 
@@ -21,10 +21,4 @@ class TaxIdEventHandler:
         fetched = await self._source.retrieve_customer(event.customer_id)
         if fetched is None:
             return  # the customer is gone; its deletion event updates the mirror
-        await reconcile(
-            existing,
-            fetched,
-            refetch=lambda: self._source.retrieve_customer(event.customer_id),
-            save=self._mirror.save_customer,
-            always_refetch=False,
-        )
+        await store_refetched(existing, fetched, event.envelope.version, self._mirror.save_customer)
