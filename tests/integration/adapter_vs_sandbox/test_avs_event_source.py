@@ -204,3 +204,23 @@ async def test_a_stopped_sandbox_is_unavailable(tmp_path: Path) -> None:
             await source.retrieve_customer("cus_avs")
         with pytest.raises(ProviderUnavailable):
             await _all(source.list_events(since=datetime.now(UTC), undelivered_only=True))
+
+
+async def test_customers_come_with_their_tax_ids_and_products_with_their_names(
+    source: StripeBillingEventSource, sandbox: RunningSandbox, demo: dict[str, DemoRecord]
+) -> None:
+    record = demo["user_b2b"]
+    sandbox.store.create_tax_id(record.customer_id, {"type": "eu_vat", "value": "DE123456789"})
+
+    customer = await source.retrieve_customer(record.customer_id)
+    listed = [c for c in await _all(source.list_customers()) if c.id == record.customer_id]
+    products = await _all(source.list_products())
+
+    assert customer is not None
+    assert [(t.type, t.value) for t in customer.tax_ids or ()] == [("eu_vat", "DE123456789")]
+    assert [c.tax_ids for c in listed] == [customer.tax_ids]
+    assert products
+    assert all(p.name for p in products)
+    one = await source.retrieve_product(products[0].id)
+    assert one is not None
+    assert one.name == products[0].name

@@ -76,15 +76,13 @@ async def test_items_carry_their_price_and_billing_period(
         (item,) = sub.items
         raw_item = _raw(sandbox, sub.id)["items"]["data"][0]
         assert item.id == raw_item["id"]
-        assert item.current_period_start == _at(raw_item["current_period_start"])
-        assert item.current_period_end == _at(raw_item["current_period_end"])
-        assert item.current_period_start is not None
-        assert item.current_period_end is not None
-        assert item.current_period_start <= datetime.now(UTC) < item.current_period_end
-    assert b2c.items[0].current_period_end - b2c.items[0].current_period_start <= timedelta(days=31)
-    assert b2b.items[0].current_period_end - b2b.items[0].current_period_start >= timedelta(
-        days=365
-    )
+        assert item.period_start == _at(raw_item["current_period_start"])
+        assert item.period_end == _at(raw_item["current_period_end"])
+        assert item.period_start is not None
+        assert item.period_end is not None
+        assert item.period_start <= datetime.now(UTC) < item.period_end
+    assert b2c.items[0].period_end - b2c.items[0].period_start <= timedelta(days=31)
+    assert b2b.items[0].period_end - b2b.items[0].period_start >= timedelta(days=365)
 
 
 async def test_an_incomplete_subscription_links_its_open_invoice_page(
@@ -113,7 +111,7 @@ async def test_cancellation_scheduled_and_trial_are_reported(
 
     assert ending.status is SubscriptionStatus.ACTIVE
     assert ending.cancel_at_period_end
-    assert ending.cancel_at == ending.items[0].current_period_end
+    assert ending.cancel_at == ending.items[0].period_end
     assert trial.status is SubscriptionStatus.TRIALING
     assert overdue.status is SubscriptionStatus.PAST_DUE
 

@@ -107,7 +107,8 @@ def test_configs_plan_apply_list_and_a_portal_url_for_support(
     listed = run_cli("configs", "list")
     replanned = run_cli("configs", "plan")
 
-    assert planned.exit_code == 0, planned.output
+    # Pending changes exit 3, so CI can gate on drift; nothing to change exits 0.
+    assert planned.exit_code == 3, planned.output
     assert "b2b: create" in planned.output
     assert "+ features.subscription_cancel.mode = 'at_period_end'" in planned.output
     assert "run `billing-portal configs apply`" in planned.output
@@ -116,6 +117,7 @@ def test_configs_plan_apply_list_and_a_portal_url_for_support(
     assert all(f"{name} " in listed.output for name in ("b2b", "b2c", "payment_methods_only"))
     assert "not_applied" not in listed.output
     assert "b2b: unchanged" in replanned.output
+    assert replanned.exit_code == 0, replanned.output
 
     user, customer = new_user()
     billing.subscriptions[customer] = [monthly_subscription(customer)]

@@ -15,7 +15,7 @@ from application.errors import ProviderUnavailable
 from domain.billing.customer import MirroredCustomer
 from domain.billing.invoice import MirroredInvoice
 from domain.billing.payment_method import MirroredPaymentMethod
-from domain.billing.subscription import MirroredSubscription
+from domain.billing.subscription import MirroredSubscription, PriceNaming
 from domain.billing.version import SourceVersion
 
 
@@ -34,7 +34,9 @@ def one_line_failure(result: Any, code: int, words: str) -> None:
 def a_stripe_account(source: FakeBillingEventSource, customer_id: str) -> MirroredSubscription:
     read = SourceVersion(at=datetime.now(UTC).replace(microsecond=0))
     sub = MirroredSubscription(
-        monthly_subscription(customer_id), read, plan_names=(("price_basic_monthly", "Basic"),)
+        monthly_subscription(customer_id),
+        read,
+        prices=(PriceNaming("price_basic_monthly", nickname="Basic"),),
     )
     source.customers[customer_id] = MirroredCustomer(customer_id, read, email="c@example.test")
     source.subscriptions[sub.id] = sub

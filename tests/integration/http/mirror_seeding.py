@@ -12,7 +12,7 @@ from application.ports.transaction_manager import TransactionManager
 from domain.billing.customer import MirroredCustomer
 from domain.billing.invoice import MirroredInvoice
 from domain.billing.payment_method import MirroredPaymentMethod
-from domain.billing.subscription import MirroredSubscription
+from domain.billing.subscription import MirroredSubscription, PriceNaming
 from domain.billing.version import SourceVersion
 from domain.subscription import Subscription
 from entrypoints.ioc import create_container
@@ -27,8 +27,8 @@ def version(at: datetime = SEEN_AT) -> SourceVersion:
 
 
 def mirrored(sub: Subscription, plan_name: str = "Basic monthly") -> MirroredSubscription:
-    names = tuple((item.price_id, plan_name) for item in sub.items)
-    return MirroredSubscription(subscription=sub, version=version(), plan_names=names)
+    names = tuple(PriceNaming(item.price_id, nickname=plan_name) for item in sub.items)
+    return MirroredSubscription(subscription=sub, version=version(), prices=names)
 
 
 def an_invoice(customer_id: str, n: int) -> MirroredInvoice:
@@ -52,8 +52,14 @@ def an_invoice(customer_id: str, n: int) -> MirroredInvoice:
 
 
 async def seed_mirror(
-    settings: Settings, billing: FakeBillingProvider, records: Sequence[Record]
+    settings: Settings,
+    billing: FakeBillingProvider,
+    records: Sequence[Record],
+    *,
+    complete: bool = True,
 ) -> None:
+    """Store ``records``; ``complete``: as `billing-portal sync` leaves it, the mirror then
+    answers for every subscription of the seeded subscriptions' customers."""
     container = create_container(settings, FakeStripeFamily(billing))
     try:
         async with container() as request:
@@ -67,6 +73,9 @@ async def seed_mirror(
                     await mirror.save_invoice(record)
                 else:
                     await mirror.save_payment_method(record)
+            if complete:
+                owners = {r.customer_id for r in records if isinstance(r, MirroredSubscription)}
+                await mirror.mark_subscriptions_complete(owners, at=SEEN_AT)
             await (await request.get(TransactionManager)).commit()
     finally:
         await container.close()

@@ -71,8 +71,8 @@ async def test_the_summary_shows_plans_card_freshness_and_the_portal_outlook(
         "interval": "month",
         "interval_count": 1,
         "quantity": 1,
-        "current_period_start": iso(item.current_period_start),
-        "current_period_end": iso(item.current_period_end),
+        "current_period_start": iso(item.period_start),
+        "current_period_end": iso(item.period_end),
         "cancel_at_period_end": False,
         "cancel_at": None,
         "canceled_at": None,
@@ -136,7 +136,7 @@ async def test_an_overdue_subscription_carries_its_latest_invoice(
         "currency": "usd",
         "hosted_invoice_url": "https://invoice.example.test/failed",
     }
-    assert lines[overdue.id]["current_period_start"] == iso(overdue.current_period_start)
+    assert lines[overdue.id]["current_period_start"] == iso(overdue.period_start)
     assert lines[other.id]["latest_invoice"] is None
 
 
@@ -206,6 +206,24 @@ async def test_the_portal_session_reads_subscriptions_from_the_mirror_first(
 
     assert response.status_code == 201, response.text
     assert billing.session_requests[-1].customer_id == customer
+
+
+async def test_a_partial_mirror_is_not_trusted_stripe_answers_until_it_is_complete(
+    portal: Portal, billing: FakeBillingProvider
+) -> None:
+    user, customer = new_user()
+    await portal.link(user, customer)
+    # An event put a subscription in the mirror, but `sync` never ran for this customer:
+    # Stripe (faked) is asked, and it knows no subscription of theirs.
+    await seed_mirror(
+        portal.settings, billing, [mirrored(a_subscription(customer))], complete=False
+    )
+
+    response = await portal.client.post("/api/billing/portal-sessions", headers=HS256.headers(user))
+
+    assert response.status_code == 200, response.text
+    assert response.json()["reason"] == "never_subscribed"
+    assert billing.listed_for[-1] == customer
 
 
 async def test_invoices_come_newest_first_a_page_at_a_time(

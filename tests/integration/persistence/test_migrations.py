@@ -32,6 +32,8 @@ APPLICATION_TABLES = {
     "billing_subscriptions",
     "billing_invoices",
     "billing_payment_methods",
+    "billing_products",
+    "billing_mirror_coverage",
     "email_outbox",
     "billing_audit_log",
 }

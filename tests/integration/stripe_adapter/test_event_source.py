@@ -90,7 +90,7 @@ async def test_retrieves_a_subscription_with_its_latest_invoice_and_an_unknown_s
     snapshot = found.subscription
     assert (snapshot.status, snapshot.raw_status) == (SubscriptionStatus.UNKNOWN, "brand_new")
     assert snapshot.latest_invoice_url == "https://invoice.stripe.com/i/1"
-    assert found.plan_names == (("price_1PgafmB7WZ01zgkW6dKueIc5", "Pro monthly"),)
+    assert found.plan_name("price_1PgafmB7WZ01zgkW6dKueIc5") == "Pro monthly"
     assert found.version.event_id is None
 
 
@@ -213,8 +213,8 @@ async def test_lists_customers_invoices_and_payment_methods_across_pages(
     ]  # fmt: skip
     params = [(r.path, r.params) for r in fake_stripe.requests]
     assert params == [
-        ("/v1/customers", {"limit": "100"}),
-        ("/v1/customers", {"limit": "100", "starting_after": "cus_1"}),
+        ("/v1/customers", {"expand[0]": "data.tax_ids", "limit": "100"}),
+        ("/v1/customers", {"expand[0]": "data.tax_ids", "limit": "100", "starting_after": "cus_1"}),
         ("/v1/invoices", {"customer": "cus_1", "limit": "100"}),
         (path, {"limit": "100"}),
         (path, {"limit": "100", "starting_after": "pm_1"}),

@@ -100,13 +100,13 @@ async def test_maps_every_field_with_periods_taken_from_the_items(
             SubscriptionItem(
                 id="si_licensed", price_id="price_yearly", product_id="prod_pro", quantity=4,
                 interval=RecurringInterval.YEAR, interval_count=1,
-                current_period_start=at(T0), current_period_end=at(T0 + 31_536_000),
+                period_start=at(T0), period_end=at(T0 + 31_536_000),
                 metered=False,
             ),
             SubscriptionItem(
                 id="si_metered", price_id="price_usage", product_id="prod_usage", quantity=None,
                 interval=RecurringInterval.MONTH, interval_count=3,
-                current_period_start=at(T0 + 10), current_period_end=at(T0 + 7_776_000),
+                period_start=at(T0 + 10), period_end=at(T0 + 7_776_000),
                 metered=True,
             ),
         ),
@@ -117,7 +117,7 @@ async def test_maps_every_field_with_periods_taken_from_the_items(
         latest_invoice_url="https://invoice.stripe.com/i/acct/in_1",
     )  # fmt: skip
     assert found.raw_status == "past_due"
-    assert found.current_period_end == at(T0 + 31_536_000)
+    assert found.period_end == at(T0 + 31_536_000)
     assert found.created.tzinfo is UTC
 
 
@@ -147,9 +147,9 @@ async def test_tolerates_nulls_and_keeps_an_unknown_status(
     assert found.items == (
         SubscriptionItem(
             id="si_once", price_id="price_once", product_id="prod_QXg1hqf4jFNsqG", quantity=None,
-            interval=None, interval_count=1, current_period_start=None, current_period_end=None,
+            interval=None, interval_count=1, period_start=None, period_end=None,
         ),
     )  # fmt: skip
-    assert found.current_period_end is None
+    assert found.period_end is None
     assert no_items.items == ()
     assert no_items.latest_invoice_url is None

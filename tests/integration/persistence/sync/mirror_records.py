@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from domain.billing.customer import MirroredCustomer, PostalAddress, TaxId
 from domain.billing.invoice import MirroredInvoice
 from domain.billing.payment_method import MirroredPaymentMethod
-from domain.billing.subscription import CancellationDetails, MirroredSubscription
+from domain.billing.subscription import CancellationDetails, MirroredSubscription, PriceNaming
 from domain.billing.version import SourceVersion
 from domain.subscription import (
     RecurringInterval,
@@ -36,7 +36,7 @@ def subscription(sub_id: str = "sub_1", **changes: object) -> MirroredSubscripti
     monthly = SubscriptionItem(
         id="si_1", price_id="price_pro", product_id="prod_pro", quantity=3,
         interval=RecurringInterval.YEAR,
-        current_period_start=T0, current_period_end=T0 + timedelta(days=28),
+        period_start=T0, period_end=T0 + timedelta(days=28),
     )  # fmt: skip
     metered = SubscriptionItem(
         id="si_2", price_id="price_api", product_id="prod_api", quantity=None,
@@ -50,7 +50,7 @@ def subscription(sub_id: str = "sub_1", **changes: object) -> MirroredSubscripti
     )  # fmt: skip
     fields: dict[str, object] = {
         "subscription": snapshot, "version": FROM_EVENT,
-        "plan_names": (("price_pro", "Pro"), ("price_api", "API calls")),
+        "prices": (PriceNaming("price_pro", nickname="Pro"), PriceNaming("price_api", nickname="API calls")),
         "cancellation": CancellationDetails("cancellation_requested", "too_expensive", "€€€"),
         "default_payment_method_id": "pm_1", **changes,
     }  # fmt: skip

@@ -56,7 +56,7 @@ async def test_saving_again_replaces_the_record_and_its_version(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
     newer = customer(version=FROM_READ, email=None, address=None, tax_ids=(), deleted=True)
-    canceled = subscription(version=FROM_READ, plan_names=())
+    canceled = subscription(version=FROM_READ, prices=())
     async with session_factory() as session:
         mirror = SqlaBillingMirror(session)
         await mirror.save_customer(customer())
