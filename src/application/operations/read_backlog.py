@@ -1,0 +1,29 @@
+"""Use case: the inbox and outbox backlogs now (the metrics endpoint's gauges)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from application.ports.clock import Clock
+from application.ports.queue_monitor import QueueMonitor, QueueSnapshot
+
+
+@dataclass(frozen=True, slots=True)
+class Backlog:
+    queues: QueueSnapshot
+    read_at: datetime
+
+    def age_seconds(self, moment: datetime | None) -> float | None:
+        """Seconds from ``moment`` to when the backlog was read; None when there is none."""
+        return None if moment is None else max(0.0, (self.read_at - moment).total_seconds())
+
+
+class ReadBacklog:
+    """Reads both queues; raises ``PersistenceUnavailable`` when the database cannot."""
+
+    def __init__(self, queues: QueueMonitor, clock: Clock) -> None:
+        self._queues, self._clock = queues, clock
+
+    async def execute(self) -> Backlog:
+        return Backlog(await self._queues.snapshot(), self._clock.now())
