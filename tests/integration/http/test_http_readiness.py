@@ -45,7 +45,7 @@ async def test_ready_reports_the_revision_and_the_backlog(make_portal: PortalFac
 async def test_a_schema_behind_the_code_is_not_ready(
     make_portal: PortalFactory, empty_postgres_url: str
 ) -> None:
-    assert PREVIOUS_REVISION != head_revision()
+    assert head_revision() != PREVIOUS_REVISION
     await migrate(empty_postgres_url, PREVIOUS_REVISION)
     async with make_portal(database_url=empty_postgres_url, apply=False) as portal:
         response = await portal.client.get("/readyz")
