@@ -17,12 +17,12 @@ from dataclasses import dataclass
 import structlog
 from dishka import AsyncContainer
 
-from adapters.metrics.recorders import record_inbox_batch, record_outbox_batch
 from application.errors import ApplicationError
 from application.sync.process_event import EventOutcome
 from application.sync.process_inbox_batch import InboxBatchResult, ProcessInboxBatch
 from application.sync.send_outbox_batch import OutboxBatchResult, SendOutboxBatch
 from entrypoints.sync_settings import WorkerSettings
+from entrypoints.worker_metrics import record_inbox_batch, record_outbox_batch
 
 log = structlog.get_logger("entrypoints.worker")
 

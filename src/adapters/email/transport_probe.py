@@ -7,8 +7,8 @@ from pathlib import Path
 
 import aiosmtplib
 
-from application.ports.mail_transport_probe import MailTransportProbe
 from application.errors import MailDeliveryFailed
+from application.ports.mail_transport_probe import MailTransportProbe
 
 
 class SmtpTransportProbe(MailTransportProbe):

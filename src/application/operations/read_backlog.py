@@ -14,10 +14,6 @@ class Backlog:
     queues: QueueSnapshot
     read_at: datetime
 
-    def age_seconds(self, moment: datetime | None) -> float | None:
-        """Seconds from ``moment`` to when the backlog was read; None when there is none."""
-        return None if moment is None else max(0.0, (self.read_at - moment).total_seconds())
-
 
 class ReadBacklog:
     """Reads both queues; raises ``PersistenceUnavailable`` when the database cannot."""

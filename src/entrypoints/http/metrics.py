@@ -13,7 +13,8 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from adapters.metrics.exposition import CONTENT_TYPE, render_metrics
 from adapters.metrics.recorders import record_http_request
 from application.errors import PersistenceUnavailable
-from application.operations.read_backlog import Backlog, ReadBacklog
+from application.operations.read_backlog import ReadBacklog
+from application.ports.clock import Clock
 
 log = structlog.get_logger("entrypoints.http")
 UNMATCHED_ROUTE = "unmatched"  # a 404 for a path no route has: never the raw path
@@ -21,14 +22,16 @@ UNMATCHED_ROUTE = "unmatched"  # a 404 for a path no route has: never the raw pa
 
 @get("/metrics", summary="Prometheus metrics", include_in_schema=False)
 @inject
-async def metrics(read_backlog: FromDishka[ReadBacklog]) -> Response[bytes]:
-    backlog: Backlog | None
+async def metrics(
+    read_backlog: FromDishka[ReadBacklog], clock: FromDishka[Clock]
+) -> Response[bytes]:
     try:
         backlog = await read_backlog.execute()
     except PersistenceUnavailable as error:
         log.warning("metrics.backlog.unavailable", error=error.message)
-        backlog = None  # still answer: billing_portal_database_up 0 is worth scraping
-    return Response(render_metrics(backlog), media_type=CONTENT_TYPE)
+        # still answer: billing_portal_database_up 0 is worth scraping
+        return Response(render_metrics(None, clock.now()), media_type=CONTENT_TYPE)
+    return Response(render_metrics(backlog.queues, backlog.read_at), media_type=CONTENT_TYPE)
 
 
 def metrics_middleware(app: ASGIApp) -> ASGIApp:

@@ -17,8 +17,8 @@ from litestar.openapi.datastructures import ResponseSpec
 
 from adapters.metrics.recorders import record_webhook
 from adapters.webhooks.signature import StripeSignatureVerifier
+from application.errors import InvalidWebhook
 from application.ports.clock import Clock
-from application.sync.errors import InvalidWebhook
 from application.sync.receive_event import ReceiveEvent
 from entrypoints.http.billing_schemas import WebhookReceived
 

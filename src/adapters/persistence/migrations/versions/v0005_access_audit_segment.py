@@ -1,7 +1,7 @@
 """The customer's segment on each portal access attempt (analytics and metrics).
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0006
 Create Date: 2026-03-20
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 
 revision: str = "0005"
 # Settled when merged after the other migrations of the same round (0003, 0004).
-down_revision: str | Sequence[str] | None = "0002"
+down_revision: str | Sequence[str] | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
