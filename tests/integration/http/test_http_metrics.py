@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from billing_fakes import FakeBillingProvider, a_subscription
+from billing_builders import a_subscription
 from jwt_tokens import HS256
 from metrics_scrape import has, value
 from portal_harness import Portal, PortalFactory
+from tests.fakes import FakeBillingProvider
 from webhook_signing import URL as WEBHOOK_URL
 from webhook_signing import WEBHOOK_ENV, event_body, signed_headers
 
