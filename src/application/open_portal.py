@@ -153,10 +153,14 @@ class OpenBillingPortal:
                 )
         locale = check_locale(request.locale)
         customer = await self._customers.get(request.user_id)
+        if customer is not None:
+            attempt.record = replace(attempt.record, segment=customer.segment)
         # An empty id is no account either: never ask the provider about customer "".
         if customer is None or not customer.stripe_customer_id:
             raise NoBillingAccount(f"user {request.user_id!r} has no billing account linked")
-        base = attempt.record = replace(base, stripe_customer_id=customer.stripe_customer_id)
+        base = attempt.record = replace(
+            attempt.record, stripe_customer_id=customer.stripe_customer_id
+        )
         subs = await self._subscriptions.list_subscriptions(customer.stripe_customer_id)
         decision = decide_portal_access(settings.policy, customer, subs, base.occurred_at)
         if isinstance(decision, Redirect):

@@ -54,6 +54,7 @@ PORTAL_HOST                                 127.0.0.1                           
 PORTAL_PORT                                 8000                                     port ``serve`` listens on
 PORTAL_LOG_FORMAT                           console (development), json (production) ``json`` lines or readable ``console``
 PORTAL_LOG_LEVEL                            INFO                                     DEBUG, INFO, WARNING or ERROR
+PORTAL_RETAIN_*, PORTAL_PRUNE_BATCH_SIZE    see ``entrypoints/retention_settings.py`` what ``billing-portal prune`` keeps
 =========================================== ======================================== =====================================================
 
 Workers (``billing-portal worker``): any number of processes on PostgreSQL (they claim
@@ -76,6 +77,7 @@ from entrypoints.env import EnvReader, SettingsError
 from entrypoints.http.web.settings import WebSettings, read_web_settings
 from entrypoints.jwt_settings import JwtSettings, read_jwt_settings
 from entrypoints.portal_settings import read_base_url, read_portal_settings
+from entrypoints.retention_settings import RetentionSettings, read_retention_settings
 from entrypoints.sync_settings import (
     MailSettings,
     WebhookSettings,
@@ -115,6 +117,7 @@ class Settings:
     sync: SyncSettings
     mail: MailSettings
     web: WebSettings
+    retention: RetentionSettings
 
     @property
     def production(self) -> bool:
@@ -182,6 +185,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         sync=read_sync_settings(env, portal.return_urls.app_base_url),
         mail=read_mail_settings(env, data_dir=data_dir, production=production),
         web=read_web_settings(env, production),
+        retention=read_retention_settings(env),
     )
     env.check()
     return settings

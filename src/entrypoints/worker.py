@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import os
 import socket
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -21,6 +22,7 @@ from application.sync.process_event import EventOutcome
 from application.sync.process_inbox_batch import InboxBatchResult, ProcessInboxBatch
 from application.sync.send_outbox_batch import OutboxBatchResult, SendOutboxBatch
 from entrypoints.sync_settings import WorkerSettings
+from entrypoints.worker_metrics import record_inbox_batch, record_outbox_batch
 
 log = structlog.get_logger("entrypoints.worker")
 
@@ -52,14 +54,18 @@ class SyncWorker:
 
     async def run_pass(self) -> PassResult:
         limit = self._settings.batch_size
+        started = time.perf_counter()
         async with self._container() as request:
             inbox = await (await request.get(ProcessInboxBatch)).execute(
                 worker_id=self.worker_id, limit=limit
             )
+        record_inbox_batch(inbox, time.perf_counter() - started)
+        started = time.perf_counter()
         async with self._container() as request:
             outbox = await (await request.get(SendOutboxBatch)).execute(
                 worker_id=self.worker_id, limit=limit
             )
+        record_outbox_batch(outbox, time.perf_counter() - started)
         _log_pass(self.worker_id, inbox, outbox)
         return PassResult(inbox, outbox)
 

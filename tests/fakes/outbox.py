@@ -49,3 +49,24 @@ class FakeOutbox(Outbox, Snapshotted):
             next_attempt_at=retry_at,
             last_error=error,
         )
+
+    async def list_messages(
+        self, *, status: OutboxStatus | None = None, limit: int = 100
+    ) -> list[OutboxMessage]:
+        newest = sorted(self.messages.values(), key=lambda m: m.created_at, reverse=True)
+        return [m for m in newest if status is None or m.status is status][:limit]
+
+    async def requeue(self, key: str, *, now: datetime) -> bool:
+        if key not in self.messages:
+            return False
+        self.messages[key] = dataclasses.replace(
+            self.messages[key], status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now,
+            sent_at=None,
+        )  # fmt: skip
+        return True
+
+    async def requeue_failed(self, *, now: datetime) -> int:
+        failed = [k for k, m in self.messages.items() if m.status is OutboxStatus.FAILED]
+        for key in failed:
+            await self.requeue(key, now=now)
+        return len(failed)

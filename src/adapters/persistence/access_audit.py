@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, fields
+from datetime import datetime
 
 import structlog
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.persistence.errors import translate_database_errors
 from adapters.persistence.tables import portal_access_audit
 from application.ports.access_audit import PortalAccessAudit, PortalAccessRecord
+from application.ports.portal_access_history import PortalAccessHistory
 
 MAX_USER_AGENT = 512
 
@@ -43,3 +45,26 @@ def _fit(name: str, value: object) -> object:
         return value
     length = getattr(portal_access_audit.c[name].type, "length", None) or MAX_USER_AGENT
     return value[:length]
+
+
+class SqlaPortalAccessHistory(PortalAccessHistory):
+    """Reads ``portal_access_audit`` on the request's session (index on ``occurred_at``)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def list_entries(
+        self, *, since: datetime | None = None, user_id: str | None = None, limit: int = 100
+    ) -> list[PortalAccessRecord]:
+        table = portal_access_audit
+        query = select(table).order_by(table.c.occurred_at.desc(), table.c.id.desc()).limit(limit)
+        if since is not None:
+            query = query.where(table.c.occurred_at >= since)
+        if user_id is not None:
+            query = query.where(table.c.user_id == user_id)
+        with translate_database_errors("reading the portal access audit"):
+            rows = (await self._session.execute(query)).mappings()
+            return [PortalAccessRecord(**{f: row[f] for f in _FIELDS}) for row in rows]
+
+
+_FIELDS = [f.name for f in fields(PortalAccessRecord)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, update
+from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.persistence.errors import translate_database_errors
@@ -72,10 +72,37 @@ class SqlaOutbox(Outbox):
             last_error=error,
         )
 
-    async def _set(self, key: str, **values: Any) -> None:
+    async def list_messages(
+        self, *, status: OutboxStatus | None = None, limit: int = 100
+    ) -> list[OutboxMessage]:
+        query = select(outbox).order_by(outbox.c.created_at.desc(), outbox.c.key).limit(limit)
+        if status is OutboxStatus.PENDING:
+            query = query.where(outbox.c.status.in_([OutboxStatus.PENDING, SENDING]))
+        elif status is not None:
+            query = query.where(outbox.c.status == status)
+        with translate_database_errors("listing emails"):
+            return [_message(row) for row in await self._session.execute(query)]
+
+    async def requeue(self, key: str, *, now: datetime) -> bool:
+        return await self._set(key, **_requeued(now)) > 0
+
+    async def requeue_failed(self, *, now: datetime) -> int:
+        statement = (
+            update(outbox).where(outbox.c.status == OutboxStatus.FAILED).values(**_requeued(now))
+        )
+        with translate_database_errors("requeueing failed emails"):
+            result = await self._session.execute(statement)
+        return int(getattr(result, "rowcount", 0))
+
+    async def _set(self, key: str, **values: Any) -> int:
         statement = update(outbox).where(outbox.c.key == key).values(**values, **_RELEASED)
         with translate_database_errors(f"marking email {key!r}"):
-            await self._session.execute(statement)
+            result = await self._session.execute(statement)
+        return int(getattr(result, "rowcount", 0))
+
+
+def _requeued(now: datetime) -> dict[str, Any]:
+    return {"status": OutboxStatus.PENDING, "attempts": 0, "next_attempt_at": now, "sent_at": None}
 
 
 def _row(message: OutboxMessage) -> dict[str, Any]:

@@ -78,6 +78,7 @@ portal_access_audit = Table(
     Column("client_address", String(64), nullable=True),
     Column("user_agent", Text(), nullable=True),
     Column("channel", String(16), nullable=False),
+    Column("segment", String(64), nullable=True),
     Index(None, "user_id", "occurred_at"),
     Index(None, "occurred_at"),
 )

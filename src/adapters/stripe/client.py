@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 import stripe
 
+from adapters.stripe.metered_http_client import MeteredHTTPXClient
+
 DEFAULT_API_VERSION = "2026-10-28.endive"
 
 
@@ -45,14 +47,14 @@ def build_stripe_client(
         stripe_version=settings.api_version,
         base_addresses={"api": api_base} if api_base else None,
         max_network_retries=settings.max_network_retries,
-        http_client=http_client or stripe.HTTPXClient(timeout=settings.timeout_seconds),
+        http_client=http_client or MeteredHTTPXClient(timeout=settings.timeout_seconds),
     )
 
 
 @asynccontextmanager
 async def open_stripe_client(settings: StripeSettings) -> AsyncIterator[stripe.StripeClient]:
     """A client for the app's lifetime whose connection pool is closed on exit."""
-    http_client = stripe.HTTPXClient(timeout=settings.timeout_seconds)
+    http_client = MeteredHTTPXClient(timeout=settings.timeout_seconds)
     try:
         yield build_stripe_client(settings, http_client=http_client)
     finally:

@@ -21,6 +21,7 @@ class PortalAccessRecord:
     client_address: str | None = None
     user_agent: str | None = None
     channel: str = "api"
+    segment: str | None = None  # the linked customer's segment, once known
 
 
 class PortalAccessAudit(Protocol):

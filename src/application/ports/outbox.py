@@ -55,3 +55,18 @@ class Outbox(Protocol):
     ) -> None:
         """Count a failed attempt; pending again at ``retry_at``, or parked if None."""
         ...
+
+    async def list_messages(
+        self, *, status: OutboxStatus | None = None, limit: int = 100
+    ) -> list[OutboxMessage]:
+        """Newest first; a claimed message counts as pending."""
+        ...
+
+    async def requeue(self, key: str, *, now: datetime) -> bool:
+        """Pending again now with no attempts counted; False if the key is unknown.
+        A message already sent is sent again: the caller asked for it by key."""
+        ...
+
+    async def requeue_failed(self, *, now: datetime) -> int:
+        """Every parked message back to pending; how many."""
+        ...

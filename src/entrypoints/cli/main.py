@@ -10,13 +10,18 @@ import click
 
 from application.errors import ApplicationError
 from domain.errors import DomainError
+from entrypoints.cli.audit import audit
+from entrypoints.cli.config_check import config
 from entrypoints.cli.configs import configs
 from entrypoints.cli.customers import customers
 from entrypoints.cli.db import db
+from entrypoints.cli.emails import emails
 from entrypoints.cli.events import events
 from entrypoints.cli.portal_url import portal_url
+from entrypoints.cli.prune import prune
 from entrypoints.cli.runtime import BAD_INPUT, RUNTIME_FAILURE, exit_code_for, state_of
 from entrypoints.cli.serve import serve
+from entrypoints.cli.status import status
 from entrypoints.cli.sync import sync
 from entrypoints.cli.worker import worker
 from entrypoints.demo.command import demo, dev_token
@@ -73,6 +78,11 @@ cli.add_command(sandbox)
 cli.add_command(worker)
 cli.add_command(sync)
 cli.add_command(events)
+cli.add_command(emails)
+cli.add_command(status)
+cli.add_command(audit)
+cli.add_command(config)
+cli.add_command(prune)
 
 
 def main() -> None:

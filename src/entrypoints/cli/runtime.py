@@ -17,6 +17,7 @@ from application.errors import (
     NoBillingAccount,
     UserNotFound,
 )
+from application.operations.errors import EmailNotFound, RetentionTooShort
 from entrypoints.env import SettingsError
 from entrypoints.ioc import create_container
 from entrypoints.logging import configure_logging
@@ -28,7 +29,15 @@ R = TypeVar("R")
 BAD_INPUT = 2
 RUNTIME_FAILURE = 1
 # Errors the operator fixes by changing what they typed (or the files they pointed us to).
-_BAD_INPUT_ERRORS = (InvalidRequest, UserNotFound, NoBillingAccount, CatalogInvalid, EventNotFound)
+_BAD_INPUT_ERRORS = (
+    InvalidRequest,
+    UserNotFound,
+    NoBillingAccount,
+    CatalogInvalid,
+    EventNotFound,
+    EmailNotFound,
+    RetentionTooShort,
+)
 
 
 @dataclass

@@ -17,6 +17,7 @@ from litestar.plugins.problem_details import ProblemDetailsPlugin
 from entrypoints.http.auth import JwtAuthenticationMiddleware, JwtVerifier
 from entrypoints.http.billing import billing_invoices, billing_summary
 from entrypoints.http.health import healthz, readyz
+from entrypoints.http.metrics import metrics, metrics_middleware
 from entrypoints.http.portal import create_portal_session
 from entrypoints.http.problems import problem_details_config
 from entrypoints.http.request_context import request_context_middleware
@@ -146,6 +147,7 @@ def create_app(
             _web(settings, sessions, verifier, demo_users),
             healthz,
             readyz,
+            metrics,
         ],
         openapi_config=_openapi(),
         plugins=[ProblemDetailsPlugin(problem_details_config())],
@@ -159,5 +161,5 @@ def create_app(
         app.on_shutdown.append(worker.stop)
     app.on_shutdown.append(container.close)
     setup_dishka(container, app)
-    app.asgi_handler = request_context_middleware(app.asgi_handler)
+    app.asgi_handler = request_context_middleware(metrics_middleware(app.asgi_handler))
     return app

@@ -28,6 +28,7 @@ from application.errors import (
     RateLimited,
     UserNotFound,
 )
+from application.operations.errors import SchemaNotCurrent
 from entrypoints.http.validation import describe_validation_error
 from entrypoints.http.web import CsrfRejected
 
@@ -51,6 +52,7 @@ PROBLEMS: dict[type[ApplicationError], tuple[int, str, str]] = {
     ProviderUnavailable: (503, "provider-unavailable", "Billing provider unavailable"),
     ProviderMisconfigured: (503, "provider-misconfigured", "Billing provider misconfigured"),
     PersistenceUnavailable: (503, "persistence-unavailable", "Database unavailable"),
+    SchemaNotCurrent: (503, "schema-not-current", "Database schema behind the code"),
     CatalogInvalid: (503, "catalog-invalid", "Portal configuration catalog invalid"),
     MailDeliveryFailed: (503, "mail-unavailable", "Mail server unavailable"),
     ApplicationError: (500, "internal-error", "Internal server error"),

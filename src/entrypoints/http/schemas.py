@@ -44,3 +44,26 @@ class PortalRedirect(msgspec.Struct, frozen=True):
 
 class Health(msgspec.Struct, frozen=True):
     status: str
+
+
+class SchemaReport(msgspec.Struct, frozen=True):
+    current: str | None
+    expected: str
+    state: str  # current, ahead (a newer release migrated it)
+
+
+class QueueReport(msgspec.Struct, frozen=True):
+    pending: int
+    oldest_pending_age_seconds: float | None
+    parked: int
+
+
+class ReadinessReport(msgspec.Struct, frozen=True):
+    """``/readyz`` when ready: what was checked, and the backlogs (informational)."""
+
+    status: str
+    database: str
+    schema: SchemaReport
+    inbox: QueueReport
+    outbox: QueueReport
+    last_webhook_age_seconds: float | None

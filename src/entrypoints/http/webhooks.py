@@ -15,7 +15,9 @@ from dishka.integrations.litestar import FromDishka, inject
 from litestar import Request, post
 from litestar.openapi.datastructures import ResponseSpec
 
+from adapters.metrics.recorders import record_webhook
 from adapters.webhooks.signature import StripeSignatureVerifier
+from application.errors import InvalidWebhook
 from application.ports.clock import Clock
 from application.sync.receive_event import ReceiveEvent
 from entrypoints.http.billing_schemas import WebhookReceived
@@ -52,8 +54,20 @@ async def receive_stripe_webhook(
     receive: FromDishka[ReceiveEvent],
 ) -> WebhookReceived:
     body = await request.body()
-    payload = verifier.verify(body, request.headers.get("stripe-signature"), now=clock.now())
-    received = await receive.execute(payload)
+    try:
+        payload = verifier.verify(body, request.headers.get("stripe-signature"), now=clock.now())
+    except InvalidWebhook:
+        record_webhook(None, "rejected_signature")
+        raise
+    try:
+        received = await receive.execute(payload)
+    except InvalidWebhook:
+        record_webhook(payload, "rejected_event")
+        raise
+    except Exception:
+        record_webhook(payload, "failed")
+        raise
+    record_webhook(payload, "duplicate" if received.duplicate else "stored")
     log.info(
         "webhook.received",
         event_id=received.event_id,

@@ -7,6 +7,7 @@ from dishka import AsyncContainer, Provider, make_async_container
 from entrypoints.ioc.catalog import CatalogProvider, ClockProvider
 from entrypoints.ioc.config import ConfigProvider
 from entrypoints.ioc.handlers import EventHandlerProvider, EventTranslationProvider
+from entrypoints.ioc.operations import OperationsProvider
 from entrypoints.ioc.persistence import PersistenceProvider
 from entrypoints.ioc.stripe import StripeProvider
 from entrypoints.ioc.sync import MailProvider, SyncPersistenceProvider, WebhookProvider
@@ -27,6 +28,7 @@ def providers(settings: Settings) -> list[Provider]:
         EventTranslationProvider(),
         EventHandlerProvider(),
         UseCaseProvider(),
+        OperationsProvider(),
     ]
 
 

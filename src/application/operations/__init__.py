@@ -1,0 +1,1 @@
+"""Operating the service: readiness, status, audit reports, the outbox, checks, pruning."""
