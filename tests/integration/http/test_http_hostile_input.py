@@ -145,7 +145,9 @@ async def test_a_non_ascii_v1_signature_is_a_400(sandbox_portal: Portal) -> None
 
 
 @pytest.mark.parametrize("body", HOSTILE_BODIES)
-async def test_a_correctly_signed_hostile_body_is_a_400(sandbox_portal: Portal, body: bytes) -> None:
+async def test_a_correctly_signed_hostile_body_is_a_400(
+    sandbox_portal: Portal, body: bytes
+) -> None:
     headers = {**signed(body, str(int(time.time()))), "Content-Type": "application/json"}
 
     response = await sandbox_portal.client.post(URL, content=body, headers=headers)

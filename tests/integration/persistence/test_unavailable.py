@@ -112,4 +112,6 @@ async def test_a_connection_the_server_dropped_is_replaced_before_use(postgres_u
 def test_a_driver_message_quoting_a_connection_url_loses_its_password() -> None:
     error = OSError("cannot reach postgresql://portal:secret-password@db.internal:5432/portal")
 
-    assert describe(error) == "OSError: cannot reach postgresql://portal:***@db.internal:5432/portal"
+    assert (
+        describe(error) == "OSError: cannot reach postgresql://portal:***@db.internal:5432/portal"
+    )

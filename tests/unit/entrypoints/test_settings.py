@@ -296,7 +296,11 @@ def test_outside_the_sandbox_the_development_secrets_are_refused(key: str, varia
 def test_the_public_development_jwt_secret_cannot_be_set_by_hand_next_to_a_stripe_key() -> None:
     from entrypoints.jwt_settings import DEV_JWT_SECRET
 
-    environ = {**OWN_SECRETS, "STRIPE_SECRET_KEY": "sk_test_abc", "PORTAL_JWT_SECRET": DEV_JWT_SECRET}
+    environ = {
+        **OWN_SECRETS,
+        "STRIPE_SECRET_KEY": "sk_test_abc",
+        "PORTAL_JWT_SECRET": DEV_JWT_SECRET,
+    }
 
     assert "PORTAL_JWT_SECRET: is the public development secret" in problems_for(environ)
     assert load_settings({"PORTAL_JWT_SECRET": DEV_JWT_SECRET}).stripe_sandbox  # sandbox: fine

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -119,10 +120,8 @@ STRUCTURED_HEADERS = st.lists(_PART, max_size=4).map(
 )
 def test_any_header_and_body_either_verify_or_are_refused(header: str | None, body: bytes) -> None:
     verifier = StripeSignatureVerifier([SECRET])
-    try:
+    with contextlib.suppress(InvalidWebhook):  # any other exception fails the property
         verifier.verify(body, header, now=at(NOW))
-    except InvalidWebhook:
-        pass
 
 
 @settings(max_examples=300, deadline=None)
@@ -150,4 +149,5 @@ def test_any_digit_like_timestamp_is_a_refusal(timestamp: str, body: bytes) -> N
         verifier.verify(body, header, now=at(NOW))
     except InvalidWebhook:
         return
-    assert timestamp.isascii() and abs(int(timestamp) - NOW) <= 300
+    assert timestamp.isascii()
+    assert abs(int(timestamp) - NOW) <= 300
