@@ -17,9 +17,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from billing_fakes import FakeBillingProvider, a_subscription
+from billing_builders import a_subscription
 from jwt_tokens import HS256
 from portal_harness import Portal, PortalFactory
+from tests.fakes import FakeBillingProvider
 from webhook_signing import CURRENT_SECRET, URL, WEBHOOK_ENV, event_body, signed_headers
 
 PROBLEM = "application/problem+json"
@@ -77,7 +78,7 @@ async def test_hostile_json_on_portal_sessions_is_a_4xx(
     )
 
     assert_problem(response, 400, 422)
-    assert billing.sessions == []
+    assert billing.session_requests == []
 
 
 def signed(body: bytes, timestamp: str) -> dict[str, str]:
