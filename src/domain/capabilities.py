@@ -11,6 +11,8 @@ class ConfigurationCapabilities:
 
     Plan changes are offered by price id (``updatable_prices``) and/or by Stripe price
     lookup key (``updatable_price_lookup_keys``), exactly as the catalog file declares them.
+    ``quantity_updates``: plan changes may change the quantity (``quantity`` is among the
+    configuration's ``default_allowed_updates``).
     """
 
     payment_method_update: bool = False
@@ -20,3 +22,4 @@ class ConfigurationCapabilities:
     invoice_history: bool = False
     customer_update: bool = False
     updatable_price_lookup_keys: frozenset[str] = frozenset()
+    quantity_updates: bool = False

@@ -56,6 +56,9 @@ _NEEDS_FEATURE = {
     FlowType.SUBSCRIPTION_UPDATE_CONFIRM: ("subscription_update", "plan changes"),
 }
 _UPDATABLE = frozenset({SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING})
+# Seats a deep link may ask for: far above any self-service plan, far below what would
+# overflow anything downstream (Stripe stores quantities as integers; 10^30 reached it).
+MAX_FLOW_QUANTITY = 10_000
 
 
 def _refuse(message: str, field: str = "flow") -> FlowNotAllowed:
@@ -130,11 +133,10 @@ def _confirm_flow(
     if len(sub.items) != 1:
         raise _refuse(f"subscription {sub.id!r} has {len(sub.items)} items; the portal needs one")
     item = sub.items[0]
+    _check_quantity(request.quantity, item.quantity, capabilities, configuration_name)
     # By lookup key the current price cannot be told apart here; the provider judges.
     if not by_key and item.price_id == target and request.quantity in (None, item.quantity):
         raise _refuse(f"subscription {sub.id!r} is already on {target!r}", "flow.price_id")
-    if request.quantity is not None and request.quantity < 1:
-        raise _refuse("flow.quantity must be at least 1", "flow.quantity")
     return PortalFlow(
         request.type,
         subscription_id=sub.id,
@@ -143,6 +145,24 @@ def _confirm_flow(
         quantity=request.quantity,
         price_lookup_key=target if by_key else None,
     )
+
+
+def _check_quantity(
+    wanted: int | None,
+    current: int | None,
+    capabilities: ConfigurationCapabilities,
+    configuration_name: str,
+) -> None:
+    if wanted is None:
+        return
+    if not 1 <= wanted <= MAX_FLOW_QUANTITY:
+        raise _refuse(f"flow.quantity must be between 1 and {MAX_FLOW_QUANTITY}", "flow.quantity")
+    if wanted != current and not capabilities.quantity_updates:
+        raise _refuse(
+            f"the {configuration_name!r} portal configuration does not allow quantity changes; "
+            f"leave flow.quantity out (or send the current quantity, {current})",
+            "flow.quantity",
+        )
 
 
 def _offered_keys(capabilities: ConfigurationCapabilities) -> str:

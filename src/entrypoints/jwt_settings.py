@@ -61,7 +61,9 @@ def _public_key(env: EnvReader, algorithm: str) -> str | None:
     return value
 
 
-def read_jwt_settings(env: EnvReader, production: bool) -> JwtSettings:
+def read_jwt_settings(env: EnvReader, production: bool, *, sandbox: bool) -> JwtSettings:
+    """``sandbox``: no Stripe key, so the public development secret may stand in (it lets
+    anyone mint a token for any user, so never next to a real Stripe account)."""
     algorithm = env.choice("PORTAL_JWT_ALGORITHM", JWT_ALGORITHMS, "HS256")
     issuer, audience = env.raw("PORTAL_JWT_ISSUER"), env.raw("PORTAL_JWT_AUDIENCE")
     if production:
@@ -73,8 +75,19 @@ def read_jwt_settings(env: EnvReader, production: bool) -> JwtSettings:
     if algorithm == "HS256":
         if secret is None and production:
             env.problem("PORTAL_JWT_SECRET", "is required for HS256 when PORTAL_ENV=production")
+        elif secret is None and not sandbox:
+            env.problem(
+                "PORTAL_JWT_SECRET",
+                "is required for HS256 when STRIPE_SECRET_KEY is set "
+                "(the built-in development secret is public; only the sandbox may use it)",
+            )
         elif secret is None:
             secret, dev = DEV_JWT_SECRET, True
+        elif secret == DEV_JWT_SECRET and not sandbox:
+            env.problem(
+                "PORTAL_JWT_SECRET",
+                "is the public development secret; set a secret of your own (at least 32 bytes)",
+            )
         elif len(secret.encode()) < 32:
             env.problem("PORTAL_JWT_SECRET", "must be at least 32 bytes for HS256")
     else:

@@ -3,7 +3,7 @@
 =========================================== ======================================== =====================================================
 Variable                                    Default                                  Meaning
 =========================================== ======================================== =====================================================
-PORTAL_ENV                                  development                              ``development`` or ``production`` (stricter checks)
+PORTAL_ENV                                  development (production with a live key) ``development`` or ``production`` (stricter checks)
 PORTAL_DATA_DIR                             var/                                     where the embedded SQLite database lives
 PORTAL_DATABASE_URL                         sqlite+aiosqlite:///<data dir>/...db     SQLAlchemy async URL (``postgresql+asyncpg://...``)
 STRIPE_SECRET_KEY                           (none: sandbox in development)           ``sk_test_``/``sk_live_``/``rk_`` key; required in production
@@ -25,7 +25,7 @@ PORTAL_TENURE_MONTHS                        6                                   
 PORTAL_RULE_ORDER                           the README's order                       comma list of rules; must end with ``segment``
 PORTAL_CATALOG_PATH                         portal-configurations.toml               the portal configuration catalog file
 PORTAL_JWT_ALGORITHM                        HS256                                    HS256, RS256 or ES256; no other is accepted
-PORTAL_JWT_SECRET                           dev-only secret in development           HS256 shared secret, at least 32 bytes
+PORTAL_JWT_SECRET                           dev-only secret in sandbox mode only     HS256 shared secret, at least 32 bytes
 PORTAL_JWT_PUBLIC_KEY                       (none)                                   RS256/ES256 public key: PEM text or a file path
 PORTAL_JWT_ISSUER                           billing-portal-dev (development)         required ``iss`` claim; required in production
 PORTAL_JWT_AUDIENCE                         billing-portal (development)             required ``aud`` claim; required in production
@@ -93,6 +93,7 @@ __all__ = ["Settings", "SettingsError", "load_settings"]
 SANDBOX_API_KEY = "sk_test_sandbox"
 SANDBOX_API_BASE = "http://127.0.0.1:12111"
 _KEY_PREFIXES = ("sk_test_", "sk_live_", "rk_test_", "rk_live_")
+_LIVE_KEY_PREFIXES = ("sk_live_", "rk_live_")
 _DB_URL = re.compile(r"(postgres|postgresql|sqlite)(\+\w+)?://")
 
 
@@ -155,10 +156,27 @@ def _stripe(env: EnvReader, production: bool) -> tuple[StripeSettings, bool]:
     return settings, sandbox
 
 
+def _environment(env: EnvReader) -> tuple[str, bool]:
+    """``(environment, implied)``. A live Stripe key always runs under production rules: with
+    PORTAL_ENV unset they are ``implied``; with PORTAL_ENV=development it is a contradiction."""
+    live = (env.raw("STRIPE_SECRET_KEY") or "").startswith(_LIVE_KEY_PREFIXES)
+    declared = env.raw("PORTAL_ENV")
+    default = "production" if live else "development"
+    environment = env.choice("PORTAL_ENV", ("development", "production"), default)
+    if live and environment == "development":
+        env.problem(
+            "PORTAL_ENV",
+            "is development but STRIPE_SECRET_KEY is a live key: set PORTAL_ENV=production "
+            "(or use an sk_test_ key)",
+        )
+        environment = "production"
+    return environment, live and declared is None
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read and validate every variable; raise ``SettingsError`` naming each bad one."""
     env = EnvReader(os.environ if environ is None else environ)
-    environment = env.choice("PORTAL_ENV", ("development", "production"), "development")
+    environment, implied = _environment(env)
     production = environment == "production"
     data_dir = Path(env.text("PORTAL_DATA_DIR", "var"))
     stripe, sandbox = _stripe(env, production)
@@ -171,7 +189,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         stripe_sandbox=sandbox,
         portal=portal,
         catalog_path=Path(env.text("PORTAL_CATALOG_PATH", "portal-configurations.toml")),
-        jwt=read_jwt_settings(env, production),
+        jwt=read_jwt_settings(env, production, sandbox=sandbox),
         host=env.text("PORTAL_HOST", "127.0.0.1"),
         port=env.number("PORTAL_PORT", 8000, int, 1, 65535),
         log_format=env.choice(
@@ -184,8 +202,14 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         worker=read_worker_settings(env),
         sync=read_sync_settings(env, portal.return_urls.app_base_url),
         mail=read_mail_settings(env, data_dir=data_dir, production=production),
-        web=read_web_settings(env, production),
+        web=read_web_settings(env, production, sandbox=sandbox),
         retention=read_retention_settings(env),
     )
+    if implied and env.problems:
+        env.problem(
+            "PORTAL_ENV",
+            "is unset, but the live STRIPE_SECRET_KEY applies production rules: "
+            "set PORTAL_ENV=production and the variables above",
+        )
     env.check()
     return settings

@@ -13,6 +13,12 @@ from application.errors import PersistenceUnavailable
 
 _MISSING_TABLE = re.compile(r"no such table|relation \".*\" does not exist")
 _UNAVAILABLE = (DBAPIError, PoolTimeoutError, OSError, TimeoutError)
+_URL_PASSWORD = re.compile(r"(\w[\w+.-]*://[^:/@\s]*):[^@\s]*@")
+
+
+def redact_passwords(text: str) -> str:
+    """``scheme://user:secret@host`` becomes ``scheme://user:***@host`` wherever it occurs."""
+    return _URL_PASSWORD.sub(r"\1:***@", text)
 
 
 @contextmanager
@@ -34,8 +40,9 @@ def translate_database_errors(action: str) -> Iterator[None]:
 
 
 def describe(error: BaseException) -> str:
-    """One line naming the failure, without the SQL statement or its parameters."""
+    """One line naming the failure, without the SQL statement, its parameters or any
+    password a driver quotes in a connection URL."""
     cause = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
-    first_line = (str(cause).strip().splitlines() or [""])[0]
+    first_line = redact_passwords((str(cause).strip().splitlines() or [""])[0])
     name = type(cause).__name__
     return f"{name}: {first_line}" if first_line else name

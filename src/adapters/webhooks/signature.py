@@ -10,12 +10,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import math
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from application.errors import InvalidWebhook
 
 DEFAULT_TOLERANCE_SECONDS = 300
+# Unix seconds in ASCII digits only: str.isdigit() also accepts "²" or "٣", and an
+# unbounded run of digits overflows int() and float arithmetic.
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
 
 
 class StripeSignatureVerifier:
@@ -39,7 +44,9 @@ class StripeSignatureVerifier:
             )
         signed = str(timestamp).encode() + b"." + body
         expected = [hmac.new(s, signed, hashlib.sha256).hexdigest() for s in self._secrets]
-        if not any(hmac.compare_digest(e, given) for e in expected for given in signatures):
+        # compare_digest refuses non-ASCII str; such a value can never be a hex digest anyway.
+        given = [g for g in signatures if g.isascii()]
+        if not any(hmac.compare_digest(e, g) for e in expected for g in given):
             raise InvalidWebhook("no v1 signature matches the body under any configured secret")
         return _parse_body(body)
 
@@ -54,7 +61,7 @@ def _parse_header(header: str | None) -> tuple[int, list[str]]:
         if not sep:
             raise InvalidWebhook("the Stripe-Signature header is malformed: expected key=value")
         if key == "t":
-            if not value.isdigit() or timestamp is not None:
+            if not _TIMESTAMP.fullmatch(value) or timestamp is not None:
                 raise InvalidWebhook("the Stripe-Signature header has a malformed timestamp")
             timestamp = int(value)
         elif key == "v1" and value:
@@ -66,11 +73,24 @@ def _parse_header(header: str | None) -> tuple[int, list[str]]:
     return timestamp, signatures
 
 
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text} is not a finite number")
+    return number
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")
+
+
 def _parse_body(body: bytes) -> Mapping[str, object]:
     try:
-        event = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        event = json.loads(body, parse_float=_finite, parse_constant=_no_constant)
+    except ValueError as error:  # not UTF-8, not JSON, a number past int()'s digit limit
         raise InvalidWebhook("the signed body is not JSON") from error
+    except RecursionError as error:
+        raise InvalidWebhook("the signed body is nested too deeply to be a Stripe event") from error
     if not isinstance(event, dict) or not isinstance(event.get("id"), str):
         raise InvalidWebhook("the signed body is not a Stripe event")
     return event

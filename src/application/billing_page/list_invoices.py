@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -26,10 +27,18 @@ def encode_cursor(invoice: MirroredInvoice) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+# What encode_cursor writes: ASCII seconds (int() alone would also take "١٢" or "²") and a
+# printable ASCII id (a NUL would reach the database as a query parameter and fail there).
+_CURSOR = re.compile(r"(-?[0-9]{1,12}):([\x21-\x7e]{1,255})")
+
+
 def decode_cursor(cursor: str) -> InvoiceCursor:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        seconds, invoice_id = raw.split(":", 1)
+        match = _CURSOR.fullmatch(raw)
+        if match is None:
+            raise ValueError("not seconds:invoice_id")
+        seconds, invoice_id = match.groups()
         return InvoiceCursor(datetime.fromtimestamp(int(seconds), UTC), invoice_id)
     except (ValueError, binascii.Error, OverflowError) as error:
         raise InvalidRequest("cursor is not one this API returned", field="cursor") from error

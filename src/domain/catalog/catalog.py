@@ -76,6 +76,7 @@ class Catalog:
             updatable_price_lookup_keys=(
                 frozenset(update.price_lookup_keys) if can_update else frozenset()
             ),
+            quantity_updates=can_update and "quantity" in update.default_allowed_updates,
         )
 
 

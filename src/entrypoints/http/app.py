@@ -17,6 +17,7 @@ from litestar.plugins.problem_details import ProblemDetailsPlugin
 from entrypoints.http.auth import JwtAuthenticationMiddleware, JwtVerifier
 from entrypoints.http.billing import billing_invoices, billing_summary
 from entrypoints.http.health import healthz, readyz
+from entrypoints.http.json_request import JsonSafeRequest
 from entrypoints.http.metrics import metrics, metrics_middleware
 from entrypoints.http.portal import create_portal_session
 from entrypoints.http.problems import problem_details_config
@@ -151,6 +152,7 @@ def create_app(
         ],
         openapi_config=_openapi(),
         plugins=[ProblemDetailsPlugin(problem_details_config())],
+        request_class=JsonSafeRequest,
         on_startup=[lambda: _startup(settings, container)],
         logging_config=None,
         debug=False,

@@ -33,6 +33,7 @@ from entrypoints.http.validation import describe_validation_error
 from entrypoints.http.web import CsrfRejected
 
 PROBLEM_TYPE_PREFIX = "urn:billing-portal:problem:"
+DATABASE_UNAVAILABLE = "the database is unavailable; try again later"
 log = structlog.get_logger("entrypoints.http")
 
 # error -> (status, type slug, title); the most specific class wins (looked up by MRO).
@@ -74,6 +75,15 @@ def _extra_and_headers(error: ApplicationError) -> tuple[dict[str, Any], dict[st
     return {}, {}
 
 
+def _public_detail(error: ApplicationError) -> str:
+    if isinstance(error, PersistenceUnavailable):
+        # A driver's message can name the database host, user or schema: the operator
+        # reads it in the log (request id bound), the caller only learns to retry.
+        log.warning("http.database.unavailable", reason=error.message)
+        return DATABASE_UNAVAILABLE
+    return error.message
+
+
 def application_problem(error: ApplicationError) -> ProblemDetailsException:
     kind = next(k for k in type(error).__mro__ if k in PROBLEMS)
     status, slug, title = PROBLEMS[kind]
@@ -82,7 +92,7 @@ def application_problem(error: ApplicationError) -> ProblemDetailsException:
         status_code=status,
         type_=PROBLEM_TYPE_PREFIX + slug,
         title=title,
-        detail=error.message,
+        detail=_public_detail(error),
         extra=extra or None,
         headers=headers or None,
     )

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
-from domain.portal_flow import FlowType
+from domain.portal_flow import MAX_FLOW_QUANTITY, FlowType
+
+Quantity = Annotated[
+    int,
+    msgspec.Meta(
+        ge=1,
+        le=MAX_FLOW_QUANTITY,
+        description=f"New quantity (1..{MAX_FLOW_QUANTITY}), where the configuration allows it",
+    ),
+]
 
 
 class FlowBody(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -15,7 +24,7 @@ class FlowBody(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     type: FlowType
     subscription_id: str | None = None
     price_id: str | None = None
-    quantity: int | None = None
+    quantity: Quantity | None = None
 
 
 class PortalSessionBody(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

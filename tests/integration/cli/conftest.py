@@ -54,6 +54,8 @@ def run_cli(
             "PORTAL_ENV": "development",
             "PORTAL_DATABASE_URL": postgres_url,
             "STRIPE_SECRET_KEY": "sk_test_not_used_the_provider_is_faked",
+            "PORTAL_JWT_SECRET": "cli-tests-hs256-secret-of-at-least-32-bytes",
+            "PORTAL_SESSION_SECRET": "cli-tests-page-session-secret-of-32-bytes",
             "PORTAL_CATALOG_PATH": str(CATALOG),
             "PORTAL_APP_BASE_URL": "https://app.example.test",
             "PORTAL_DATA_DIR": str(tmp_path / "data"),

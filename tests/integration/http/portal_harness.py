@@ -34,6 +34,7 @@ def portal_settings(database_url: str, **overrides: str) -> Settings:
         "PORTAL_APP_BASE_URL": APP_BASE_URL,
         "PORTAL_RETURN_PATHS": "/billing,/settings/billing",
         "PORTAL_JWT_SECRET": HS_SECRET,
+        "PORTAL_SESSION_SECRET": "http-tests-page-session-secret-of-32-bytes",
         "PORTAL_JWT_ISSUER": ISSUER,
         "PORTAL_JWT_AUDIENCE": AUDIENCE,
         "PORTAL_RATE_LIMIT": str(RATE_LIMIT),

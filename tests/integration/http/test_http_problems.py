@@ -54,6 +54,24 @@ async def test_a_user_without_a_billing_account_gets_404(portal: Portal) -> None
         (b'{"locale": 5}', "locale", "Expected `str | null`"),
         (b'{"flow": {"type": "teleport"}}', "flow.type", "payment_method_update"),
         (b'{"flow": {"type": "subscription_update", "quantity": "two"}}', "flow.quantity", "int"),
+        (
+            b'{"flow": {"type": "subscription_update_confirm", "price_id": "pro_monthly", '
+            b'"quantity": 1000000000000000000000000000000}}',
+            "flow.quantity",
+            "<= 10000",
+        ),
+        (
+            b'{"flow": {"type": "subscription_update_confirm", "price_id": "pro_monthly", '
+            b'"quantity": 0}}',
+            "flow.quantity",
+            ">= 1",
+        ),
+        (  # b2c's default_allowed_updates is ["price"]: the seat count is not the user's to set
+            b'{"flow": {"type": "subscription_update_confirm", "price_id": "pro_monthly", '
+            b'"quantity": 3}}',
+            "flow.quantity",
+            "'b2c' portal configuration does not allow quantity changes",
+        ),
         (b'{"return_path": "https://evil.example/steal"}', "return_path", "not a URL"),
         (b'{"return_path": "//evil.example"}', "return_path", "single '/'"),
         (b'{"return_path": "/admin"}', "return_path", "choose one of"),

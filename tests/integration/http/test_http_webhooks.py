@@ -192,7 +192,13 @@ async def test_a_test_mode_event_is_refused_by_a_live_mode_service(
     make_portal: PortalFactory,
 ) -> None:
     body = event_body(livemode=False)
-    live = {**WEBHOOK_ENV, "STRIPE_SECRET_KEY": "sk_live_faked_provider"}
+    live = {
+        **WEBHOOK_ENV,
+        "STRIPE_SECRET_KEY": "sk_live_faked_provider",
+        "PORTAL_ENV": "production",  # a live key runs under production rules only
+        "PORTAL_MAIL_FROM": "Billing <billing@app.example.test>",
+        "PORTAL_SMTP_HOST": "127.0.0.1",
+    }
     async with make_portal(apply=False, **live) as portal:
         response = await portal.client.post(URL, content=body, headers=signed_headers(body))
 

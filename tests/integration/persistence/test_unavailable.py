@@ -20,6 +20,7 @@ from adapters.persistence import (
     create_session_factory,
     upgrade_database,
 )
+from adapters.persistence.errors import describe
 from application.errors import PersistenceUnavailable
 from application.ports.access_audit import PortalAccessRecord
 
@@ -106,3 +107,11 @@ async def test_a_connection_the_server_dropped_is_replaced_before_use(postgres_u
     finally:
         await engine.dispose()
         await killer.dispose()
+
+
+def test_a_driver_message_quoting_a_connection_url_loses_its_password() -> None:
+    error = OSError("cannot reach postgresql://portal:secret-password@db.internal:5432/portal")
+
+    assert (
+        describe(error) == "OSError: cannot reach postgresql://portal:***@db.internal:5432/portal"
+    )

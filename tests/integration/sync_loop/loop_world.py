@@ -87,6 +87,8 @@ def _settings(database_url: str, sandbox_url: str, secret: str, smtp_port: int) 
             "PORTAL_ENV": "development",
             "PORTAL_DATABASE_URL": database_url,
             "STRIPE_SECRET_KEY": API_KEY,
+            "PORTAL_JWT_SECRET": "sync-loop-tests-hs256-secret-of-32-bytes",
+            "PORTAL_SESSION_SECRET": "sync-loop-tests-page-session-secret-32b",
             "STRIPE_API_BASE": sandbox_url,
             "STRIPE_MAX_NETWORK_RETRIES": "0",
             "STRIPE_WEBHOOK_SECRETS": secret,

@@ -12,7 +12,7 @@ SECRET = "s" * 32
 
 def _read(production: bool = False, **environ: str) -> tuple[WebSettings, list[str]]:
     env = EnvReader(environ)
-    settings = read_web_settings(env, production)
+    settings = read_web_settings(env, production, sandbox=not production)
     return settings, env.problems
 
 
@@ -24,6 +24,14 @@ def test_development_defaults_to_a_random_secret_per_process() -> None:
     assert first.uses_random_secret
     assert first.session_secret != second.session_secret
     assert first.session_ttl_seconds == 8 * 3600
+
+
+def test_a_stripe_key_outside_production_still_requires_the_session_secret() -> None:
+    env = EnvReader({})
+
+    read_web_settings(env, False, sandbox=False)
+
+    assert env.problems[0].startswith("PORTAL_SESSION_SECRET: is required when STRIPE_SECRET_KEY")
 
 
 def test_production_requires_the_session_secret() -> None:

@@ -36,6 +36,7 @@ FULL = ConfigurationCapabilities(
     subscription_update=True,
     updatable_prices=PLANS,
     invoice_history=True,
+    quantity_updates=True,
 )
 RESTRICTED = ConfigurationCapabilities(
     payment_method_update=True, subscription_cancel=True, invoice_history=True

@@ -71,3 +71,11 @@ def test_ids_and_keys_can_be_offered_side_by_side() -> None:
     assert (by_key.price_id, by_key.price_lookup_key) == (None, "basic")
     with pytest.raises(FlowNotAllowed, match=r"pass one of: basic$"):
         confirm(catalog, "b2b", "price_other")
+
+
+def test_quantity_changes_follow_the_catalogs_default_allowed_updates(shipped: Catalog) -> None:
+    """b2b lists ``quantity`` in default_allowed_updates; b2c lists only ``price``."""
+    assert confirm(shipped, "b2b", "pro_monthly", quantity=5).quantity == 5
+    assert confirm(shipped, "b2c", "pro_monthly", quantity=1).quantity == 1  # unchanged: fine
+    with pytest.raises(FlowNotAllowed, match="'b2c' portal configuration does not allow quantity"):
+        confirm(shipped, "b2c", "pro_monthly", quantity=5)

@@ -25,6 +25,10 @@ EVERYTHING = ConfigurationCapabilities(
     updatable_prices=frozenset({"price_monthly", "price_yearly"}),
     invoice_history=True,
     customer_update=True,
+    quantity_updates=True,
+)
+PRICE_ONLY = ConfigurationCapabilities(
+    subscription_update=True, updatable_prices=frozenset({"price_monthly", "price_yearly"})
 )
 PAYMENT_METHODS_ONLY = ConfigurationCapabilities(payment_method_update=True, invoice_history=True)
 NO_CANCEL = ConfigurationCapabilities(
@@ -74,6 +78,18 @@ def resolve(
             NO_CANCEL,
             PortalFlow(CONFIRM, "sub_1", "si_sub_1", "price_yearly"),
             id="confirm-without-cancel-feature",
+        ),
+        pytest.param(
+            FlowRequest(CONFIRM, price_id="price_yearly", quantity=1),
+            PRICE_ONLY,
+            PortalFlow(CONFIRM, "sub_1", "si_sub_1", "price_yearly", 1),
+            id="confirm-price-only-keeping-the-quantity",
+        ),
+        pytest.param(
+            FlowRequest(CONFIRM, price_id="price_yearly", quantity=10_000),
+            EVERYTHING,
+            PortalFlow(CONFIRM, "sub_1", "si_sub_1", "price_yearly", 10_000),
+            id="confirm-largest-quantity",
         ),
     ],
 )
@@ -234,8 +250,15 @@ TWO_ITEMS = a_subscription(
             FlowRequest(CONFIRM, price_id="price_yearly", quantity=0),
             ONE_ACTIVE,
             "flow.quantity",
-            "at least 1",
+            "between 1 and 10000",
             id="confirm-zero-quantity",
+        ),
+        pytest.param(
+            FlowRequest(CONFIRM, price_id="price_yearly", quantity=10**30),
+            ONE_ACTIVE,
+            "flow.quantity",
+            "between 1 and 10000",
+            id="confirm-quantity-10^30",
         ),
         pytest.param(
             FlowRequest(CONFIRM, price_id="price_yearly"),
@@ -290,3 +313,14 @@ def test_refused_locales_say_what_to_use(locale: str) -> None:
         check_locale(locale)
     assert refused.value.field == "locale"
     assert "'auto'" in refused.value.message
+
+
+@pytest.mark.parametrize("price", ["price_monthly", "price_yearly"])
+def test_a_quantity_change_is_refused_where_the_configuration_allows_only_price(
+    price: str,
+) -> None:
+    with pytest.raises(FlowNotAllowed) as refused:
+        resolve(FlowRequest(CONFIRM, price_id=price, quantity=3), capabilities=PRICE_ONLY)
+
+    assert refused.value.field == "flow.quantity"
+    assert "'b2c' portal configuration does not allow quantity changes" in refused.value.message

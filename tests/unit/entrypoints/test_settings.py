@@ -27,6 +27,12 @@ PRODUCTION = {
 }
 
 
+OWN_SECRETS = {
+    "PORTAL_JWT_SECRET": PRODUCTION["PORTAL_JWT_SECRET"],
+    "PORTAL_SESSION_SECRET": PRODUCTION["PORTAL_SESSION_SECRET"],
+}
+
+
 def public_pem(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> str:
     return (
         key.public_key()
@@ -268,7 +274,61 @@ def test_production_smtp_livemode_and_rotated_secrets_are_read() -> None:
 
 
 def test_a_stripe_test_key_without_webhook_secrets_refuses_every_webhook() -> None:
-    settings = load_settings({"STRIPE_SECRET_KEY": "sk_test_abc"})
+    settings = load_settings({"STRIPE_SECRET_KEY": "sk_test_abc", **OWN_SECRETS})
 
     assert settings.webhooks.secrets == ()
     assert settings.webhooks.livemode is False
+
+
+@pytest.mark.parametrize("key", ["sk_test_abc", "rk_test_abc", "sk_live_abc", "rk_live_abc"])
+@pytest.mark.parametrize("variable", ["PORTAL_JWT_SECRET", "PORTAL_SESSION_SECRET"])
+def test_outside_the_sandbox_the_development_secrets_are_refused(key: str, variable: str) -> None:
+    environ = {**PRODUCTION, "STRIPE_SECRET_KEY": key}
+    del environ["PORTAL_ENV"]
+    del environ[variable]
+
+    problems = problems_for(environ)
+
+    assert f"{variable}: is required" in problems
+    assert "\n" not in problems
+
+
+def test_the_public_development_jwt_secret_cannot_be_set_by_hand_next_to_a_stripe_key() -> None:
+    from entrypoints.jwt_settings import DEV_JWT_SECRET
+
+    environ = {
+        **OWN_SECRETS,
+        "STRIPE_SECRET_KEY": "sk_test_abc",
+        "PORTAL_JWT_SECRET": DEV_JWT_SECRET,
+    }
+
+    assert "PORTAL_JWT_SECRET: is the public development secret" in problems_for(environ)
+    assert load_settings({"PORTAL_JWT_SECRET": DEV_JWT_SECRET}).stripe_sandbox  # sandbox: fine
+
+
+def test_a_live_key_applies_production_rules_when_portal_env_is_unset() -> None:
+    environ = {**PRODUCTION}
+    del environ["PORTAL_ENV"]
+
+    settings = load_settings(environ)
+
+    assert settings.production
+    assert settings.log_format == "json"
+    problems = problems_for({"STRIPE_SECRET_KEY": "rk_live_abc"})
+    for name in ("PORTAL_JWT_SECRET", "PORTAL_JWT_ISSUER", "PORTAL_SESSION_SECRET"):
+        assert f"{name}: is required" in problems
+    assert "PORTAL_ENV: is unset, but the live STRIPE_SECRET_KEY applies production" in problems
+
+
+def test_a_live_key_under_portal_env_development_is_refused() -> None:
+    problems = problems_for({**PRODUCTION, "PORTAL_ENV": "development"})
+
+    assert problems.startswith("PORTAL_ENV: is development but STRIPE_SECRET_KEY is a live key")
+
+
+def test_a_test_key_with_its_own_secrets_runs_in_development() -> None:
+    settings = load_settings({"STRIPE_SECRET_KEY": "sk_test_abc", **OWN_SECRETS})
+
+    assert not settings.production
+    assert not settings.jwt.uses_dev_secret
+    assert not settings.web.uses_random_secret

@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import hmac
 import json
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from adapters.webhooks.signature import StripeSignatureVerifier, sign
 from application.errors import InvalidWebhook
@@ -56,3 +61,93 @@ def test_signature_verification(secrets, body, header, refusal) -> None:
 def test_tolerance_is_configurable() -> None:
     verifier = StripeSignatureVerifier([SECRET], tolerance_seconds=600)
     assert verifier.verify(BODY, sign(BODY, SECRET, NOW - 500), now=at(NOW))["id"] == "evt_1"
+
+
+def signed_with(timestamp: str, body: bytes = BODY) -> str:
+    """A header whose digest is right for ``timestamp`` exactly as written."""
+    digest = hmac.new(SECRET.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return f"t={timestamp},v1={digest.hexdigest()}"
+
+
+ARABIC_INDIC = "".join(chr(0x0660 + int(d)) for d in str(NOW))
+FULLWIDTH = "".join(chr(0xFF10 + int(d)) for d in str(NOW))
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        pytest.param(signed_with(ARABIC_INDIC), id="arabic-indic-digits"),
+        pytest.param(signed_with(FULLWIDTH), id="fullwidth-digits"),
+        pytest.param(signed_with("\u00b2\u00b3"), id="superscript-digits"),
+        pytest.param(signed_with("9" * 400), id="400-digits"),
+        pytest.param(signed_with("9" * 5000), id="5000-digits"),
+        pytest.param(f"t={NOW},v1=\u00e9\u00e9", id="non-ascii-v1"),
+        pytest.param(f"t={NOW},v1=\ud800", id="lone-surrogate-v1"),
+    ],
+)
+def test_a_malformed_header_is_refused_never_raised(header: str) -> None:
+    with pytest.raises(InvalidWebhook):
+        StripeSignatureVerifier([SECRET]).verify(BODY, header, now=at(NOW))
+
+
+@pytest.mark.parametrize(
+    ("body", "refusal"),
+    [
+        pytest.param(b"[" * 100_000 + b"]" * 100_000, "nested too deeply", id="100k-deep"),
+        pytest.param(b'{"id": "evt_1", "n": ' + b"9" * 5000 + b"}", "not JSON", id="5000-digits"),
+        pytest.param(b'{"id": "evt_1", "n": NaN}', "not JSON", id="nan"),
+        pytest.param(b'{"id": "evt_1", "n": 1e999}', "not JSON", id="infinite"),
+        pytest.param(b'{"id": "\xff\xfe"}', "not JSON", id="not-utf8"),
+    ],
+)
+def test_a_correctly_signed_body_that_is_no_event_is_refused(body: bytes, refusal: str) -> None:
+    header = sign(body, SECRET, NOW)
+
+    with pytest.raises(InvalidWebhook, match=refusal):
+        StripeSignatureVerifier([SECRET]).verify(body, header, now=at(NOW))
+
+
+_PART = st.tuples(st.sampled_from(["t", "v1", "v0", " t", ""]) | st.text(max_size=3), st.text())
+STRUCTURED_HEADERS = st.lists(_PART, max_size=4).map(
+    lambda parts: ",".join(f"{key}={value}" for key, value in parts)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    header=st.one_of(st.none(), st.text(), STRUCTURED_HEADERS),
+    body=st.binary(max_size=512),
+)
+def test_any_header_and_body_either_verify_or_are_refused(header: str | None, body: bytes) -> None:
+    verifier = StripeSignatureVerifier([SECRET])
+    with contextlib.suppress(InvalidWebhook):  # any other exception fails the property
+        verifier.verify(body, header, now=at(NOW))
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=st.one_of(st.binary(max_size=512), st.text(max_size=512).map(str.encode)))
+def test_any_correctly_signed_body_is_an_event_or_refused(body: bytes) -> None:
+    verifier = StripeSignatureVerifier([SECRET])
+    try:
+        event = verifier.verify(body, sign(body, SECRET, NOW), now=at(NOW))
+    except InvalidWebhook:
+        return
+    assert isinstance(event["id"], str)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    timestamp=st.text(alphabet=st.characters(categories=("Nd", "No")), min_size=1),
+    body=st.binary(max_size=256),
+)
+def test_any_digit_like_timestamp_is_a_refusal(timestamp: str, body: bytes) -> None:
+    """Correctly signed for the timestamp as written, which is never plain ASCII seconds
+    within tolerance unless it equals NOW's digits."""
+    header = signed_with(timestamp, body)
+    verifier = StripeSignatureVerifier([SECRET])
+    try:
+        verifier.verify(body, header, now=at(NOW))
+    except InvalidWebhook:
+        return
+    assert timestamp.isascii()
+    assert abs(int(timestamp) - NOW) <= 300

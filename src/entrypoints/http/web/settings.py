@@ -3,8 +3,8 @@
 =========================== ===================================== ======================================
 Variable                    Default                               Meaning
 =========================== ===================================== ======================================
-PORTAL_SESSION_SECRET       random per process (development)      signs page sessions, at least 32 bytes;
-                                                                  required in production
+PORTAL_SESSION_SECRET       random per process (sandbox only)     signs page sessions, at least 32 bytes;
+                                                                  required with a STRIPE_SECRET_KEY
 PORTAL_SESSION_TTL_MINUTES  480                                   page session lifetime, 5..10080
 =========================== ===================================== ======================================
 """
@@ -25,11 +25,18 @@ class WebSettings:
     uses_random_secret: bool = False
 
 
-def read_web_settings(env: EnvReader, production: bool) -> WebSettings:
+def read_web_settings(env: EnvReader, production: bool, *, sandbox: bool) -> WebSettings:
+    """``sandbox``: no Stripe key, so a random per-process session secret may stand in."""
     secret, random_secret = env.raw("PORTAL_SESSION_SECRET"), False
     if secret is None:
         if production:
             env.problem("PORTAL_SESSION_SECRET", "is required when PORTAL_ENV=production")
+        elif not sandbox:
+            env.problem(
+                "PORTAL_SESSION_SECRET",
+                "is required when STRIPE_SECRET_KEY is set (a random per-process secret is "
+                "for the sandbox only)",
+            )
         # Development: sessions last as long as the process (and one process only).
         secret, random_secret = secrets.token_urlsafe(32), True
     elif len(secret.encode()) < MIN_SECRET_BYTES:
