@@ -20,6 +20,8 @@ from entrypoints.http.health import healthz, readyz
 from entrypoints.http.portal import create_portal_session
 from entrypoints.http.problems import problem_details_config
 from entrypoints.http.request_context import request_context_middleware
+from entrypoints.http.server_api import server_router
+from entrypoints.http.server_auth import SECURITY_SCHEME as SERVER_SECURITY_SCHEME
 from entrypoints.http.web import CookieSessions, DemoUserSource, web_router
 from entrypoints.http.webhooks import WORKER_WAKEUP, receive_stripe_webhook
 from entrypoints.ioc import create_container
@@ -32,12 +34,19 @@ log = structlog.get_logger("entrypoints.http")
 
 def _openapi() -> OpenAPIConfig:
     bearer = SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
+    server_key = SecurityScheme(
+        type="http",
+        scheme="bearer",
+        description="A server API key (bpk_...) from `billing-portal api-keys create`",
+    )
     return OpenAPIConfig(
         title="billing-portal",
         version="0.1.0",
         path="/schema",
         render_plugins=[SwaggerRenderPlugin()],
-        components=Components(security_schemes={"bearer": bearer}),
+        components=Components(
+            security_schemes={"bearer": bearer, SERVER_SECURITY_SCHEME: server_key}
+        ),
     )
 
 
@@ -143,6 +152,7 @@ def create_app(
         route_handlers=[
             api,
             webhooks,
+            server_router(),
             _web(settings, sessions, verifier, demo_users),
             healthz,
             readyz,

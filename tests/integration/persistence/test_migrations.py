@@ -34,6 +34,10 @@ APPLICATION_TABLES = {
     "billing_payment_methods",
     "email_outbox",
     "billing_audit_log",
+    "billing_products",
+    "billing_mirror_coverage",
+    "api_keys",
+    "customer_link_audit",
 }
 
 
