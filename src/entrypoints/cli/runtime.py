@@ -11,6 +11,7 @@ import click
 from dishka import AsyncContainer, Provider
 
 from application.errors import (
+    ApiKeyNotFound,
     CatalogInvalid,
     EventNotFound,
     InvalidRequest,
@@ -28,7 +29,14 @@ R = TypeVar("R")
 BAD_INPUT = 2
 RUNTIME_FAILURE = 1
 # Errors the operator fixes by changing what they typed (or the files they pointed us to).
-_BAD_INPUT_ERRORS = (InvalidRequest, UserNotFound, NoBillingAccount, CatalogInvalid, EventNotFound)
+_BAD_INPUT_ERRORS = (
+    InvalidRequest,
+    UserNotFound,
+    NoBillingAccount,
+    CatalogInvalid,
+    EventNotFound,
+    ApiKeyNotFound,
+)
 
 
 @dataclass
