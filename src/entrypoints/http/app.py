@@ -26,6 +26,7 @@ from entrypoints.http.web import CookieSessions, DemoUserSource, web_router
 from entrypoints.http.webhooks import WORKER_WAKEUP, receive_stripe_webhook
 from entrypoints.ioc import create_container
 from entrypoints.logging import configure_logging
+from entrypoints.production_guards import opt_in_warnings
 from entrypoints.settings import Settings, load_settings
 from entrypoints.worker import SyncWorker
 
@@ -58,6 +59,8 @@ def _startup(settings: Settings, container: AsyncContainer) -> None:
         stripe_api_base=settings.stripe.api_base or "https://api.stripe.com",
         stripe_sandbox=settings.stripe_sandbox,
     )
+    for line in opt_in_warnings(settings.production_opt_ins):
+        log.warning("settings.production_opt_in", message=line)
     if settings.jwt.uses_dev_secret:
         log.warning(
             "auth.jwt.dev_secret",
