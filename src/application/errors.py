@@ -35,6 +35,15 @@ class InvalidRequest(ApplicationError):
         self.field = field
 
 
+class LinkConflict(InvalidRequest):
+    """The link asked for collides with another: the Stripe customer belongs to another
+    user, or the user is already linked to another customer (relink it explicitly)."""
+
+
+class ApiKeyNotFound(ApplicationError):
+    """No server API key with that id exists (operator commands)."""
+
+
 class RateLimited(ApplicationError):
     def __init__(self, message: str, *, retry_after_seconds: int) -> None:
         super().__init__(message)

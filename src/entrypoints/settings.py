@@ -55,6 +55,9 @@ PORTAL_PORT                                 8000                                
 PORTAL_LOG_FORMAT                           console (development), json (production) ``json`` lines or readable ``console``
 PORTAL_LOG_LEVEL                            INFO                                     DEBUG, INFO, WARNING or ERROR
 PORTAL_RETAIN_*, PORTAL_PRUNE_BATCH_SIZE    see ``entrypoints/retention_settings.py`` what ``billing-portal prune`` keeps
+PORTAL_ALLOW_SQLITE_IN_PRODUCTION           0                                        ``1``: production may run on SQLite
+PORTAL_ALLOW_HTTP_IN_PRODUCTION             0                                        ``1``: production may use an ``http://`` app base URL
+PORTAL_ALLOW_SANDBOX_IN_PRODUCTION          0                                        ``1``: production may use the Stripe sandbox (no key)
 =========================================== ======================================== =====================================================
 
 Workers (``billing-portal worker``): any number of processes on PostgreSQL (they claim
@@ -78,6 +81,7 @@ from entrypoints.http.web.settings import WebSettings, read_web_settings
 from entrypoints.jwt_settings import JwtSettings, read_jwt_settings
 from entrypoints.portal_settings import read_base_url, read_portal_settings
 from entrypoints.retention_settings import RetentionSettings, read_retention_settings
+from entrypoints.production_guards import ALLOW_SANDBOX, opted_in, production_opt_ins
 from entrypoints.sync_settings import (
     MailSettings,
     WebhookSettings,
@@ -119,6 +123,8 @@ class Settings:
     mail: MailSettings
     web: WebSettings
     retention: RetentionSettings
+    # The PORTAL_ALLOW_*_IN_PRODUCTION variables this production start relies on.
+    production_opt_ins: tuple[str, ...] = ()
 
     @property
     def production(self) -> bool:
@@ -140,9 +146,11 @@ def _database_url(env: EnvReader, data_dir: Path) -> str:
 
 def _stripe(env: EnvReader, production: bool) -> tuple[StripeSettings, bool]:
     key = env.raw("STRIPE_SECRET_KEY")
-    sandbox = key is None and not production
-    if key is None and production:
-        env.problem("STRIPE_SECRET_KEY", "is required when PORTAL_ENV=production")
+    sandbox = key is None and (not production or opted_in(env, ALLOW_SANDBOX))
+    if key is None and production and not sandbox:
+        env.problem(
+            "STRIPE_SECRET_KEY", f"is required when PORTAL_ENV=production (or {ALLOW_SANDBOX}=1)"
+        )
     elif key is not None and not key.startswith(_KEY_PREFIXES):
         env.problem("STRIPE_SECRET_KEY", "must start with sk_test_, sk_live_ or rk_")
     api_base = read_base_url(env, "STRIPE_API_BASE", SANDBOX_API_BASE if sandbox else None)
@@ -181,9 +189,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     data_dir = Path(env.text("PORTAL_DATA_DIR", "var"))
     stripe, sandbox = _stripe(env, production)
     portal = read_portal_settings(env)
+    database_url = _database_url(env, data_dir)
     settings = Settings(
         environment=environment,
-        database_url=_database_url(env, data_dir),
+        database_url=database_url,
         data_dir=data_dir,
         stripe=stripe,
         stripe_sandbox=sandbox,
@@ -204,6 +213,14 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         mail=read_mail_settings(env, data_dir=data_dir, production=production),
         web=read_web_settings(env, production, sandbox=sandbox),
         retention=read_retention_settings(env),
+        production_opt_ins=production_opt_ins(
+            env,
+            production=production,
+            database_url=database_url,
+            app_base_url=portal.return_urls.app_base_url,
+            stripe_sandbox=sandbox,
+            stripe_api_base=stripe.api_base,
+        ),
     )
     if implied and env.problems:
         env.problem(

@@ -3,6 +3,7 @@ checks that it still fits), shared by the unit tests and, through ``FakeStripeFa
 dishka overrides, by the integration tests that do not need the real adapter."""
 
 from .access_audit import FakePortalAccessAudit
+from .api_key_store import FakeApiKeyStore
 from .billing_audit_log import FakeBillingAuditLog
 from .billing_event_source import FakeBillingEventSource
 from .billing_mirror import FakeBillingMirror
@@ -10,6 +11,7 @@ from .billing_provider import FakeBillingProvider
 from .clock import FakeClock
 from .configuration_mappings import FakeConfigurationMappings
 from .customer_directory import FakeCustomerDirectory
+from .customer_link_audit import FakeCustomerLinkAudit
 from .event_inbox import FakeEventInbox
 from .mailer import FakeMailer
 from .outbox import FakeOutbox
@@ -27,6 +29,7 @@ from .transaction_manager import FakeTransactionManager, Snapshotted, Transactio
 
 __all__ = [
     "SEED_PRICES",
+    "FakeApiKeyStore",
     "FakeBillingAuditLog",
     "FakeBillingEventSource",
     "FakeBillingMirror",
@@ -34,6 +37,7 @@ __all__ = [
     "FakeClock",
     "FakeConfigurationMappings",
     "FakeCustomerDirectory",
+    "FakeCustomerLinkAudit",
     "FakeEventInbox",
     "FakeMailer",
     "FakeOutbox",

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from .access_audit import FakePortalAccessAudit
+from .api_key_store import FakeApiKeyStore
 from .billing_audit_log import FakeBillingAuditLog
 from .billing_event_source import FakeBillingEventSource
 from .billing_mirror import FakeBillingMirror
@@ -14,6 +15,7 @@ from .billing_provider import FakeBillingProvider
 from .clock import FakeClock
 from .configuration_mappings import FakeConfigurationMappings
 from .customer_directory import FakeCustomerDirectory
+from .customer_link_audit import FakeCustomerLinkAudit
 from .event_inbox import FakeEventInbox
 from .mailer import FakeMailer
 from .outbox import FakeOutbox
@@ -28,12 +30,14 @@ def one_of_each() -> list[object]:
     return [
         clock,
         FakePortalAccessAudit(),
+        FakeApiKeyStore(),
         FakeBillingAuditLog(),
         FakeBillingEventSource(clock),
         FakeBillingMirror(clock),
         FakeBillingProvider(),
         FakeConfigurationMappings(),
         FakeCustomerDirectory(),
+        FakeCustomerLinkAudit(),
         FakeEventInbox(),
         FakeMailer(),
         FakeOutbox(),

@@ -6,10 +6,12 @@ the unit of work. The rate limiter alone runs its own short transactions on the 
 """
 
 from adapters.persistence.access_audit import SqlaPortalAccessAudit
+from adapters.persistence.api_key_store import SqlaApiKeyStore
 from adapters.persistence.billing_audit_log import SqlaBillingAuditLog
 from adapters.persistence.billing_mirror import SqlaBillingMirror
 from adapters.persistence.configuration_mappings import SqlaConfigurationMappings
 from adapters.persistence.customer_directory import SqlaCustomerDirectory
+from adapters.persistence.customer_link_audit import SqlaCustomerLinkAudit
 from adapters.persistence.engine import (
     async_database_url,
     check_database,
@@ -30,10 +32,12 @@ from adapters.persistence.tables import metadata
 from adapters.persistence.transaction_manager import SqlaTransactionManager
 
 __all__ = [
+    "SqlaApiKeyStore",
     "SqlaBillingAuditLog",
     "SqlaBillingMirror",
     "SqlaConfigurationMappings",
     "SqlaCustomerDirectory",
+    "SqlaCustomerLinkAudit",
     "SqlaEventInbox",
     "SqlaOutbox",
     "SqlaPortalAccessAudit",

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.persistence.errors import translate_database_errors
 from adapters.persistence.tables import customer_links
 from adapters.persistence.upsert import upsert
-from application.errors import InvalidRequest
+from application.errors import InvalidRequest, LinkConflict
 from application.ports.customer_directory import CustomerDirectory
 from domain.customer import Customer
 
@@ -27,7 +27,7 @@ _COLUMNS = (
 class SqlaCustomerDirectory(CustomerDirectory):
     """``CustomerDirectory`` on the request's session; ``save`` is an upsert, never a commit.
 
-    Linking a Stripe customer that another user already holds raises ``InvalidRequest``
+    Linking a Stripe customer that another user already holds raises ``LinkConflict``
     (field ``customer_id``); the unit of work must then be rolled back. A value longer than
     its column raises ``InvalidRequest`` naming the field. Database failures raise
     ``PersistenceUnavailable``.
@@ -66,23 +66,42 @@ class SqlaCustomerDirectory(CustomerDirectory):
             with translate_database_errors(f"saving user {customer.user_id!r}"):
                 await self._session.execute(statement)
         except IntegrityError as error:
-            raise InvalidRequest(
+            raise LinkConflict(
                 f"{customer.stripe_customer_id} is already linked to another user",
                 field="customer_id",
             ) from error
+
+    async def remove(self, user_id: str) -> None:
+        statement = delete(customer_links).where(customer_links.c.user_id == user_id)
+        with translate_database_errors(f"unlinking user {user_id!r}"):
+            await self._session.execute(statement)
+
+    async def list_page(
+        self, *, segment: str | None, after_user_id: str | None, limit: int
+    ) -> list[Customer]:
+        statement = select(*_COLUMNS).order_by(customer_links.c.user_id).limit(limit)
+        if segment is not None:
+            statement = statement.where(customer_links.c.segment == segment)
+        if after_user_id is not None:
+            statement = statement.where(customer_links.c.user_id > after_user_id)
+        with translate_database_errors("listing customer links"):
+            rows = (await self._session.execute(statement)).all()
+        return [_customer(row) for row in rows]
 
     async def _one(self, condition: Any, action: str) -> Customer | None:
         with translate_database_errors(action):
             result = await self._session.execute(select(*_COLUMNS).where(condition))
             row = result.one_or_none()
-        if row is None:
-            return None
-        return Customer(
-            user_id=row.user_id,
-            stripe_customer_id=row.stripe_customer_id,
-            segment=row.segment,
-            email=row.email,
-        )
+        return None if row is None else _customer(row)
+
+
+def _customer(row: Any) -> Customer:
+    return Customer(
+        user_id=row.user_id,
+        stripe_customer_id=row.stripe_customer_id,
+        segment=row.segment,
+        email=row.email,
+    )
 
 
 # Our column -> the field name the callers (LinkCustomer, the API) know it by.

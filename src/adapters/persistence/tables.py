@@ -254,3 +254,32 @@ billing_audit_log = Table(
     Index(None, "customer_id", "occurred_at"),
     Index(None, "occurred_at"),
 )
+
+# --- The server API (issue 11): its keys, and who changed which customer link. ---
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("key_hash", String(64), nullable=False, unique=True),  # SHA-256 hex, never the key
+    Column("shown_prefix", String(16), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("revoked_at", UtcDateTime(), nullable=True),
+)
+
+customer_link_audit = Table(
+    "customer_link_audit",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True),
+    Column("action", String(16), nullable=False),
+    Column("user_id", String(255), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("occurred_at", UtcDateTime(), nullable=False),
+    Column("customer_id", String(255), nullable=True),
+    Column("segment", String(64), nullable=True),
+    Column("previous_customer_id", String(255), nullable=True),
+    Column("previous_segment", String(64), nullable=True),
+    Index(None, "user_id", "occurred_at"),
+    Index(None, "occurred_at"),
+)

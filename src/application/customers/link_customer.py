@@ -1,20 +1,23 @@
-"""Use case: link an app user to their Stripe customer (support and onboarding)."""
+"""Use case: link an app user to their Stripe customer (operators and the server API)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from application.errors import InvalidRequest
+from application.customers.link_rules import (
+    check_customer_id,
+    check_email,
+    check_segment,
+    check_user_id,
+)
+from application.errors import LinkConflict
+from application.ports.clock import Clock
 from application.ports.customer_directory import CustomerDirectory
+from application.ports.customer_link_audit import CustomerLinkAudit, CustomerLinkChange, LinkAction
 from application.ports.transaction_manager import TransactionManager
 from domain.customer import Customer
 
-_CUSTOMER_ID = re.compile(r"cus_[A-Za-z0-9]{1,250}")
-_SEGMENT = re.compile(r"[a-z][a-z0-9_\-]{0,63}")
-# Deliberately loose (one '@', no spaces, a dot in the domain): the provider and the mail
-# server are the real judges; this catches typos such as a missing '@' or a bare '@'.
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+OPERATOR = "cli"
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,54 +26,83 @@ class LinkCustomerRequest:
     stripe_customer_id: str
     segment: str
     email: str | None = None
+    # Who asks: ``cli`` or ``api_key:<id>``; recorded in the link audit.
+    actor: str = OPERATOR
+    # False: a user already linked to another customer is refused (LinkConflict) instead of
+    # being moved; the server API's "link" uses that, its "relink" and the CLI do not.
+    replace_existing: bool = True
 
 
 class LinkCustomer:
-    """Insert or replace the user's link; refuses malformed ids and unknown segments."""
+    """Insert or replace the user's link and audit the change; one commit.
+
+    Refuses malformed ids, unknown segments and bad emails (``InvalidRequest``), and a Stripe
+    customer another user holds (``LinkConflict``). Linking again to the same customer with
+    the same segment changes and audits nothing.
+    """
 
     def __init__(
         self,
         customers: CustomerDirectory,
         transaction: TransactionManager,
         known_segments: frozenset[str],
+        audit: CustomerLinkAudit,
+        clock: Clock,
     ) -> None:
         self._customers = customers
         self._transaction = transaction
         self._known_segments = known_segments
+        self._audit = audit
+        self._clock = clock
 
     async def execute(self, request: LinkCustomerRequest) -> Customer:
-        if not request.user_id.strip() or len(request.user_id) > 255:
-            raise InvalidRequest("user id must be 1 to 255 characters", field="user_id")
-        if not _CUSTOMER_ID.fullmatch(request.stripe_customer_id):
-            raise InvalidRequest(
-                f"{request.stripe_customer_id!r} is not a Stripe customer id (cus_...)",
-                field="customer_id",
-            )
-        if not _SEGMENT.fullmatch(request.segment):
-            raise InvalidRequest(
-                f"segment {request.segment!r} must be lower-case letters, digits, '_' or '-' "
-                "(at most 64, starting with a letter)",
-                field="segment",
-            )
-        if self._known_segments and request.segment not in self._known_segments:
-            known = ", ".join(sorted(self._known_segments))
-            raise InvalidRequest(
-                f"unknown segment {request.segment!r}; use one of: {known}", field="segment"
-            )
-        if request.email is not None and not _EMAIL.fullmatch(request.email):
-            raise InvalidRequest(f"{request.email!r} is not an email address", field="email")
+        check_user_id(request.user_id)
+        check_customer_id(request.stripe_customer_id)
+        check_segment(request.segment, self._known_segments)
+        check_email(request.email)
         customer = Customer(
             user_id=request.user_id,
             stripe_customer_id=request.stripe_customer_id,
             segment=request.segment,
             email=request.email,
         )
-        existing = await self._customers.get_by_stripe_customer_id(request.stripe_customer_id)
-        if existing is not None and existing.user_id != request.user_id:
-            raise InvalidRequest(
-                f"{request.stripe_customer_id} is already linked to user {existing.user_id!r}",
+        owner = await self._customers.get_by_stripe_customer_id(request.stripe_customer_id)
+        if owner is not None and owner.user_id != request.user_id:
+            raise LinkConflict(
+                f"{request.stripe_customer_id} is already linked to user {owner.user_id!r}",
                 field="customer_id",
             )
+        current = await self._customers.get(request.user_id)
+        action = _action(current, customer)
+        if action == "relink" and not request.replace_existing:
+            raise LinkConflict(
+                f"user {request.user_id!r} is already linked to "
+                f"{current.stripe_customer_id if current else ''}; relink to change the customer",
+                field="user_id",
+            )
         await self._customers.save(customer)
+        if action is not None:
+            await self._audit.record(
+                CustomerLinkChange(
+                    action=action,
+                    user_id=customer.user_id,
+                    actor=request.actor,
+                    occurred_at=self._clock.now(),
+                    customer_id=customer.stripe_customer_id,
+                    segment=customer.segment,
+                    previous_customer_id=current.stripe_customer_id if current else None,
+                    previous_segment=current.segment if current else None,
+                )
+            )
         await self._transaction.commit()
         return customer
+
+
+def _action(current: Customer | None, new: Customer) -> LinkAction | None:
+    if current is None or current.stripe_customer_id is None:
+        return "link"
+    if current.stripe_customer_id != new.stripe_customer_id:
+        return "relink"
+    if current.segment != new.segment:
+        return "segment"
+    return None

@@ -15,3 +15,14 @@ class CustomerDirectory(Protocol):
     async def save(self, customer: Customer) -> None:
         """Insert or replace the link for ``customer.user_id`` (not committed)."""
         ...
+
+    async def remove(self, user_id: str) -> None:
+        """Delete the user's link, if any (not committed)."""
+        ...
+
+    async def list_page(
+        self, *, segment: str | None, after_user_id: str | None, limit: int
+    ) -> list[Customer]:
+        """Up to ``limit`` links ordered by user id, strictly after ``after_user_id`` when
+        given, only those of ``segment`` when given."""
+        ...

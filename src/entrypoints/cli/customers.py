@@ -1,11 +1,13 @@
-"""``billing-portal customers link|show``."""
+"""``billing-portal customers link|show|list|unlink``."""
 
 from __future__ import annotations
 
 import click
 
-from application.customers.link_customer import LinkCustomer, LinkCustomerRequest
+from application.customers.link_customer import OPERATOR, LinkCustomer, LinkCustomerRequest
+from application.customers.list_customers import MAX_PAGE, CustomerPage, ListCustomers
 from application.customers.show_customer import CustomerView, ShowCustomer
+from application.customers.unlink_customer import UnlinkCustomer, UnlinkCustomerRequest
 from entrypoints.cli.render import decision_line, subscription_line
 from entrypoints.cli.runtime import run_use_case
 
@@ -48,3 +50,38 @@ def show(ctx: click.Context, user_id: str) -> None:
     for sub in view.subscriptions:
         click.echo(subscription_line(sub))
     click.echo(f"decision:  {decision_line(view.decision)}")
+
+
+@customers.command("list")
+@click.option("--segment", help="Only this segment's links.")
+@click.option(
+    "--limit",
+    type=click.IntRange(1, MAX_PAGE),
+    default=50,
+    show_default=True,
+    help="Links per page.",
+)
+@click.option("--after", metavar="USER_ID", help="Start after this user id (the next page).")
+@click.pass_context
+def list_links(ctx: click.Context, segment: str | None, limit: int, after: str | None) -> None:
+    """List links by user id, a page at a time; prints how to get the next page."""
+    page: CustomerPage = run_use_case(
+        ctx, ListCustomers, lambda uc: uc.execute(segment=segment, after=after, limit=limit)
+    )
+    if not page.customers:
+        click.echo("no customer links" + (f" in segment {segment}" if segment else ""))
+    for c in page.customers:
+        click.echo(f"{c.user_id}  {c.stripe_customer_id or '-'}  {c.segment}  {c.email or '-'}")
+    if page.next_after is not None:
+        more = f"--after {page.next_after}" + (f" --segment {segment}" if segment else "")
+        click.echo(f"more: billing-portal customers list {more}")
+
+
+@customers.command()
+@click.argument("user_id")
+@click.pass_context
+def unlink(ctx: click.Context, user_id: str) -> None:
+    """Remove USER_ID's link (the Stripe customer and its billing records stay)."""
+    request = UnlinkCustomerRequest(user_id, actor=OPERATOR)
+    was = run_use_case(ctx, UnlinkCustomer, lambda uc: uc.execute(request))
+    click.echo(f"unlinked user {was.user_id} from {was.stripe_customer_id or '-'}")

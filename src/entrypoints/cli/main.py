@@ -10,6 +10,7 @@ import click
 
 from application.errors import ApplicationError
 from domain.errors import DomainError
+from entrypoints.cli.api_keys import api_keys
 from entrypoints.cli.audit import audit
 from entrypoints.cli.config_check import config
 from entrypoints.cli.configs import configs
@@ -70,6 +71,7 @@ def cli(ctx: click.Context, verbose: bool) -> None:
 cli.add_command(serve)
 cli.add_command(db)
 cli.add_command(customers)
+cli.add_command(api_keys)
 cli.add_command(portal_url)
 cli.add_command(configs)
 cli.add_command(demo)

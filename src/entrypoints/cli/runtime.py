@@ -11,6 +11,7 @@ import click
 from dishka import AsyncContainer, Provider
 
 from application.errors import (
+    ApiKeyNotFound,
     CatalogInvalid,
     EventNotFound,
     InvalidRequest,
@@ -35,6 +36,7 @@ _BAD_INPUT_ERRORS = (
     NoBillingAccount,
     CatalogInvalid,
     EventNotFound,
+    ApiKeyNotFound,
     EmailNotFound,
     RetentionTooShort,
 )

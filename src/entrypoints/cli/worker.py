@@ -10,6 +10,7 @@ import click
 from dishka import AsyncContainer
 
 from entrypoints.cli.runtime import run_with_container, state_of
+from entrypoints.production_guards import opt_in_warnings
 from entrypoints.worker import SyncWorker
 
 
@@ -39,6 +40,8 @@ def worker(ctx: click.Context, once: bool, worker_id: str | None) -> None:
             with contextlib.suppress(NotImplementedError):  # not on Windows
                 loop.add_signal_handler(signum, stop.set)
         click.echo(f"worker {sync_worker.worker_id} started; stop with Ctrl+C", err=True)
+        for line in opt_in_warnings(settings.production_opt_ins):
+            click.echo(f"warning: {line}", err=True)
         await sync_worker.run(stop)
         click.echo(f"worker {sync_worker.worker_id} stopped", err=True)
 

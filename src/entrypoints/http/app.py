@@ -22,10 +22,13 @@ from entrypoints.http.metrics import metrics, metrics_middleware
 from entrypoints.http.portal import create_portal_session
 from entrypoints.http.problems import problem_details_config
 from entrypoints.http.request_context import request_context_middleware
+from entrypoints.http.server_api import server_router
+from entrypoints.http.server_auth import SECURITY_SCHEME as SERVER_SECURITY_SCHEME
 from entrypoints.http.web import CookieSessions, DemoUserSource, web_router
 from entrypoints.http.webhooks import WORKER_WAKEUP, receive_stripe_webhook
 from entrypoints.ioc import create_container
 from entrypoints.logging import configure_logging
+from entrypoints.production_guards import opt_in_warnings
 from entrypoints.settings import Settings, load_settings
 from entrypoints.worker import SyncWorker
 
@@ -34,12 +37,19 @@ log = structlog.get_logger("entrypoints.http")
 
 def _openapi() -> OpenAPIConfig:
     bearer = SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
+    server_key = SecurityScheme(
+        type="http",
+        scheme="bearer",
+        description="A server API key (bpk_...) from `billing-portal api-keys create`",
+    )
     return OpenAPIConfig(
         title="billing-portal",
         version="0.1.0",
         path="/schema",
         render_plugins=[SwaggerRenderPlugin()],
-        components=Components(security_schemes={"bearer": bearer}),
+        components=Components(
+            security_schemes={"bearer": bearer, SERVER_SECURITY_SCHEME: server_key}
+        ),
     )
 
 
@@ -51,6 +61,8 @@ def _startup(settings: Settings, container: AsyncContainer) -> None:
         stripe_api_base=settings.stripe.api_base or "https://api.stripe.com",
         stripe_sandbox=settings.stripe_sandbox,
     )
+    for line in opt_in_warnings(settings.production_opt_ins):
+        log.warning("settings.production_opt_in", message=line)
     if settings.jwt.uses_dev_secret:
         log.warning(
             "auth.jwt.dev_secret",
@@ -145,6 +157,7 @@ def create_app(
         route_handlers=[
             api,
             webhooks,
+            server_router(),
             _web(settings, sessions, verifier, demo_users),
             healthz,
             readyz,

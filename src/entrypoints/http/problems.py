@@ -10,6 +10,7 @@ from litestar.exceptions import HTTPException
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException
 
 from application.errors import (
+    ApiKeyNotFound,
     ApplicationError,
     BillingAccountGone,
     CatalogInvalid,
@@ -18,6 +19,7 @@ from application.errors import (
     InvalidEvent,
     InvalidRequest,
     InvalidWebhook,
+    LinkConflict,
     MailDeliveryFailed,
     NoBillingAccount,
     NotAuthenticated,
@@ -46,6 +48,8 @@ PROBLEMS: dict[type[ApplicationError], tuple[int, str, str]] = {
     NoBillingAccount: (404, "no-billing-account", "No billing account"),
     BillingAccountGone: (404, "billing-account-gone", "Billing account no longer exists"),
     UserNotFound: (404, "user-not-found", "User not found"),
+    ApiKeyNotFound: (404, "api-key-not-found", "API key not found"),
+    LinkConflict: (409, "link-conflict", "Link conflict"),
     InvalidRequest: (422, "invalid-request", "Invalid request"),
     ProviderRejected: (422, "provider-rejected", "Rejected by the billing provider"),
     RateLimited: (429, "rate-limited", "Too many requests"),

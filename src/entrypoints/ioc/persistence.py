@@ -8,8 +8,10 @@ from dishka import AnyOf, Provider, Scope, provide
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from adapters.persistence import (
+    SqlaApiKeyStore,
     SqlaConfigurationMappings,
     SqlaCustomerDirectory,
+    SqlaCustomerLinkAudit,
     SqlaPortalAccessAudit,
     SqlaRateLimiter,
     SqlaTransactionManager,
@@ -17,8 +19,10 @@ from adapters.persistence import (
     create_session_factory,
 )
 from application.ports.access_audit import PortalAccessAudit
+from application.ports.api_key_store import ApiKeyStore
 from application.ports.configuration_mappings import ConfigurationMappings
 from application.ports.customer_directory import CustomerDirectory
+from application.ports.customer_link_audit import CustomerLinkAudit
 from application.ports.rate_limiter import RateLimiter
 from application.ports.transaction_manager import TransactionManager
 from entrypoints.settings import Settings
@@ -51,6 +55,8 @@ class PersistenceProvider(Provider):
         SqlaConfigurationMappings, scope=Scope.REQUEST, provides=ConfigurationMappings
     )
     audit = provide(SqlaPortalAccessAudit, scope=Scope.REQUEST, provides=PortalAccessAudit)
+    link_audit = provide(SqlaCustomerLinkAudit, scope=Scope.REQUEST, provides=CustomerLinkAudit)
+    api_keys = provide(SqlaApiKeyStore, scope=Scope.REQUEST, provides=ApiKeyStore)
     transaction = provide(SqlaTransactionManager, scope=Scope.REQUEST, provides=TransactionManager)
 
     @provide(scope=Scope.APP)

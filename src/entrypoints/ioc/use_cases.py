@@ -4,18 +4,28 @@ from __future__ import annotations
 
 from dishka import AnyOf, Provider, Scope, provide
 
+from application.api_keys.authenticate_api_key import AuthenticateApiKey
+from application.api_keys.create_api_key import CreateApiKey
+from application.api_keys.list_api_keys import ListApiKeys
+from application.api_keys.revoke_api_key import RevokeApiKey
 from application.billing_page.billing_summary import BillingSummary
 from application.billing_page.list_invoices import ListInvoices
 from application.configs.apply_configurations import ApplyConfigurations
 from application.configs.list_configurations import ListConfigurations
 from application.configs.plan_configurations import PlanConfigurations
+from application.customers.change_segment import ChangeSegment
 from application.customers.link_customer import LinkCustomer
+from application.customers.list_customers import ListCustomers
+from application.customers.read_billing_status import ReadBillingStatus
+from application.customers.relink_customer import RelinkCustomer
 from application.customers.show_customer import ShowCustomer
+from application.customers.unlink_customer import UnlinkCustomer
 from application.open_portal import OpenBillingPortal
 from application.ports.billing_event_translator import BillingEventTranslator
 from application.ports.billing_mirror import BillingMirror
 from application.ports.clock import Clock
 from application.ports.customer_directory import CustomerDirectory
+from application.ports.customer_link_audit import CustomerLinkAudit
 from application.ports.email_renderer import EmailRenderer
 from application.ports.event_inbox import EventInbox
 from application.ports.mailer import Mailer
@@ -56,16 +66,38 @@ class UseCaseProvider(Provider):
 
     open_portal = provide(OpenBillingPortal)
 
+    relink_customer = provide(RelinkCustomer)
+    unlink_customer = provide(UnlinkCustomer)
+    list_customers = provide(ListCustomers)
+    read_billing_status = provide(ReadBillingStatus)
+    create_api_key = provide(CreateApiKey)
+    list_api_keys = provide(ListApiKeys)
+    revoke_api_key = provide(RevokeApiKey)
+    authenticate_api_key = provide(AuthenticateApiKey)
+
     @provide
     def link_customer(
         self,
         customers: CustomerDirectory,
         transaction: TransactionManager,
         policy: PortalPolicy,
+        audit: CustomerLinkAudit,
+        clock: Clock,
     ) -> LinkCustomer:
-        return LinkCustomer(
-            customers, transaction, known_segments=frozenset(policy.segment_configurations)
-        )
+        known = frozenset(policy.segment_configurations)
+        return LinkCustomer(customers, transaction, known, audit, clock)
+
+    @provide
+    def change_segment(
+        self,
+        customers: CustomerDirectory,
+        audit: CustomerLinkAudit,
+        transaction: TransactionManager,
+        clock: Clock,
+        policy: PortalPolicy,
+    ) -> ChangeSegment:
+        known = frozenset(policy.segment_configurations)
+        return ChangeSegment(customers, audit, transaction, clock, known)
 
     @provide
     def receive_event(

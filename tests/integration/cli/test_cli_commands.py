@@ -29,7 +29,7 @@ def test_help_lists_the_commands(run_cli: Run) -> None:
     result = run_cli("--help")
 
     assert result.exit_code == 0
-    for command in ("serve", "db", "customers", "portal-url", "configs"):
+    for command in ("serve", "db", "customers", "api-keys", "portal-url", "configs"):
         assert command in result.output
 
 

@@ -13,6 +13,8 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from tests.fakes import FakeBillingProvider, FakePortalConfigurationProvider, FakeStripeFamily
 
+from application.api_keys.create_api_key import CreateApiKey
+from application.api_keys.revoke_api_key import RevokeApiKey
 from application.configs.apply_configurations import ApplyConfigurations
 from application.customers.link_customer import LinkCustomer, LinkCustomerRequest
 from entrypoints.ioc import create_container
@@ -80,3 +82,14 @@ class Portal:
         async with self._request() as request:
             use_case = await request.get(LinkCustomer)
             await use_case.execute(LinkCustomerRequest(user_id, customer_id, segment))
+
+    async def create_api_key(self, name: str = "host app") -> tuple[str, str]:
+        """`billing-portal api-keys create`: the key's id and the key itself."""
+        async with self._request() as request:
+            issued = await (await request.get(CreateApiKey)).execute(name)
+        return issued.record.id, issued.key
+
+    async def revoke_api_key(self, key_id: str) -> None:
+        """`billing-portal api-keys revoke`."""
+        async with self._request() as request:
+            await (await request.get(RevokeApiKey)).execute(key_id)

@@ -36,6 +36,10 @@ APPLICATION_TABLES = {
     "billing_mirror_coverage",
     "email_outbox",
     "billing_audit_log",
+    "billing_products",
+    "billing_mirror_coverage",
+    "api_keys",
+    "customer_link_audit",
 }
 
 

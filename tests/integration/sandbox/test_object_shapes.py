@@ -1,6 +1,6 @@
 """Every object the sandbox returns has exactly the keys and nesting of Stripe's example.
 
-The reference is Stripe's ``fixtures3.json`` beside the clone (``../shared/stripe``).
+The reference is Stripe's ``fixtures3.json``, vendored in ``tests/fixtures/stripe/``.
 Rules: same keys at every level of a hash; a null stands for an unset value of any type;
 list items are compared with the example's first item; free-form hashes (metadata,
 previous_attributes) and hashes the example leaves empty are not compared key by key.
@@ -20,7 +20,7 @@ from stripe_sandbox import seed_demo
 from stripe_sandbox.objects import blank, template_kinds
 from stripe_sandbox.testing import RunningSandbox
 
-FIXTURES = Path(__file__).parents[3].parent / "shared/stripe/fixtures3.json"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "stripe" / "fixtures3.json"
 FREE_FORM = {"metadata", "previous_attributes"}
 AUTH = {"Authorization": "Bearer sk_test_shapes"}
 

@@ -1,4 +1,4 @@
-"""Stripe's own example objects (``shared/stripe/fixtures3.json``), copied and adjusted."""
+"""Stripe's own example objects (``tests/fixtures/stripe/fixtures3.json``), copied and adjusted."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "stripe" / "fixtures3.json"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "stripe" / "fixtures3.json"
 
 
 @cache
 def _resources() -> dict[str, Any]:
     if not FIXTURES.is_file():
         raise FileNotFoundError(
-            f"Stripe's example objects are missing: expected {FIXTURES} (shared/ beside the clone)"
+            f"Stripe's example objects are missing: expected {FIXTURES} (vendored in the repository)"
         )
     resources: dict[str, Any] = json.loads(FIXTURES.read_text())["resources"]
     return resources

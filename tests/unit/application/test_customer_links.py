@@ -9,13 +9,14 @@ from tests.fakes import (
     FakeBillingProvider,
     FakeClock,
     FakeCustomerDirectory,
+    FakeCustomerLinkAudit,
     FakeTransactionManager,
 )
 from tests.unit.builders import NOW, a_customer, a_subscription, a_yearly_subscription
 
 from application.customers.link_customer import LinkCustomer, LinkCustomerRequest
 from application.customers.show_customer import ShowCustomer
-from application.errors import InvalidRequest, ProviderUnavailable, UserNotFound
+from application.errors import InvalidRequest, LinkConflict, ProviderUnavailable, UserNotFound
 from domain.calendar import add_months
 from domain.customer import Customer
 from domain.portal_decision import NoLinkedCustomer, OpenPortal, Redirect
@@ -27,8 +28,11 @@ SEGMENTS = frozenset({"b2b", "b2c", "enterprise"})
 class LinkWorld:
     def __init__(self, *customers: Customer, known: frozenset[str] = SEGMENTS) -> None:
         self.customers = FakeCustomerDirectory(*customers)
-        self.transaction = FakeTransactionManager(self.customers)
-        self.use_case = LinkCustomer(self.customers, self.transaction, known)
+        self.audit = FakeCustomerLinkAudit()
+        self.transaction = FakeTransactionManager(self.customers, self.audit)
+        self.use_case = LinkCustomer(
+            self.customers, self.transaction, known, self.audit, FakeClock(NOW)
+        )
 
     async def link(
         self,
@@ -143,7 +147,7 @@ async def test_a_stripe_customer_already_linked_to_another_user_is_refused() -> 
     owner = a_customer(user_id="user_owner", stripe_customer_id="cus_A1")
     world = LinkWorld(owner)
 
-    with pytest.raises(InvalidRequest) as refused:
+    with pytest.raises(LinkConflict) as refused:
         await world.link(user_id="user_thief", customer_id="cus_A1")
 
     assert refused.value.field == "customer_id"

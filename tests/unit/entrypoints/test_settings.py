@@ -24,6 +24,7 @@ PRODUCTION = {
     "PORTAL_SMTP_USERNAME": "mailer",
     "PORTAL_SMTP_PASSWORD": "smtp-pass-word",
     "PORTAL_SESSION_SECRET": "session-" + "y" * 40,
+    "PORTAL_APP_BASE_URL": "https://app.example.com",
 }
 
 
