@@ -26,7 +26,7 @@ APPLICATION_TABLES = {
     "customer_links",
     "portal_configuration_mappings",
     "portal_access_audit",
-    "rate_limit_counters",
+    "rate_limit_buckets",
     "webhook_events",
     "billing_customers",
     "billing_subscriptions",

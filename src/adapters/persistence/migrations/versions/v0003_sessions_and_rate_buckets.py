@@ -1,0 +1,45 @@
+"""Token-bucket rate limiting (replaces the fixed-window counters).
+
+Revision ID: v0003
+Revises: 0006
+Create Date: 2026-11-30
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "v0003"
+down_revision: str | Sequence[str] | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "rate_limit_buckets",
+        sa.Column("key", sa.String(255), nullable=False),
+        sa.Column("refilled_at_us", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("key", name="pk_rate_limit_buckets"),
+    )
+    op.create_index(
+        "ix_rate_limit_buckets_refilled_at_us", "rate_limit_buckets", ["refilled_at_us"]
+    )
+    # Fixed-window counts say nothing about a bucket: every key starts full.
+    op.drop_table("rate_limit_counters")
+
+
+def downgrade() -> None:
+    op.create_table(
+        "rate_limit_counters",
+        sa.Column("key", sa.String(255), nullable=False),
+        sa.Column("window_start", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("key", "window_start", name="pk_rate_limit_counters"),
+    )
+    op.create_index("ix_rate_limit_counters_expires_at", "rate_limit_counters", ["expires_at"])
+    op.drop_table("rate_limit_buckets")
