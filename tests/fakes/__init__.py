@@ -14,6 +14,7 @@ from .event_inbox import FakeEventInbox
 from .mailer import FakeMailer
 from .outbox import FakeOutbox
 from .overrides import FakeStripeFamily
+from .page_sessions import FakePageSessions
 from .portal_catalog import FakePortalCatalog
 from .portal_configuration_provider import (
     SEED_PRICES,
@@ -37,6 +38,7 @@ __all__ = [
     "FakeEventInbox",
     "FakeMailer",
     "FakeOutbox",
+    "FakePageSessions",
     "FakePortalAccessAudit",
     "FakePortalCatalog",
     "FakePortalConfigurationProvider",

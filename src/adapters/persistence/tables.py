@@ -93,6 +93,18 @@ rate_limit_buckets = Table(
     Index(None, "refilled_at_us"),
 )
 
+# Billing-page sessions: the cookie names one by a random id, kept here as its SHA-256, so
+# signing out ends it for every process and a copied cookie outlives nothing.
+page_sessions = Table(
+    "page_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("user_id", String(255), nullable=False),
+    Column("email", String(320), nullable=True),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Index(None, "expires_at"),
+)
+
 # --- Billing sync (issue 4): the webhook inbox, the mirror, the email outbox, the audit. ---
 # Statuses are plain strings (a CHECK would need a migration per new one). The "processing"
 # and "sending" statuses mark a claim whose lease (locked_by/locked_until) has not run out.

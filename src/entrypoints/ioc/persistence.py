@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from adapters.persistence import (
     SqlaConfigurationMappings,
     SqlaCustomerDirectory,
+    SqlaPageSessions,
     SqlaPortalAccessAudit,
     SqlaRateLimiter,
     SqlaTransactionManager,
@@ -19,6 +20,7 @@ from adapters.persistence import (
 from application.ports.access_audit import PortalAccessAudit
 from application.ports.configuration_mappings import ConfigurationMappings
 from application.ports.customer_directory import CustomerDirectory
+from application.ports.page_sessions import PageSessionStore
 from application.ports.rate_limiter import RateLimiter
 from application.ports.transaction_manager import TransactionManager
 from entrypoints.settings import Settings
@@ -52,6 +54,10 @@ class PersistenceProvider(Provider):
     )
     audit = provide(SqlaPortalAccessAudit, scope=Scope.REQUEST, provides=PortalAccessAudit)
     transaction = provide(SqlaTransactionManager, scope=Scope.REQUEST, provides=TransactionManager)
+
+    @provide(scope=Scope.APP)
+    def page_sessions(self, engine: AsyncEngine) -> PageSessionStore:
+        return SqlaPageSessions(engine)
 
     @provide(scope=Scope.APP)
     def rate_limiter(self, engine: AsyncEngine) -> AnyOf[SqlaRateLimiter, RateLimiter]:

@@ -27,6 +27,7 @@ APPLICATION_TABLES = {
     "portal_configuration_mappings",
     "portal_access_audit",
     "rate_limit_buckets",
+    "page_sessions",
     "webhook_events",
     "billing_customers",
     "billing_subscriptions",

@@ -6,7 +6,11 @@ middleware (:func:`authenticated_user`) and to :func:`web_router`; map
 for how a host app opens a session in production.
 """
 
-from entrypoints.http.web.authentication import BearerVerifier, authenticated_user
+from entrypoints.http.web.authentication import (
+    BearerVerifier,
+    VerifiedToken,
+    authenticated_user,
+)
 from entrypoints.http.web.demo_users import DemoUser, DemoUserSource, static_demo_users
 from entrypoints.http.web.errors import CsrfRejected
 from entrypoints.http.web.router import web_router
@@ -21,6 +25,7 @@ __all__ = [
     "CsrfRejected",
     "DemoUser",
     "DemoUserSource",
+    "VerifiedToken",
     "WebSession",
     "WebSettings",
     "authenticated_user",

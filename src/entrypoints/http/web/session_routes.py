@@ -31,6 +31,7 @@ class SessionInfo(msgspec.Struct, frozen=True):
     mode: Literal["sandbox", "production"]
     support_email: str | None
     expires_at: str
+    email: str | None = None  # the account's email when known: the page shows whose it is
 
 
 class TokenSignIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -56,11 +57,20 @@ class WebContext:
     def info(self, session: WebSession) -> SessionInfo:
         expires = datetime.fromtimestamp(session.expires_at, UTC).isoformat()
         mode: Literal["sandbox", "production"] = "sandbox" if self.sandbox else "production"
-        return SessionInfo(session.user_id, session.csrf_token, mode, self.support_email, expires)
+        return SessionInfo(
+            session.user_id, session.csrf_token, mode, self.support_email, expires, session.email
+        )
 
-    def signed_in(self, request: Request[Any, Any, Any], user_id: str) -> Response[SessionInfo]:
-        session, token = self.sessions.issue(user_id)
-        cookie = self.sessions.cookie(request, token)
+    async def signed_in(
+        self,
+        request: Request[Any, Any, Any],
+        user_id: str,
+        *,
+        email: str | None = None,
+        not_after: int | None = None,
+    ) -> Response[SessionInfo]:
+        session, token = await self.sessions.open(user_id, email=email, not_after=not_after)
+        cookie = self.sessions.cookie(request, token, session)
         return Response(self.info(session), cookies=[cookie], headers=_NO_STORE)
 
 
@@ -84,7 +94,7 @@ def _require_page_origin(request: Request[Any, Any, Any], sessions: CookieSessio
 async def read_session(
     request: Request[Any, Any, Any], web: NamedDependency[WebContext]
 ) -> Response[SessionInfo]:
-    session = web.sessions.session_of(request)
+    session = await web.sessions.session_of(request)
     if session is None:
         raise NotAuthenticated("no page session; sign in first")
     return Response(web.info(session), headers=_NO_STORE)
@@ -100,9 +110,12 @@ async def open_session(
     request: Request[Any, Any, Any], data: JSONBody[TokenSignIn], web: NamedDependency[WebContext]
 ) -> Response[SessionInfo]:
     _require_page_origin(request, web.sessions)
-    user_id = web.verifier.user_id(f"Bearer {data.token}")
-    log.info("web.session.opened", user_id=user_id, via="token")
-    return web.signed_in(request, user_id)
+    token = web.verifier.verify(f"Bearer {data.token}")
+    log.info("web.session.opened", user_id=token.user_id, via="token")
+    # The session ends when the host app's token does, not a lifetime later.
+    return await web.signed_in(
+        request, token.user_id, email=token.email, not_after=token.expires_at
+    )
 
 
 @delete("/api/session", summary="Sign out (needs X-CSRF-Token)", tags=["web session"])
@@ -110,11 +123,12 @@ async def close_session(
     request: Request[Any, Any, Any], web: NamedDependency[WebContext]
 ) -> Response[None]:
     try:
-        session = web.sessions.session_of(request)
+        session = await web.sessions.session_of(request)
     except NotAuthenticated:
         session = None  # an expired or stale cookie is simply cleared
     if session is not None:
-        web.sessions.check_csrf(request)
+        web.sessions.check_csrf(request, session)
+        await web.sessions.close(session)  # for every copy of the cookie, in every process
         log.info("web.session.closed", user_id=session.user_id)
     cookie = web.sessions.clearing_cookie(request)
     return Response(None, status_code=204, cookies=[cookie], headers=_NO_STORE)
@@ -136,10 +150,11 @@ async def demo_sign_in(
 ) -> Response[SessionInfo]:
     _require_page_origin(request, web.sessions)
     users = await web.demo_users() if web.demo_users else []
-    if not any(user.user_id == data.user_id for user in users):
+    user = next((user for user in users if user.user_id == data.user_id), None)
+    if user is None:
         raise UserNotFound(f"{data.user_id!r} is not one of the sandbox's demo users")
     log.info("web.session.opened", user_id=data.user_id, via="demo")
-    return web.signed_in(request, data.user_id)
+    return await web.signed_in(request, data.user_id, email=user.email)
 
 
 SESSION_HANDLERS = [read_session, open_session, close_session]

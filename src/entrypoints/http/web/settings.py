@@ -5,7 +5,7 @@ Variable                    Default                               Meaning
 =========================== ===================================== ======================================
 PORTAL_SESSION_SECRET       random per process (development)      signs page sessions, at least 32 bytes;
                                                                   required in production
-PORTAL_SESSION_TTL_MINUTES  480                                   page session lifetime, 5..10080
+PORTAL_SESSION_TTL_MINUTES  480                                   longest page session lifetime, 5..10080
 =========================== ===================================== ======================================
 """
 

@@ -1,4 +1,4 @@
-"""Token-bucket rate limiting (replaces the fixed-window counters).
+"""Token-bucket rate limiting (replaces the fixed-window counters); billing-page sessions.
 
 Revision ID: v0003
 Revises: 0006
@@ -30,9 +30,19 @@ def upgrade() -> None:
     )
     # Fixed-window counts say nothing about a bucket: every key starts full.
     op.drop_table("rate_limit_counters")
+    op.create_table(
+        "page_sessions",
+        sa.Column("id_hash", sa.String(64), nullable=False),
+        sa.Column("user_id", sa.String(255), nullable=False),
+        sa.Column("email", sa.String(320), nullable=True),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id_hash", name="pk_page_sessions"),
+    )
+    op.create_index("ix_page_sessions_expires_at", "page_sessions", ["expires_at"])
 
 
 def downgrade() -> None:
+    op.drop_table("page_sessions")
     op.create_table(
         "rate_limit_counters",
         sa.Column("key", sa.String(255), nullable=False),
