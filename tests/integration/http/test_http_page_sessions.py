@@ -66,3 +66,23 @@ async def test_a_session_opened_with_a_one_minute_token_lasts_one_minute(
     assert opened.json()["expires_at"] == datetime.fromtimestamp(expires - 240, UTC).isoformat()
     max_age = int(opened.headers["set-cookie"].lower().split("max-age=")[1].split(";")[0])
     assert 0 < max_age <= 60
+
+
+async def test_a_link_with_another_accounts_token_does_not_swap_the_signed_in_account(
+    postgres_url: str,
+) -> None:
+    async with api_process(postgres_url) as victim:
+        await victim.post("/api/session", json={"token": HS256.token("user_victim")})
+
+        attack = await victim.post("/api/session", json={"token": HS256.token("user_attacker")})
+        still = await victim.get("/api/session")
+        chosen = await victim.post(
+            "/api/session", json={"token": HS256.token("user_other"), "replace": True}
+        )
+
+    assert attack.status_code == 409
+    assert attack.json()["signed_in_user_id"] == "user_victim"
+    assert attack.json()["requested_user_id"] == "user_attacker"
+    assert "set-cookie" not in attack.headers
+    assert still.json()["user_id"] == "user_victim"
+    assert chosen.json()["user_id"] == "user_other"

@@ -12,7 +12,7 @@ from entrypoints.http.web.authentication import (
     authenticated_user,
 )
 from entrypoints.http.web.demo_users import DemoUser, DemoUserSource, static_demo_users
-from entrypoints.http.web.errors import CsrfRejected
+from entrypoints.http.web.errors import CsrfRejected, SignedInAsSomeoneElse
 from entrypoints.http.web.router import web_router
 from entrypoints.http.web.session import CSRF_HEADER, SESSION_COOKIE, CookieSessions, WebSession
 from entrypoints.http.web.settings import WebSettings, read_web_settings
@@ -25,6 +25,7 @@ __all__ = [
     "CsrfRejected",
     "DemoUser",
     "DemoUserSource",
+    "SignedInAsSomeoneElse",
     "VerifiedToken",
     "WebSession",
     "WebSettings",

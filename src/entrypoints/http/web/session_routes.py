@@ -16,7 +16,7 @@ from litestar.params import JSONBody
 from application.errors import NotAuthenticated, UserNotFound
 from entrypoints.http.web.authentication import BearerVerifier
 from entrypoints.http.web.demo_users import DemoUser, DemoUserSource
-from entrypoints.http.web.errors import CsrfRejected
+from entrypoints.http.web.errors import CsrfRejected, SignedInAsSomeoneElse
 from entrypoints.http.web.session import CookieSessions, WebSession
 
 log = structlog.get_logger("entrypoints.http.web")
@@ -35,9 +35,13 @@ class SessionInfo(msgspec.Struct, frozen=True):
 
 
 class TokenSignIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    """The host app's JWT for its signed-in user (the same kind the Bearer API accepts)."""
+    """The host app's JWT for its signed-in user (the same kind the Bearer API accepts).
+
+    While this browser holds another account's session the sign-in is refused with a 409
+    naming both accounts, unless ``replace`` says the user chose to switch."""
 
     token: Annotated[str, msgspec.Meta(min_length=1, max_length=8192)]
+    replace: bool = False
 
 
 class DemoSignIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -61,6 +65,13 @@ class WebContext:
             session.user_id, session.csrf_token, mode, self.support_email, expires, session.email
         )
 
+    async def current(self, request: Request[Any, Any, Any]) -> WebSession | None:
+        """This browser's live session, or None (none, expired, ended or forged)."""
+        try:
+            return await self.sessions.session_of(request)
+        except NotAuthenticated:
+            return None
+
     async def signed_in(
         self,
         request: Request[Any, Any, Any],
@@ -69,7 +80,11 @@ class WebContext:
         email: str | None = None,
         not_after: int | None = None,
     ) -> Response[SessionInfo]:
+        """A new session (the browser's previous one, if any, ends: one at a time)."""
+        previous = await self.current(request)
         session, token = await self.sessions.open(user_id, email=email, not_after=not_after)
+        if previous is not None:
+            await self.sessions.close(previous)
         cookie = self.sessions.cookie(request, token, session)
         return Response(self.info(session), cookies=[cookie], headers=_NO_STORE)
 
@@ -111,6 +126,17 @@ async def open_session(
 ) -> Response[SessionInfo]:
     _require_page_origin(request, web.sessions)
     token = web.verifier.verify(f"Bearer {data.token}")
+    current = await web.current(request)
+    if current is not None and current.user_id != token.user_id and not data.replace:
+        # Login CSRF: never swap the account under the user's feet; the page asks first.
+        log.warning("web.session.switch_refused", user_id=current.user_id)
+        raise SignedInAsSomeoneElse(
+            f"this browser is signed in as {current.email or current.user_id!r}; the token is "
+            f"for {token.email or token.user_id!r}: sign out first, or send replace=true "
+            "once the user has chosen to switch accounts",
+            signed_in=(current.user_id, current.email),
+            requested=(token.user_id, token.email),
+        )
     log.info("web.session.opened", user_id=token.user_id, via="token")
     # The session ends when the host app's token does, not a lifetime later.
     return await web.signed_in(
