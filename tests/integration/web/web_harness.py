@@ -37,8 +37,6 @@ HOST_APP_SECRET = "the-host-apps-shared-secret-for-hs256-tokens"
 SESSION_SECRET = "a-session-secret-of-at-least-thirty-two-bytes"
 SUPPORT_EMAIL = "billing@example.test"
 TTL_SECONDS = 3600
-# Session time starts now: the host app's tokens are minted on real time.
-SESSION_EPOCH = datetime.fromtimestamp(int(time.time()), UTC)
 DEMO_USERS = [
     DemoUser("user_b2c", "ana@example.test", "b2c", "an active monthly subscription"),
     DemoUser("user_past_due", "bo@example.test", "b2c", "the last payment failed"),
@@ -138,7 +136,9 @@ async def web_app(
     sandbox: bool = True,
     secure: bool | None = None,
 ) -> AsyncIterator[WebApp]:
-    clock = FakeClock(SESSION_EPOCH)  # session time the tests move by hand (no sleeping)
+    # Session time the tests move by hand (no sleeping), starting at the real time: the
+    # host app's tokens are minted and verified on real time.
+    clock = FakeClock(datetime.fromtimestamp(int(time.time()), UTC))
     store = FakePageSessions()
     sessions = CookieSessions(
         SESSION_SECRET,
