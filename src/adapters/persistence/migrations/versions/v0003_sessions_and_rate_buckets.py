@@ -1,7 +1,7 @@
 """Token-bucket rate limiting (replaces the fixed-window counters); billing-page sessions.
 
 Revision ID: v0003
-Revises: 0006
+Revises: 0005
 Create Date: 2026-11-30
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "v0003"
-down_revision: str | Sequence[str] | None = "0006"
+down_revision: str | Sequence[str] | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
