@@ -5,7 +5,7 @@ Variable                        Default Meaning
 =============================== ======= ==================================================
 PORTAL_RETAIN_INBOX_DAYS        35      processed/ignored events; at least 30 (Stripe's window)
 PORTAL_RETAIN_OUTBOX_DAYS       30      sent emails
-PORTAL_RETAIN_RATE_LIMIT_DAYS   1       expired rate-limit counters
+PORTAL_RETAIN_RATE_LIMIT_DAYS   1       rate-limit buckets full again (idle) this long
 PORTAL_RETAIN_AUDIT_DAYS        365     portal access attempts and billing audit entries
 PORTAL_PRUNE_BATCH_SIZE         1000    rows deleted per statement and transaction
 =============================== ======= ==================================================

@@ -40,6 +40,7 @@ PORTAL_SYNC_ALWAYS_REFETCH                  false                               
 PORTAL_WORKER_BATCH_SIZE                    50                                       events (and emails) a worker claims at a time, 1..1000
 PORTAL_WORKER_POLL_SECONDS                  1.0                                      how long an idle worker waits before looking again
 PORTAL_WORKER_MAX_ATTEMPTS                  8                                        failures before an event or email is parked as failed
+PORTAL_WORKER_LEASE_SECONDS                 30                                       a claim without its heartbeat is free after this, 3..3600
 PORTAL_MAIL_BACKEND                         file (development), smtp (production)    ``file``: one .eml per message in PORTAL_MAIL_DIR; ``smtp``
 PORTAL_MAIL_DIR                             <data dir>/mail                          where the file backend writes
 PORTAL_MAIL_FROM                            Billing <billing@localhost> (development) the From address; its domain ends every Message-ID
@@ -80,8 +81,8 @@ from entrypoints.env import EnvReader, SettingsError
 from entrypoints.http.web.settings import WebSettings, read_web_settings
 from entrypoints.jwt_settings import JwtSettings, read_jwt_settings
 from entrypoints.portal_settings import read_base_url, read_portal_settings
-from entrypoints.retention_settings import RetentionSettings, read_retention_settings
 from entrypoints.production_guards import ALLOW_SANDBOX, opted_in, production_opt_ins
+from entrypoints.retention_settings import RetentionSettings, read_retention_settings
 from entrypoints.sync_settings import (
     MailSettings,
     WebhookSettings,

@@ -116,6 +116,7 @@ def read_sync_settings(env: EnvReader, app_base_url: str) -> SyncSettings:
     return SyncSettings(
         always_refetch=refetch == "true",
         max_attempts=env.number("PORTAL_WORKER_MAX_ATTEMPTS", 8, int, 1, 100),
+        lease_seconds=env.number("PORTAL_WORKER_LEASE_SECONDS", 30, int, 3, 3600),
         billing_page_url=billing_page,
     )
 

@@ -2,6 +2,9 @@
 
 Each batch runs in a fresh request scope (its own session and unit of work). Any number of
 workers may run on PostgreSQL (claims use ``FOR UPDATE SKIP LOCKED``); on SQLite run one.
+While a pass runs, a heartbeat renews the worker's leases every ``lease_seconds / 3`` in
+its own transaction, so a long batch keeps its claims and a killed worker's claims are
+free for another worker ``lease_seconds`` (30 s by default) after its last heartbeat.
 """
 
 from __future__ import annotations
@@ -12,15 +15,21 @@ import os
 import socket
 import time
 import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 import structlog
 from dishka import AsyncContainer
 
 from application.errors import ApplicationError
+from application.ports.clock import Clock
+from application.ports.event_inbox import EventInbox
+from application.ports.outbox import Outbox
+from application.ports.transaction_manager import TransactionManager
 from application.sync.process_event import EventOutcome
 from application.sync.process_inbox_batch import InboxBatchResult, ProcessInboxBatch
 from application.sync.send_outbox_batch import OutboxBatchResult, SendOutboxBatch
+from application.sync.settings import SyncSettings
 from entrypoints.sync_settings import WorkerSettings
 from entrypoints.worker_metrics import record_inbox_batch, record_outbox_batch
 
@@ -42,17 +51,80 @@ class PassResult:
         return bool(self.inbox.claimed or out.sent or out.retrying or out.parked)
 
 
+Wait = Callable[[float], Awaitable[None]]
+
+
+class LeaseHeartbeat:
+    """Renews the leases of every event and email ``worker_id`` holds, every
+    ``lease_seconds / 3`` while ``running``. ``wait`` is ``asyncio.sleep`` (tests pass
+    their own to tick by hand). A failed renewal is logged and tried again next beat."""
+
+    def __init__(self, container: AsyncContainer, worker_id: str, wait: Wait) -> None:
+        self._container, self._worker_id, self._wait = container, worker_id, wait
+
+    async def renew(self) -> tuple[int, int]:
+        """One beat in its own unit of work: how many events and emails were renewed."""
+        async with self._container() as request:
+            lease = (await request.get(SyncSettings)).lease_seconds
+            now = (await request.get(Clock)).now()
+            renewal = {"worker_id": self._worker_id, "now": now, "lease_seconds": lease}
+            events = await (await request.get(EventInbox)).renew_leases(**renewal)
+            emails = await (await request.get(Outbox)).renew_leases(**renewal)
+            await (await request.get(TransactionManager)).commit()
+        return events, emails
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        task = asyncio.create_task(self._beat())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _beat(self) -> None:
+        try:
+            lease = (await self._container.get(SyncSettings)).lease_seconds
+        except Exception:  # a wiring fault must not take the batch down with it
+            log.exception("worker.lease.no_settings", worker_id=self._worker_id)
+            return
+        while True:
+            await self._wait(lease / 3)
+            try:
+                events, emails = await self.renew()
+            except ApplicationError as error:
+                log.warning("worker.lease.renew_failed", worker_id=self._worker_id,
+                            error=error.message)  # fmt: skip
+            except Exception:
+                log.exception("worker.lease.renew_crashed", worker_id=self._worker_id)
+            else:
+                log.debug("worker.lease.renewed", worker_id=self._worker_id,
+                          events=events, emails=emails)  # fmt: skip
+
+
 class SyncWorker:
     """``run_pass`` once, ``drain`` until nothing is due, or ``run`` until ``stop`` is set
-    (sleeping ``poll_seconds`` only when a pass found nothing; ``wakeup`` cuts the sleep)."""
+    (sleeping ``poll_seconds`` only when a pass found nothing; ``wakeup`` cuts the sleep).
+    Each pass runs under the lease heartbeat."""
 
     def __init__(
-        self, container: AsyncContainer, settings: WorkerSettings, worker_id: str | None = None
+        self,
+        container: AsyncContainer,
+        settings: WorkerSettings,
+        worker_id: str | None = None,
+        *,
+        heartbeat_wait: Wait = asyncio.sleep,
     ) -> None:
         self._container, self._settings = container, settings
         self.worker_id = worker_id or default_worker_id()
+        self.heartbeat = LeaseHeartbeat(container, self.worker_id, heartbeat_wait)
 
     async def run_pass(self) -> PassResult:
+        async with self.heartbeat.running():
+            return await self._pass()
+
+    async def _pass(self) -> PassResult:
         limit = self._settings.batch_size
         started = time.perf_counter()
         async with self._container() as request:

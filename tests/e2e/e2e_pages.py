@@ -64,7 +64,7 @@ class BillingPage:
 
     def expect_dashboard_of(self, user_id: str) -> None:
         expect(self.by("dashboard")).to_be_visible()
-        expect(self.by("signed-in-user")).to_have_text(user_id)
+        expect(self.by("signed-in-user")).to_contain_text(user_id)  # "email (user id)"
         expect(self.by("loading")).to_be_hidden()
 
     # -- what the page shows ------------------------------------------------------------

@@ -10,6 +10,7 @@ import pytest
 from e2e_pages import NAVIGATION_TIMEOUT_MS, BillingPage
 from e2e_stack import SESSION_SECRET, SUPPORT_EMAIL, Stack, free_port, start_serve
 from playwright.sync_api import Page, Route, expect
+from tests.fakes import FakePageSessions
 
 from entrypoints.http.web.session import SESSION_COOKIE, CookieSessions
 
@@ -86,10 +87,8 @@ def _expire_session(page: Page, stack: Stack, user_id: str) -> None:
     """Replace the browser's session cookie by one for the same user, issued an hour ago
     with the shortest lifetime the service allows (5 minutes)."""
     an_hour_ago = time.time() - 3600
-    sessions = CookieSessions(
-        SESSION_SECRET, app_base_url=stack.app_url, ttl_seconds=300, clock=lambda: an_hour_ago
-    )
-    _, token = sessions.issue(user_id)
+    sessions = CookieSessions(SESSION_SECRET, store=FakePageSessions(), app_base_url=stack.app_url)
+    token = sessions.sign(user_id, "an-old-session", expires_at=int(an_hour_ago) + 300)
     page.context.add_cookies(
         [
             {

@@ -16,6 +16,7 @@ from .event_inbox import FakeEventInbox
 from .mailer import FakeMailer
 from .outbox import FakeOutbox
 from .overrides import FakeStripeFamily
+from .page_sessions import FakePageSessions
 from .portal_catalog import FakePortalCatalog
 from .portal_configuration_provider import (
     SEED_PRICES,
@@ -41,6 +42,7 @@ __all__ = [
     "FakeEventInbox",
     "FakeMailer",
     "FakeOutbox",
+    "FakePageSessions",
     "FakePortalAccessAudit",
     "FakePortalCatalog",
     "FakePortalConfigurationProvider",

@@ -19,6 +19,7 @@ from .customer_link_audit import FakeCustomerLinkAudit
 from .event_inbox import FakeEventInbox
 from .mailer import FakeMailer
 from .outbox import FakeOutbox
+from .page_sessions import FakePageSessions
 from .portal_catalog import FakePortalCatalog
 from .portal_configuration_provider import FakePortalConfigurationProvider
 from .rate_limiter import FakeRateLimiter
@@ -41,6 +42,7 @@ def one_of_each() -> list[object]:
         FakeEventInbox(),
         FakeMailer(),
         FakeOutbox(),
+        FakePageSessions(),
         FakePortalCatalog(),
         FakePortalConfigurationProvider(),
         FakeRateLimiter(),

@@ -9,10 +9,12 @@ from .transaction_manager import Snapshotted
 
 
 class FakeEventInbox(EventInbox, Snapshotted):
-    """``events`` by id; a claim leases an event by moving its ``next_attempt_at``."""
+    """``events`` by id; a claim leases an event by moving its ``next_attempt_at``, and
+    ``holders`` says whose claim it is until it is marked."""
 
     def __init__(self) -> None:
         self.events: dict[str, InboxEvent] = {}
+        self.holders: dict[str, str] = {}
 
     async def store(self, event: InboxEvent) -> bool:
         if event.id in self.events:
@@ -33,15 +35,26 @@ class FakeEventInbox(EventInbox, Snapshotted):
             self.events[e.id] = dataclasses.replace(
                 e, next_attempt_at=now + timedelta(seconds=lease_seconds)
             )
+            self.holders[e.id] = worker_id
         return claimed
 
+    async def renew_leases(self, *, worker_id: str, now: datetime, lease_seconds: int) -> int:
+        held = [i for i, holder in self.holders.items() if holder == worker_id]
+        for event_id in held:
+            self.events[event_id] = dataclasses.replace(
+                self.events[event_id], next_attempt_at=now + timedelta(seconds=lease_seconds)
+            )
+        return len(held)
+
     async def mark_processed(self, event_id: str, *, now: datetime) -> None:
+        self.holders.pop(event_id, None)
         event = self.events[event_id]
         self.events[event_id] = dataclasses.replace(
             event, status=EventStatus.PROCESSED, processed_at=now
         )
 
     async def mark_ignored(self, event_id: str, *, now: datetime, note: str) -> None:
+        self.holders.pop(event_id, None)
         event = self.events[event_id]
         self.events[event_id] = dataclasses.replace(
             event, status=EventStatus.IGNORED, processed_at=now, note=note
@@ -50,6 +63,7 @@ class FakeEventInbox(EventInbox, Snapshotted):
     async def mark_failed(
         self, event_id: str, *, now: datetime, error: str, retry_at: datetime | None
     ) -> None:
+        self.holders.pop(event_id, None)
         event = self.events[event_id]
         self.events[event_id] = dataclasses.replace(
             event,

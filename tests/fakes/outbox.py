@@ -9,10 +9,12 @@ from .transaction_manager import Snapshotted
 
 
 class FakeOutbox(Outbox, Snapshotted):
-    """``messages`` by key; a claim leases a message by moving its ``next_attempt_at``."""
+    """``messages`` by key; a claim leases a message by moving its ``next_attempt_at``,
+    and ``holders`` says whose claim it is until it is marked."""
 
     def __init__(self) -> None:
         self.messages: dict[str, OutboxMessage] = {}
+        self.holders: dict[str, str] = {}
 
     async def enqueue(self, message: OutboxMessage) -> bool:
         if message.key in self.messages:
@@ -31,9 +33,19 @@ class FakeOutbox(Outbox, Snapshotted):
             self.messages[m.key] = dataclasses.replace(
                 m, next_attempt_at=now + timedelta(seconds=lease_seconds)
             )
+            self.holders[m.key] = worker_id
         return due
 
+    async def renew_leases(self, *, worker_id: str, now: datetime, lease_seconds: int) -> int:
+        held = [k for k, holder in self.holders.items() if holder == worker_id]
+        for key in held:
+            self.messages[key] = dataclasses.replace(
+                self.messages[key], next_attempt_at=now + timedelta(seconds=lease_seconds)
+            )
+        return len(held)
+
     async def mark_sent(self, key: str, *, now: datetime) -> None:
+        self.holders.pop(key, None)
         self.messages[key] = dataclasses.replace(
             self.messages[key], status=OutboxStatus.SENT, sent_at=now
         )
@@ -41,6 +53,7 @@ class FakeOutbox(Outbox, Snapshotted):
     async def mark_failed(
         self, key: str, *, now: datetime, error: str, retry_at: datetime | None
     ) -> None:
+        self.holders.pop(key, None)
         m = self.messages[key]
         self.messages[key] = dataclasses.replace(
             m,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -8,18 +9,20 @@ from application.ports.rate_limiter import RateLimiter, RateLimitVerdict
 
 @dataclass
 class FakeRateLimiter(RateLimiter):
-    """A fixed-window counter, as the real limiter documents it; ``hits`` lists the keys."""
+    """A token bucket per key (GCRA), as the real limiter documents it; ``hits`` lists the
+    keys."""
 
-    counts: dict[tuple[str, int], int] = field(default_factory=dict)
+    refilled_at: dict[str, float] = field(default_factory=dict)
     hits: list[str] = field(default_factory=list)
 
     async def hit(
         self, key: str, *, limit: int, window_seconds: int, now: datetime
     ) -> RateLimitVerdict:
         self.hits.append(key)
-        window = int(now.timestamp()) // window_seconds
-        count = self.counts[key, window] = self.counts.get((key, window), 0) + 1
-        if count <= limit:
+        per_token = window_seconds / limit
+        taken = max(self.refilled_at.get(key, 0.0), now.timestamp()) + per_token
+        if taken <= now.timestamp() + window_seconds:
+            self.refilled_at[key] = taken
             return RateLimitVerdict(allowed=True)
-        retry_after = (window + 1) * window_seconds - int(now.timestamp())
-        return RateLimitVerdict(allowed=False, retry_after_seconds=retry_after)
+        retry_after = math.ceil(taken - window_seconds - now.timestamp())
+        return RateLimitVerdict(allowed=False, retry_after_seconds=max(1, retry_after))

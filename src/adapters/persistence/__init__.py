@@ -2,7 +2,8 @@
 
 Works on PostgreSQL (asyncpg) and SQLite (aiosqlite, the embedded default). Repositories
 take the request-scoped ``AsyncSession`` and never commit; ``SqlaTransactionManager`` ends
-the unit of work. The rate limiter alone runs its own short transactions on the engine.
+the unit of work. The rate limiter and the page sessions alone run their own short transactions on the
+engine.
 """
 
 from adapters.persistence.access_audit import SqlaPortalAccessAudit
@@ -27,6 +28,7 @@ from adapters.persistence.migrate import (
     upgrade_database_async,
 )
 from adapters.persistence.outbox import SqlaOutbox
+from adapters.persistence.page_sessions import SqlaPageSessions
 from adapters.persistence.rate_limiter import SqlaRateLimiter
 from adapters.persistence.tables import metadata
 from adapters.persistence.transaction_manager import SqlaTransactionManager
@@ -40,6 +42,7 @@ __all__ = [
     "SqlaCustomerLinkAudit",
     "SqlaEventInbox",
     "SqlaOutbox",
+    "SqlaPageSessions",
     "SqlaPortalAccessAudit",
     "SqlaRateLimiter",
     "SqlaTransactionManager",

@@ -9,7 +9,7 @@ from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.persistence.errors import translate_database_errors
-from adapters.persistence.leases import claim_due_rows
+from adapters.persistence.leases import claim_due_rows, renew_leases
 from adapters.persistence.tables import webhook_events as events
 from adapters.persistence.upsert import dialect_insert
 from application.ports.event_inbox import EventInbox, EventStatus, InboxEvent
@@ -57,6 +57,14 @@ class SqlaEventInbox(EventInbox):
         with translate_database_errors(f"claiming due events for {worker_id!r}"):
             rows = (await self._session.execute(statement)).all()
         return sorted((_event(row) for row in rows), key=lambda e: (e.created, e.id))
+
+    async def renew_leases(self, *, worker_id: str, now: datetime, lease_seconds: int) -> int:
+        statement = renew_leases(
+            events, claimed=PROCESSING, worker_id=worker_id, now=now, lease_seconds=lease_seconds
+        )
+        with translate_database_errors(f"renewing the leases of {worker_id!r}"):
+            result = await self._session.execute(statement)
+        return int(getattr(result, "rowcount", 0))
 
     async def mark_processed(self, event_id: str, *, now: datetime) -> None:
         await self._set(event_id, "marking", status=EventStatus.PROCESSED, processed_at=now)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import Column, Table, and_, or_, select, update
-from sqlalchemy.sql.dml import ReturningUpdate
+from sqlalchemy.sql.dml import ReturningUpdate, Update
 
 
 def claim_due_rows(
@@ -52,4 +52,18 @@ def claim_due_rows(
             locked_until=now + timedelta(seconds=lease_seconds),
         )
         .returning(*c)
+    )
+
+
+def renew_leases(
+    table: Table, *, claimed: str, worker_id: str, now: datetime, lease_seconds: int
+) -> Update:
+    """``UPDATE`` every row ``worker_id`` still holds (claimed and not yet marked) to be
+    leased until ``now + lease_seconds``. A row another worker took over after the lease
+    ran out has its ``locked_by`` and is left alone."""
+    c = table.c
+    return (
+        update(table)
+        .where(c.status == claimed, c.locked_by == worker_id)
+        .values(locked_until=now + timedelta(seconds=lease_seconds))
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,7 +15,7 @@ from adapters.persistence.tables import (
     billing_audit_log,
     email_outbox,
     portal_access_audit,
-    rate_limit_counters,
+    rate_limit_buckets,
     webhook_events,
 )
 from application.ports.data_retention import DataRetention, RetainedData
@@ -29,6 +29,11 @@ class _Expiry:
     key: Sequence[Any]
     age: Any  # the column compared with the cut-off (indexed where it matters)
     done: ColumnElement[bool] | None = None
+    cutoff: Callable[[datetime], object] = lambda before: before  # in the age column's unit
+
+
+def _microseconds(moment: datetime) -> int:
+    return round(moment.timestamp() * 1_000_000)
 
 
 _RULES: dict[RetainedData, tuple[_Expiry, ...]] = {
@@ -50,10 +55,12 @@ _RULES: dict[RetainedData, tuple[_Expiry, ...]] = {
         ),
     ),
     RetainedData.RATE_LIMITS: (
+        # a bucket full again (refilled) before the cut-off is the same as no row
         _Expiry(
-            rate_limit_counters,
-            [rate_limit_counters.c.key, rate_limit_counters.c.window_start],
-            rate_limit_counters.c.expires_at,
+            rate_limit_buckets,
+            [rate_limit_buckets.c.key],
+            rate_limit_buckets.c.refilled_at_us,
+            cutoff=_microseconds,
         ),
     ),
     RetainedData.AUDIT: (
@@ -97,7 +104,7 @@ class SqlaDataRetention(DataRetention):
 
 
 def _where(rule: _Expiry, before: datetime) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [rule.age < before]
+    conditions: list[ColumnElement[bool]] = [rule.age < rule.cutoff(before)]
     if rule.done is not None:
         conditions.append(rule.done)
     return conditions

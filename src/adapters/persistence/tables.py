@@ -16,7 +16,6 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
-    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -83,14 +82,26 @@ portal_access_audit = Table(
     Index(None, "occurred_at"),
 )
 
-rate_limit_counters = Table(
-    "rate_limit_counters",
+# One token bucket per key (GCRA): the bucket is full again at ``refilled_at_us``
+# (microseconds since the epoch, so the one-statement update is integer arithmetic on both
+# dialects). A row whose moment has passed means a full bucket and may be deleted.
+rate_limit_buckets = Table(
+    "rate_limit_buckets",
     metadata,
-    Column("key", String(255), nullable=False),
-    Column("window_start", UtcDateTime(), nullable=False),
-    Column("count", Integer(), nullable=False),
+    Column("key", String(255), primary_key=True),
+    Column("refilled_at_us", BigInteger(), nullable=False),
+    Index(None, "refilled_at_us"),
+)
+
+# Billing-page sessions: the cookie names one by a random id, kept here as its SHA-256, so
+# signing out ends it for every process and a copied cookie outlives nothing.
+page_sessions = Table(
+    "page_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("user_id", String(255), nullable=False),
+    Column("email", String(320), nullable=True),
     Column("expires_at", UtcDateTime(), nullable=False),
-    PrimaryKeyConstraint("key", "window_start"),
     Index(None, "expires_at"),
 )
 

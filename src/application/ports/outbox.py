@@ -48,6 +48,12 @@ class Outbox(Protocol):
         """Up to ``limit`` pending messages due at ``now``, oldest first, leased to the worker."""
         ...
 
+    async def renew_leases(self, *, worker_id: str, now: datetime, lease_seconds: int) -> int:
+        """Extend to ``now + lease_seconds`` the lease of every message ``worker_id`` has
+        claimed and not yet marked (its heartbeat while a batch runs); how many. A claim
+        another worker took over after the lease ran out is not renewed."""
+        ...
+
     async def mark_sent(self, key: str, *, now: datetime) -> None: ...
 
     async def mark_failed(

@@ -13,7 +13,9 @@ class SyncSettings:
     max_attempts: int = 8  # failed attempts before an event or an email is parked
     backoff_base_seconds: int = 30
     backoff_cap_seconds: int = 3600
-    lease_seconds: int = 300
+    # A claim not renewed for this long is another worker's to take (a worker renews its
+    # claims every lease_seconds / 3 while a batch runs; a crash delays them this long).
+    lease_seconds: int = 30
     billing_page_url: str = "http://localhost:8000/billing"
     catalog_name_key: str = NAME_KEY  # the metadata keys `configs apply` writes
     catalog_fingerprint_key: str = FINGERPRINT_KEY

@@ -19,6 +19,7 @@ from entrypoints.http.billing import billing_invoices, billing_summary
 from entrypoints.http.health import healthz, readyz
 from entrypoints.http.json_request import JsonSafeRequest
 from entrypoints.http.metrics import metrics, metrics_middleware
+from entrypoints.http.page_session_store import ContainerPageSessions
 from entrypoints.http.portal import create_portal_session
 from entrypoints.http.problems import problem_details_config
 from entrypoints.http.request_context import request_context_middleware
@@ -136,6 +137,7 @@ def create_app(
     verifier = JwtVerifier(settings.jwt)
     sessions = CookieSessions(
         settings.web.session_secret,
+        store=ContainerPageSessions(container),
         app_base_url=settings.portal.return_urls.app_base_url,
         ttl_seconds=settings.web.session_ttl_seconds,
     )

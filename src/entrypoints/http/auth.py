@@ -11,6 +11,7 @@ from litestar.types import ASGIApp
 
 from application.errors import NotAuthenticated
 from entrypoints.http.web import CookieSessions, authenticated_user
+from entrypoints.http.web.authentication import VerifiedToken
 from entrypoints.jwt_settings import JwtSettings
 
 _REASONS: list[tuple[type[jwt.PyJWTError], str]] = [
@@ -32,6 +33,9 @@ class JwtVerifier:
         self._settings = settings
 
     def user_id(self, authorization: str | None) -> str:
+        return self.verify(authorization).user_id
+
+    def verify(self, authorization: str | None) -> VerifiedToken:
         if not authorization:
             raise NotAuthenticated("missing Authorization header; send 'Bearer <JWT>'")
         scheme, _, token = authorization.partition(" ")
@@ -41,7 +45,10 @@ class JwtVerifier:
         subject = claims.get("sub")
         if not isinstance(subject, str) or not subject.strip():
             raise NotAuthenticated("the token's 'sub' claim must be the user id")
-        return subject
+        expires, email = claims.get("exp"), claims.get("email")
+        if not isinstance(expires, int | float):
+            raise NotAuthenticated("the token's 'exp' claim must be a number")
+        return VerifiedToken(subject, int(expires), email if isinstance(email, str) else None)
 
     def _decode(self, token: str) -> dict[str, Any]:
         s = self._settings
@@ -79,5 +86,5 @@ class JwtAuthenticationMiddleware(AbstractAuthenticationMiddleware):
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
-        user_id = authenticated_user(connection, self._verifier, self._sessions)
+        user_id = await authenticated_user(connection, self._verifier, self._sessions)
         return AuthenticationResult(user=user_id, auth=None)

@@ -32,7 +32,7 @@ from application.errors import (
 )
 from application.operations.errors import SchemaNotCurrent
 from entrypoints.http.validation import describe_validation_error
-from entrypoints.http.web import CsrfRejected
+from entrypoints.http.web import CsrfRejected, SignedInAsSomeoneElse
 
 PROBLEM_TYPE_PREFIX = "urn:billing-portal:problem:"
 DATABASE_UNAVAILABLE = "the database is unavailable; try again later"
@@ -42,6 +42,7 @@ log = structlog.get_logger("entrypoints.http")
 PROBLEMS: dict[type[ApplicationError], tuple[int, str, str]] = {
     NotAuthenticated: (401, "not-authenticated", "Not authenticated"),
     CsrfRejected: (403, "csrf-rejected", "CSRF check failed"),
+    SignedInAsSomeoneElse: (409, "signed-in-as-someone-else", "Signed in to another account"),
     InvalidWebhook: (400, "invalid-webhook", "Webhook refused"),
     InvalidEvent: (400, "invalid-webhook", "Webhook refused"),
     EventNotFound: (404, "event-not-found", "Event not found"),
@@ -74,6 +75,14 @@ def _extra_and_headers(error: ApplicationError) -> tuple[dict[str, Any], dict[st
         return {"field": error.field}, {}
     if isinstance(error, ProviderRejected) and error.param:
         return {"field": error.param}, {}
+    if isinstance(error, SignedInAsSomeoneElse):
+        (user, email), (wanted, wanted_email) = error.signed_in, error.requested
+        return {
+            "signed_in_user_id": user,
+            "signed_in_email": email,
+            "requested_user_id": wanted,
+            "requested_email": wanted_email,
+        }, {}
     if isinstance(error, ConfigurationNotApplied):
         return {"configuration": error.name, "command": "billing-portal configs apply"}, {}
     return {}, {}

@@ -12,6 +12,7 @@ from adapters.persistence import (
     SqlaConfigurationMappings,
     SqlaCustomerDirectory,
     SqlaCustomerLinkAudit,
+    SqlaPageSessions,
     SqlaPortalAccessAudit,
     SqlaRateLimiter,
     SqlaTransactionManager,
@@ -23,6 +24,7 @@ from application.ports.api_key_store import ApiKeyStore
 from application.ports.configuration_mappings import ConfigurationMappings
 from application.ports.customer_directory import CustomerDirectory
 from application.ports.customer_link_audit import CustomerLinkAudit
+from application.ports.page_sessions import PageSessionStore
 from application.ports.rate_limiter import RateLimiter
 from application.ports.transaction_manager import TransactionManager
 from entrypoints.settings import Settings
@@ -58,6 +60,10 @@ class PersistenceProvider(Provider):
     link_audit = provide(SqlaCustomerLinkAudit, scope=Scope.REQUEST, provides=CustomerLinkAudit)
     api_keys = provide(SqlaApiKeyStore, scope=Scope.REQUEST, provides=ApiKeyStore)
     transaction = provide(SqlaTransactionManager, scope=Scope.REQUEST, provides=TransactionManager)
+
+    @provide(scope=Scope.APP)
+    def page_sessions(self, engine: AsyncEngine) -> PageSessionStore:
+        return SqlaPageSessions(engine)
 
     @provide(scope=Scope.APP)
     def rate_limiter(self, engine: AsyncEngine) -> AnyOf[SqlaRateLimiter, RateLimiter]:

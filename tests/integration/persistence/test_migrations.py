@@ -26,7 +26,8 @@ APPLICATION_TABLES = {
     "customer_links",
     "portal_configuration_mappings",
     "portal_access_audit",
-    "rate_limit_counters",
+    "rate_limit_buckets",
+    "page_sessions",
     "webhook_events",
     "billing_customers",
     "billing_subscriptions",
@@ -36,8 +37,6 @@ APPLICATION_TABLES = {
     "billing_mirror_coverage",
     "email_outbox",
     "billing_audit_log",
-    "billing_products",
-    "billing_mirror_coverage",
     "api_keys",
     "customer_link_audit",
 }

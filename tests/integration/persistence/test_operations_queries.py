@@ -18,7 +18,7 @@ from adapters.persistence.retention import SqlaDataRetention
 from adapters.persistence.tables import (
     email_outbox,
     portal_access_audit,
-    rate_limit_counters,
+    rate_limit_buckets,
     webhook_events,
 )
 from application.operations.errors import EmailNotFound, RetentionTooShort
@@ -89,18 +89,20 @@ async def seed(factory: async_sessionmaker[AsyncSession]) -> None:
             ],
         )
         await session.execute(
-            insert(rate_limit_counters),
+            insert(rate_limit_buckets),
             [
-                {"key": "portal:u1", "window_start": days_ago(3), "count": 2,
-                 "expires_at": days_ago(3)},
-                {"key": "portal:u1", "window_start": NOW, "count": 1,
-                 "expires_at": NOW + timedelta(minutes=1)},
+                {"key": "portal:u1", "refilled_at_us": microseconds(days_ago(3))},
+                {"key": "portal:u2", "refilled_at_us": microseconds(NOW + timedelta(minutes=1))},
             ],
-        )  # fmt: skip
+        )
         audit = SqlaPortalAccessAudit(session)
         await audit.record(audit_record("user_old", 400))
         await audit.record(audit_record("user_new", 1))
         await SqlaTransactionManager(session).commit()
+
+
+def microseconds(moment: datetime) -> int:
+    return round(moment.timestamp() * 1_000_000)
 
 
 async def ids(factory: async_sessionmaker[AsyncSession], column: Any) -> set[str]:
@@ -140,7 +142,7 @@ async def test_prune_removes_only_what_is_done_with_and_old_in_small_batches(
     assert await ids(session_factory, email_outbox.c.key) == {"old_failed", "recent_sent"}
     assert await ids(session_factory, portal_access_audit.c.user_id) == {"user_new"}
     async with session_factory() as session:
-        counters = await session.scalar(select(func.count()).select_from(rate_limit_counters))
+        counters = await session.scalar(select(func.count()).select_from(rate_limit_buckets))
     assert counters == 1
     assert await prune(session_factory, dry_run=False) == dict.fromkeys(RetainedData, 0)
 

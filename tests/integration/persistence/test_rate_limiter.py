@@ -1,4 +1,4 @@
-"""SqlaRateLimiter: fixed windows counted in the database, shared by engines and processes."""
+"""SqlaRateLimiter: token buckets kept in the database, shared by engines and processes."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from adapters.persistence import (
     SqlaTransactionManager,
     create_engine,
 )
-from adapters.persistence.tables import rate_limit_counters
+from adapters.persistence.tables import rate_limit_buckets
 from application.ports.rate_limiter import RateLimitVerdict
 from domain.customer import Customer
 
@@ -28,19 +28,49 @@ def at(seconds: float) -> datetime:
     return WINDOW_START + timedelta(seconds=seconds)
 
 
-async def test_the_limit_is_reached_and_retry_after_counts_down_to_the_window_end(
+async def test_a_burst_of_the_limit_passes_then_one_token_comes_back_per_interval(
     engine: AsyncEngine,
 ) -> None:
-    limiter = SqlaRateLimiter(engine)
+    limiter = SqlaRateLimiter(engine)  # 3 per 60 s: one token back every 20 s
 
     async def hit(seconds: float) -> RateLimitVerdict:
         return await limiter.hit("portal:u1", limit=LIMIT, window_seconds=60, now=at(seconds))
 
     assert [await hit(1), await hit(2), await hit(10)] == [RateLimitVerdict(True, 0)] * 3
-    assert await hit(10) == RateLimitVerdict(False, 50)
-    assert await hit(45.2) == RateLimitVerdict(False, 15)
-    assert await hit(59.9) == RateLimitVerdict(False, 1)
-    assert await hit(60) == RateLimitVerdict(True, 0)
+    assert await hit(10) == RateLimitVerdict(False, 11)  # the first token is back at 21
+    assert await hit(20.2) == RateLimitVerdict(False, 1)
+    assert await hit(21) == RateLimitVerdict(True, 0)
+    assert await hit(21) == RateLimitVerdict(False, 20)  # refused hits take no token
+    assert await hit(41) == RateLimitVerdict(True, 0)
+
+
+async def test_no_double_burst_passes_across_a_window_boundary(engine: AsyncEngine) -> None:
+    # The fixed window let 10 through at 59.0 s and 10 more at 60.5 s: 20 in 2 seconds.
+    limiter = SqlaRateLimiter(engine)
+    late = [
+        await limiter.hit("portal:edge", limit=10, window_seconds=60, now=at(59)) for _ in range(10)
+    ]
+    early = [
+        await limiter.hit("portal:edge", limit=10, window_seconds=60, now=at(60.5))
+        for _ in range(10)
+    ]
+
+    assert all(v.allowed for v in late)
+    assert not any(v.allowed for v in early)
+    assert {v.retry_after_seconds for v in early} == {5}  # one token per 6 s, back at 65.0
+
+
+async def test_an_idle_key_gets_its_whole_burst_back(engine: AsyncEngine) -> None:
+    limiter = SqlaRateLimiter(engine)
+    for _ in range(LIMIT):
+        await limiter.hit("portal:idle", limit=LIMIT, window_seconds=60, now=at(0))
+
+    later = [
+        await limiter.hit("portal:idle", limit=LIMIT, window_seconds=60, now=at(60))
+        for _ in range(LIMIT + 1)
+    ]
+
+    assert [v.allowed for v in later] == [True] * LIMIT + [False]
 
 
 async def test_keys_are_counted_separately(engine: AsyncEngine) -> None:
@@ -80,7 +110,7 @@ async def test_two_engines_hitting_at_once_share_one_count(
         await second_engine.dispose()
 
     assert sum(v.allowed for v in verdicts) == 10
-    assert {v.retry_after_seconds for v in verdicts if not v.allowed} == {55}
+    assert {v.retry_after_seconds for v in verdicts if not v.allowed} == {6}
 
 
 @pytest.mark.postgres
@@ -112,7 +142,7 @@ async def test_another_process_shares_the_count(postgres_url: str) -> None:
         await engine.dispose()
 
     assert allowed.allowed
-    assert refused == RateLimitVerdict(False, 54)
+    assert refused == RateLimitVerdict(False, 11)  # 5 tokens taken at 5 s, the next at 17 s
 
 
 async def test_rolling_back_the_request_session_does_not_undo_a_hit(
@@ -130,21 +160,47 @@ async def test_rolling_back_the_request_session_does_not_undo_a_hit(
     second = await limiter.hit("portal:eve", limit=1, window_seconds=60, now=at(2))
 
     assert first.allowed
-    assert second == RateLimitVerdict(False, 58)
+    assert second == RateLimitVerdict(False, 59)
 
 
-async def test_ended_windows_are_pruned_now_and_then(engine: AsyncEngine) -> None:
+async def test_full_buckets_are_pruned_now_and_then(engine: AsyncEngine) -> None:
     limiter = SqlaRateLimiter(engine, prune_every_seconds=300)
 
-    async def stored_windows() -> int:
+    async def stored_buckets() -> int:
         async with engine.connect() as connection:
-            count = select(func.count()).select_from(rate_limit_counters)
+            count = select(func.count()).select_from(rate_limit_buckets)
             return int((await connection.execute(count)).scalar_one())
 
     await limiter.hit("portal:a", limit=5, window_seconds=60, now=at(1))
     await limiter.hit("portal:b", limit=5, window_seconds=60, now=at(200))
-    assert await stored_windows() == 2  # the next pruning is not due before at(301)
+    assert await stored_buckets() == 2  # the next pruning is not due before at(301)
 
     await limiter.hit("portal:c", limit=5, window_seconds=60, now=at(301))
 
-    assert await stored_windows() == 1  # only portal:c's current window is left
+    assert await stored_buckets() == 1  # only portal:c's bucket is not full again
+
+
+@pytest.mark.postgres
+async def test_concurrent_hits_on_postgres_never_take_more_tokens_than_the_bucket_holds(
+    postgres_url: str,
+) -> None:
+    engines = [create_engine(postgres_url) for _ in range(3)]
+    limiters = [SqlaRateLimiter(e) for e in engines]
+    try:
+        rounds = []
+        for second in (0, 0.5, 6.5):  # a full bucket, nothing back yet, then one token back
+            rounds.append(
+                await asyncio.gather(
+                    *(
+                        limiters[i % 3].hit(
+                            "portal:race", limit=10, window_seconds=60, now=at(second)
+                        )
+                        for i in range(40)
+                    )
+                )
+            )
+    finally:
+        for e in engines:
+            await e.dispose()
+
+    assert [sum(v.allowed for v in verdicts) for verdicts in rounds] == [10, 0, 1]

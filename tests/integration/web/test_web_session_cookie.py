@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from tests.fakes import FakePageSessions
 from web_harness import (
     SESSION_SECRET,
     SUPPORT_EMAIL,
@@ -116,8 +117,10 @@ async def test_an_expired_session_is_refused_and_says_so(web: WebApp) -> None:
 
 
 async def test_a_cookie_signed_with_another_secret_is_refused(web: WebApp) -> None:
-    other = CookieSessions("another-secret-that-is-also-32-bytes-long!", app_base_url="http://x")
-    _, forged = other.issue("user_b2c")
+    other = CookieSessions(
+        "another-secret-that-is-also-32-bytes-long!", store=web.store, app_base_url="http://x"
+    )
+    _, forged = await other.open("user_b2c")
     web.client.cookies.set(SESSION_COOKIE, forged)
 
     response = await web.client.get("/api/billing/summary")
@@ -127,7 +130,7 @@ async def test_a_cookie_signed_with_another_secret_is_refused(web: WebApp) -> No
 
 
 async def test_a_tampered_cookie_is_refused(web: WebApp) -> None:
-    _, token = web.sessions.issue("user_b2c")
+    _, token = await web.sessions.open("user_b2c")
     header, payload, signature = token.split(".")
     web.client.cookies.set(SESSION_COOKIE, f"{header}.{payload}.{signature[::-1]}")
 
@@ -170,4 +173,40 @@ async def test_signing_out_of_an_expired_session_just_clears_it(web: WebApp) -> 
 
 def test_a_short_session_secret_is_refused() -> None:
     with pytest.raises(ValueError, match="32 bytes"):
-        CookieSessions(SESSION_SECRET[:31], app_base_url="http://localhost:8000")
+        CookieSessions(
+            SESSION_SECRET[:31], store=FakePageSessions(), app_base_url="http://localhost:8000"
+        )
+
+
+async def test_a_cookie_replayed_after_sign_out_is_refused(web: WebApp) -> None:
+    session = await web.sign_in_demo()
+    copied = web.client.cookies[SESSION_COOKIE]
+    signed_out = await web.client.delete(
+        "/api/session", headers={"X-CSRF-Token": session["csrf_token"]}
+    )
+    assert signed_out.status_code == 204
+
+    web.client.cookies.set(SESSION_COOKIE, copied)  # whoever kept a copy of the cookie
+    replayed = await web.client.get("/api/session")
+    summary = await web.client.get("/api/billing/summary")
+
+    assert replayed.status_code == 401
+    assert "signed out" in replayed.json()["detail"]
+    assert summary.status_code == 401
+
+
+async def test_a_session_ends_when_the_host_apps_token_does(web: WebApp) -> None:
+    token = host_app_token(
+        "user_42", ttl=60, now=web.clock.now().timestamp()
+    )  # the session lasts an hour
+
+    response = await web.client.post("/api/session", json={"token": token})
+
+    assert response.status_code == 200
+    assert cookie_attributes(response.headers["set-cookie"])["max-age"] == "60"
+    web.clock.advance(59)
+    assert (await web.client.get("/api/billing/summary")).status_code == 200
+    web.clock.advance(1)
+    expired = await web.client.get("/api/billing/summary")
+    assert expired.status_code == 401
+    assert "expired" in expired.json()["detail"]

@@ -95,3 +95,60 @@ async def test_production_has_no_demo_sign_in() -> None:
     assert sign_in.status_code == 404
     assert SESSION_COOKIE not in sign_in.headers.get("set-cookie", "")
     assert token.json()["mode"] == "production"
+
+
+async def test_a_token_for_another_account_never_silently_replaces_the_session(
+    web: WebApp,
+) -> None:
+    # Login CSRF: a link carrying the attacker's own token, opened by a signed-in victim.
+    await web.sign_in_demo("user_b2c")
+    attackers = host_app_token("user_attacker", email="mallory@example.test")
+
+    response = await web.client.post("/api/session", json={"token": attackers})
+
+    assert response.status_code == 409
+    problem = response.json()
+    assert problem["type"].endswith("signed-in-as-someone-else")
+    assert (problem["signed_in_user_id"], problem["signed_in_email"]) == (
+        "user_b2c",
+        "ana@example.test",
+    )
+    assert (problem["requested_user_id"], problem["requested_email"]) == (
+        "user_attacker",
+        "mallory@example.test",
+    )
+    assert "set-cookie" not in response.headers
+    assert (await web.client.get("/api/session")).json()["user_id"] == "user_b2c"
+    assert (await web.client.get("/api/billing/summary")).json()["user_id"] == "user_b2c"
+
+
+async def test_switching_accounts_is_an_explicit_choice_and_ends_the_old_session(
+    web: WebApp,
+) -> None:
+    await web.sign_in_demo("user_b2c")
+    old_cookie = web.client.cookies[SESSION_COOKIE]
+
+    switched = await web.client.post(
+        "/api/session",
+        json={"token": host_app_token("user_42", email="u42@example.test"), "replace": True},
+    )
+
+    assert switched.status_code == 200
+    assert (switched.json()["user_id"], switched.json()["email"]) == ("user_42", "u42@example.test")
+    web.client.cookies.set(SESSION_COOKIE, old_cookie)
+    assert (await web.client.get("/api/session")).status_code == 401
+
+
+async def test_the_same_accounts_token_just_renews_the_session(web: WebApp) -> None:
+    await web.sign_in_demo("user_b2c")
+
+    renewed = await web.client.post("/api/session", json={"token": host_app_token("user_b2c")})
+
+    assert renewed.status_code == 200
+    assert renewed.json()["user_id"] == "user_b2c"
+
+
+async def test_the_session_says_whose_account_it_is(web: WebApp) -> None:
+    demo = await web.sign_in_demo("user_past_due")
+
+    assert (demo["user_id"], demo["email"]) == ("user_past_due", "bo@example.test")

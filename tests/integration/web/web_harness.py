@@ -18,7 +18,7 @@ from litestar.middleware import AuthenticationResult, DefineMiddleware
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 from litestar.testing import AsyncTestClient
 from litestar.types import ASGIApp
-from tests.fakes import FakeClock
+from tests.fakes import FakeClock, FakePageSessions
 
 from entrypoints.http.auth import JwtAuthenticationMiddleware, JwtVerifier
 from entrypoints.http.problems import problem_details_config
@@ -37,17 +37,24 @@ HOST_APP_SECRET = "the-host-apps-shared-secret-for-hs256-tokens"
 SESSION_SECRET = "a-session-secret-of-at-least-thirty-two-bytes"
 SUPPORT_EMAIL = "billing@example.test"
 TTL_SECONDS = 3600
-SESSION_EPOCH = datetime.fromtimestamp(1_900_000_000, UTC)
 DEMO_USERS = [
     DemoUser("user_b2c", "ana@example.test", "b2c", "an active monthly subscription"),
     DemoUser("user_past_due", "bo@example.test", "b2c", "the last payment failed"),
 ]
 
 
-def host_app_token(sub: str, *, secret: str = HOST_APP_SECRET, ttl: int = 300) -> str:
-    """A JWT as the host web app mints it for its signed-in user."""
-    now = int(time.time())
-    claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": sub, "iat": now, "exp": now + ttl}
+def host_app_token(
+    sub: str,
+    *,
+    secret: str = HOST_APP_SECRET,
+    ttl: int = 300,
+    now: float | None = None,
+    **claims: object,
+) -> str:
+    """A JWT as the host web app mints it for its signed-in user (issued at ``now``)."""
+    issued = int(time.time() if now is None else now)
+    claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": sub, "iat": issued, "exp": issued + ttl,
+              **claims}  # fmt: skip
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
@@ -65,7 +72,7 @@ class SessionAwareJwtMiddleware(JwtAuthenticationMiddleware):
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
-        user_id = authenticated_user(connection, self._verifier, self._sessions)
+        user_id = await authenticated_user(connection, self._verifier, self._sessions)
         return AuthenticationResult(user=user_id, auth=None)
 
 
@@ -84,6 +91,7 @@ class WebApp:
     client: AsyncTestClient[Litestar]
     sessions: CookieSessions
     clock: FakeClock
+    store: FakePageSessions
 
     async def sign_in_demo(self, user_id: str = "user_b2c") -> dict[str, Any]:
         response = await self.client.post("/api/demo/sign-in", json={"user_id": user_id})
@@ -128,9 +136,13 @@ async def web_app(
     sandbox: bool = True,
     secure: bool | None = None,
 ) -> AsyncIterator[WebApp]:
-    clock = FakeClock(SESSION_EPOCH)  # session time the tests move by hand (no sleeping)
+    # Session time the tests move by hand (no sleeping), starting at the real time: the
+    # host app's tokens are minted and verified on real time.
+    clock = FakeClock(datetime.fromtimestamp(int(time.time()), UTC))
+    store = FakePageSessions()
     sessions = CookieSessions(
         SESSION_SECRET,
+        store=store,
         app_base_url=app_base_url,
         ttl_seconds=TTL_SECONDS,
         secure=secure,
@@ -138,7 +150,7 @@ async def web_app(
     )
     app = build_app(sessions, sandbox=sandbox)
     async with AsyncTestClient(app, base_url=base_url) as client:
-        yield WebApp(client, sessions, clock)
+        yield WebApp(client, sessions, clock, store)
 
 
 def cookie_attributes(set_cookie: str) -> dict[str, str]:

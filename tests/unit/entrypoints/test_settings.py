@@ -141,6 +141,7 @@ def test_production_reads_everything_and_keeps_secrets_out_of_the_repr() -> None
             "PORTAL_WORKER_POLL_SECONDS: 0 is outside 0.05..300.0",
         ),
         ({"PORTAL_WORKER_MAX_ATTEMPTS": "0"}, "PORTAL_WORKER_MAX_ATTEMPTS: 0 is outside 1..100"),
+        ({"PORTAL_WORKER_LEASE_SECONDS": "2"}, "PORTAL_WORKER_LEASE_SECONDS: 2 is outside 3..3600"),
         ({"PORTAL_MAIL_BACKEND": "pigeon"}, "PORTAL_MAIL_BACKEND: 'pigeon' is not one of file"),
         ({"PORTAL_MAIL_BACKEND": "smtp"}, "PORTAL_SMTP_HOST: is required when PORTAL_MAIL_BACKEND"),
         (
@@ -243,6 +244,8 @@ def test_development_defaults_for_webhooks_the_worker_and_mail() -> None:
     assert settings.webhooks.livemode is False
     assert (settings.worker.batch_size, settings.worker.poll_seconds) == (50, 1.0)
     assert (settings.sync.always_refetch, settings.sync.max_attempts) == (False, 8)
+    assert settings.sync.lease_seconds == 30
+    assert load_settings({"PORTAL_WORKER_LEASE_SECONDS": "90"}).sync.lease_seconds == 90
     assert settings.sync.billing_page_url == "http://localhost:8000/billing"
     assert settings.mail.backend == "file"
     assert settings.mail.directory == Path("/srv/portal/mail")

@@ -6,9 +6,13 @@ middleware (:func:`authenticated_user`) and to :func:`web_router`; map
 for how a host app opens a session in production.
 """
 
-from entrypoints.http.web.authentication import BearerVerifier, authenticated_user
+from entrypoints.http.web.authentication import (
+    BearerVerifier,
+    VerifiedToken,
+    authenticated_user,
+)
 from entrypoints.http.web.demo_users import DemoUser, DemoUserSource, static_demo_users
-from entrypoints.http.web.errors import CsrfRejected
+from entrypoints.http.web.errors import CsrfRejected, SignedInAsSomeoneElse
 from entrypoints.http.web.router import web_router
 from entrypoints.http.web.session import CSRF_HEADER, SESSION_COOKIE, CookieSessions, WebSession
 from entrypoints.http.web.settings import WebSettings, read_web_settings
@@ -21,6 +25,8 @@ __all__ = [
     "CsrfRejected",
     "DemoUser",
     "DemoUserSource",
+    "SignedInAsSomeoneElse",
+    "VerifiedToken",
     "WebSession",
     "WebSettings",
     "authenticated_user",

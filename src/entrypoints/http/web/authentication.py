@@ -6,11 +6,22 @@ the precedence between the two credentials is written, and tested, once.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from litestar.connection import ASGIConnection
 
 from entrypoints.http.web.session import CookieSessions
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedToken:
+    """What a verified host-app JWT says: who (``sub``), until when (``exp``), and the
+    optional ``email`` claim the page shows as the signed-in account."""
+
+    user_id: str
+    expires_at: int
+    email: str | None = None
 
 
 class BearerVerifier(Protocol):
@@ -20,8 +31,12 @@ class BearerVerifier(Protocol):
         """The user id, or raises ``NotAuthenticated`` saying why."""
         ...
 
+    def verify(self, authorization: str | None) -> VerifiedToken:
+        """The verified token's claims, or raises ``NotAuthenticated`` saying why."""
+        ...
 
-def authenticated_user(
+
+async def authenticated_user(
     connection: ASGIConnection[Any, Any, Any, Any],
     verifier: BearerVerifier,
     sessions: CookieSessions | None,
@@ -31,8 +46,8 @@ def authenticated_user(
     session cookie authenticates and an unsafe method must carry ``X-CSRF-Token``."""
     authorization = connection.headers.get("authorization")
     if authorization is None and sessions is not None:
-        user_id = sessions.authenticate_cookie(connection)
-        if user_id is not None:
-            sessions.check_csrf(connection)
-            return user_id
+        session = await sessions.session_of(connection)
+        if session is not None:
+            sessions.check_csrf(connection, session)
+            return session.user_id
     return verifier.user_id(authorization)

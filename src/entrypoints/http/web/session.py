@@ -4,8 +4,12 @@ The cookie holds an HS256 JWT (``sub`` = the app's user id, ``sid`` = a random s
 ``exp``) signed with a key derived from the server-side session secret. The CSRF token is
 an HMAC of ``sid`` under a second derived key: the page reads it from ``GET /api/session``
 and sends it as ``X-CSRF-Token`` on every POST/PUT/PATCH/DELETE. Bearer-token calls carry
-no cookie authority and need none. Sessions are stateless: signing out clears the cookie,
-and a copied cookie stays valid until ``exp`` (keep the lifetime short in production).
+no cookie authority and need none.
+
+Every session is also kept server-side (a ``PageSessionStore``, shared by all processes):
+a cookie counts only while its session is there, so signing out ends it everywhere and a
+replayed cookie finds nothing. A session never outlives the host app's token it was
+opened with (``not_after``), nor the configured lifetime.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,6 +31,7 @@ from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
 
 from application.errors import NotAuthenticated
+from application.ports.page_sessions import PageSession, PageSessionStore
 from entrypoints.http.web.errors import CsrfRejected
 
 SESSION_COOKIE = "billing_portal_session"
@@ -42,6 +48,7 @@ class WebSession:
     session_id: str
     expires_at: int
     csrf_token: str
+    email: str | None = None
 
 
 def is_loopback_host(host: str | None) -> bool:
@@ -72,6 +79,7 @@ class CookieSessions:
         self,
         secret: str,
         *,
+        store: PageSessionStore,
         app_base_url: str,
         ttl_seconds: int = 8 * 3600,
         secure: bool | None = None,
@@ -82,6 +90,7 @@ class CookieSessions:
             raise ValueError(f"the session secret must be at least {MIN_SECRET_BYTES} bytes")
         if ttl_seconds <= 0:
             raise ValueError("the session lifetime must be positive")
+        self._store = store
         self._token_key = _derive(secret, "session-token")
         self._csrf_key = _derive(secret, "csrf-token")
         self._base_is_https = urlsplit(app_base_url).scheme == "https"
@@ -98,22 +107,37 @@ class CookieSessions:
 
     # -- tokens ---------------------------------------------------------------------------
 
-    def issue(self, user_id: str) -> tuple[WebSession, str]:
-        """A new session for ``user_id`` and the signed token the cookie carries."""
+    async def open(
+        self, user_id: str, *, email: str | None = None, not_after: int | None = None
+    ) -> tuple[WebSession, str]:
+        """A new session for ``user_id``, kept in the store, and the token its cookie
+        carries. It ends after the lifetime, or at ``not_after`` (the host app token's
+        ``exp``) when that comes first."""
         now = int(self._clock())
+        expires = now + self.ttl_seconds
+        if not_after is not None:
+            expires = min(expires, not_after)
+        if expires <= now:
+            raise NotAuthenticated("the token has expired")
         session_id = secrets.token_urlsafe(18)
+        record = PageSession(session_id, user_id, _at(expires), email)
+        await self._store.open(record, now=_at(now))
+        token = self.sign(user_id, session_id, expires)
+        return self._session(user_id, session_id, expires, email), token
+
+    def sign(self, user_id: str, session_id: str, expires_at: int) -> str:
+        """The cookie's signed token for a session (``open`` keeps the session too)."""
         claims = {
             "sub": user_id,
             "sid": session_id,
-            "iat": now,
-            "exp": now + self.ttl_seconds,
+            "iat": int(self._clock()),
+            "exp": expires_at,
             "aud": _AUDIENCE,
         }
-        token = jwt.encode(claims, self._token_key, algorithm=_ALGORITHM)
-        return self._session(user_id, session_id, now + self.ttl_seconds), token
+        return jwt.encode(claims, self._token_key, algorithm=_ALGORITHM)
 
-    def read(self, token: str) -> WebSession:
-        """The session a token carries; ``NotAuthenticated`` when forged or expired."""
+    async def read(self, token: str) -> WebSession:
+        """The session a token carries; ``NotAuthenticated`` when forged, expired or ended."""
         try:
             claims: dict[str, Any] = jwt.decode(
                 token,
@@ -134,36 +158,40 @@ class CookieSessions:
             raise NotAuthenticated("the session is invalid; sign in again")
         if not isinstance(expires, int) or expires <= self._clock():
             raise NotAuthenticated("the session has expired; sign in again")
-        return self._session(user_id, session_id, expires)
+        kept = await self._store.find(session_id, now=_at(self._clock()))
+        if kept is None or kept.user_id != user_id:
+            raise NotAuthenticated("the session has ended (signed out); sign in again")
+        return self._session(user_id, session_id, expires, kept.email)
+
+    async def close(self, session: WebSession) -> None:
+        """Sign out: the session ends for every process, whoever holds its cookie."""
+        await self._store.close(session.session_id)
 
     def csrf_token_for(self, session_id: str) -> str:
         digest = hmac.new(self._csrf_key, session_id.encode(), hashlib.sha256).digest()
         return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
-    def _session(self, user_id: str, session_id: str, expires_at: int) -> WebSession:
-        return WebSession(user_id, session_id, expires_at, self.csrf_token_for(session_id))
+    def _session(
+        self, user_id: str, session_id: str, expires_at: int, email: str | None
+    ) -> WebSession:
+        csrf = self.csrf_token_for(session_id)
+        return WebSession(user_id, session_id, expires_at, csrf, email)
 
     # -- requests -------------------------------------------------------------------------
 
-    def session_of(self, connection: ASGIConnection[Any, Any, Any, Any]) -> WebSession | None:
-        """None without a cookie; ``NotAuthenticated`` when the cookie is forged or expired."""
+    async def session_of(self, connection: ASGIConnection[Any, Any, Any, Any]) -> WebSession | None:
+        """None without a cookie; ``NotAuthenticated`` when it is forged, expired or ended."""
         token = connection.cookies.get(self.cookie_name)
-        return self.read(token) if token else None
+        return await self.read(token) if token else None
 
-    def authenticate_cookie(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
-        """The signed-in user's id from the cookie, or None when there is no cookie."""
-        session = self.session_of(connection)
-        return session.user_id if session else None
-
-    def check_csrf(self, connection: ASGIConnection[Any, Any, Any, Any]) -> None:
-        """For a cookie-authenticated request: an unsafe method must carry the session's
-        CSRF token in ``X-CSRF-Token``; raises ``CsrfRejected`` otherwise."""
+    def check_csrf(
+        self, connection: ASGIConnection[Any, Any, Any, Any], session: WebSession
+    ) -> None:
+        """For a request authenticated by ``session``'s cookie: an unsafe method must carry
+        the session's CSRF token in ``X-CSRF-Token``; raises ``CsrfRejected`` otherwise."""
         method = connection.scope.get("method", "GET")
         if method in SAFE_METHODS:
             return
-        session = self.session_of(connection)
-        if session is None:
-            raise CsrfRejected("this request is not part of a signed-in page session")
         sent = connection.headers.get(CSRF_HEADER)
         if not sent:
             raise CsrfRejected(
@@ -183,12 +211,14 @@ class CookieSessions:
             return True
         return not is_loopback_host(connection.url.hostname)
 
-    def cookie(self, connection: ASGIConnection[Any, Any, Any, Any], token: str) -> Cookie:
+    def cookie(
+        self, connection: ASGIConnection[Any, Any, Any, Any], token: str, session: WebSession
+    ) -> Cookie:
         return Cookie(
             key=self.cookie_name,
             value=token,
             path="/",
-            max_age=self.ttl_seconds,
+            max_age=max(0, session.expires_at - int(self._clock())),
             secure=self.secure_for(connection),
             httponly=True,
             samesite="lax",
@@ -205,3 +235,7 @@ class CookieSessions:
             httponly=True,
             samesite="lax",
         )
+
+
+def _at(epoch_seconds: float) -> datetime:
+    return datetime.fromtimestamp(epoch_seconds, UTC)

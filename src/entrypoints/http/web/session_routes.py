@@ -16,7 +16,7 @@ from litestar.params import JSONBody
 from application.errors import NotAuthenticated, UserNotFound
 from entrypoints.http.web.authentication import BearerVerifier
 from entrypoints.http.web.demo_users import DemoUser, DemoUserSource
-from entrypoints.http.web.errors import CsrfRejected
+from entrypoints.http.web.errors import CsrfRejected, SignedInAsSomeoneElse
 from entrypoints.http.web.session import CookieSessions, WebSession
 
 log = structlog.get_logger("entrypoints.http.web")
@@ -31,12 +31,17 @@ class SessionInfo(msgspec.Struct, frozen=True):
     mode: Literal["sandbox", "production"]
     support_email: str | None
     expires_at: str
+    email: str | None = None  # the account's email when known: the page shows whose it is
 
 
 class TokenSignIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    """The host app's JWT for its signed-in user (the same kind the Bearer API accepts)."""
+    """The host app's JWT for its signed-in user (the same kind the Bearer API accepts).
+
+    While this browser holds another account's session the sign-in is refused with a 409
+    naming both accounts, unless ``replace`` says the user chose to switch."""
 
     token: Annotated[str, msgspec.Meta(min_length=1, max_length=8192)]
+    replace: bool = False
 
 
 class DemoSignIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -56,11 +61,31 @@ class WebContext:
     def info(self, session: WebSession) -> SessionInfo:
         expires = datetime.fromtimestamp(session.expires_at, UTC).isoformat()
         mode: Literal["sandbox", "production"] = "sandbox" if self.sandbox else "production"
-        return SessionInfo(session.user_id, session.csrf_token, mode, self.support_email, expires)
+        return SessionInfo(
+            session.user_id, session.csrf_token, mode, self.support_email, expires, session.email
+        )
 
-    def signed_in(self, request: Request[Any, Any, Any], user_id: str) -> Response[SessionInfo]:
-        session, token = self.sessions.issue(user_id)
-        cookie = self.sessions.cookie(request, token)
+    async def current(self, request: Request[Any, Any, Any]) -> WebSession | None:
+        """This browser's live session, or None (none, expired, ended or forged)."""
+        try:
+            return await self.sessions.session_of(request)
+        except NotAuthenticated:
+            return None
+
+    async def signed_in(
+        self,
+        request: Request[Any, Any, Any],
+        user_id: str,
+        *,
+        email: str | None = None,
+        not_after: int | None = None,
+    ) -> Response[SessionInfo]:
+        """A new session (the browser's previous one, if any, ends: one at a time)."""
+        previous = await self.current(request)
+        session, token = await self.sessions.open(user_id, email=email, not_after=not_after)
+        if previous is not None:
+            await self.sessions.close(previous)
+        cookie = self.sessions.cookie(request, token, session)
         return Response(self.info(session), cookies=[cookie], headers=_NO_STORE)
 
 
@@ -84,7 +109,7 @@ def _require_page_origin(request: Request[Any, Any, Any], sessions: CookieSessio
 async def read_session(
     request: Request[Any, Any, Any], web: NamedDependency[WebContext]
 ) -> Response[SessionInfo]:
-    session = web.sessions.session_of(request)
+    session = await web.sessions.session_of(request)
     if session is None:
         raise NotAuthenticated("no page session; sign in first")
     return Response(web.info(session), headers=_NO_STORE)
@@ -100,9 +125,23 @@ async def open_session(
     request: Request[Any, Any, Any], data: JSONBody[TokenSignIn], web: NamedDependency[WebContext]
 ) -> Response[SessionInfo]:
     _require_page_origin(request, web.sessions)
-    user_id = web.verifier.user_id(f"Bearer {data.token}")
-    log.info("web.session.opened", user_id=user_id, via="token")
-    return web.signed_in(request, user_id)
+    token = web.verifier.verify(f"Bearer {data.token}")
+    current = await web.current(request)
+    if current is not None and current.user_id != token.user_id and not data.replace:
+        # Login CSRF: never swap the account under the user's feet; the page asks first.
+        log.warning("web.session.switch_refused", user_id=current.user_id)
+        raise SignedInAsSomeoneElse(
+            f"this browser is signed in as {current.email or current.user_id!r}; the token is "
+            f"for {token.email or token.user_id!r}: sign out first, or send replace=true "
+            "once the user has chosen to switch accounts",
+            signed_in=(current.user_id, current.email),
+            requested=(token.user_id, token.email),
+        )
+    log.info("web.session.opened", user_id=token.user_id, via="token")
+    # The session ends when the host app's token does, not a lifetime later.
+    return await web.signed_in(
+        request, token.user_id, email=token.email, not_after=token.expires_at
+    )
 
 
 @delete("/api/session", summary="Sign out (needs X-CSRF-Token)", tags=["web session"])
@@ -110,11 +149,12 @@ async def close_session(
     request: Request[Any, Any, Any], web: NamedDependency[WebContext]
 ) -> Response[None]:
     try:
-        session = web.sessions.session_of(request)
+        session = await web.sessions.session_of(request)
     except NotAuthenticated:
         session = None  # an expired or stale cookie is simply cleared
     if session is not None:
-        web.sessions.check_csrf(request)
+        web.sessions.check_csrf(request, session)
+        await web.sessions.close(session)  # for every copy of the cookie, in every process
         log.info("web.session.closed", user_id=session.user_id)
     cookie = web.sessions.clearing_cookie(request)
     return Response(None, status_code=204, cookies=[cookie], headers=_NO_STORE)
@@ -136,10 +176,11 @@ async def demo_sign_in(
 ) -> Response[SessionInfo]:
     _require_page_origin(request, web.sessions)
     users = await web.demo_users() if web.demo_users else []
-    if not any(user.user_id == data.user_id for user in users):
+    user = next((user for user in users if user.user_id == data.user_id), None)
+    if user is None:
         raise UserNotFound(f"{data.user_id!r} is not one of the sandbox's demo users")
     log.info("web.session.opened", user_id=data.user_id, via="demo")
-    return web.signed_in(request, data.user_id)
+    return await web.signed_in(request, data.user_id, email=user.email)
 
 
 SESSION_HANDLERS = [read_session, open_session, close_session]

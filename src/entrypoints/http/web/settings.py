@@ -5,7 +5,7 @@ Variable                    Default                               Meaning
 =========================== ===================================== ======================================
 PORTAL_SESSION_SECRET       random per process (sandbox only)     signs page sessions, at least 32 bytes;
                                                                   required with a STRIPE_SECRET_KEY
-PORTAL_SESSION_TTL_MINUTES  480                                   page session lifetime, 5..10080
+PORTAL_SESSION_TTL_MINUTES  480                                   longest page session lifetime, 5..10080
 =========================== ===================================== ======================================
 """
 

@@ -8,9 +8,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.persistence import SqlaEventInbox, SqlaTransactionManager
 from application.ports.event_inbox import EventStatus, InboxEvent
+from application.sync.settings import SyncSettings
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-LEASE = 300
+LEASE = SyncSettings().lease_seconds  # 30 s: a killed worker's events wait that long
 
 
 def inbox_event(n: int, *, type: str = "customer.updated", **changes: object) -> InboxEvent:
@@ -63,13 +64,13 @@ async def test_the_same_event_stored_five_times_is_kept_once_and_reads_back_exac
 async def test_claims_due_events_oldest_first_and_leases_them_to_one_worker(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    later = inbox_event(4, next_attempt_at=NOW + timedelta(minutes=1))
+    later = inbox_event(4, next_attempt_at=NOW + timedelta(seconds=20))
     await stored(session_factory, inbox_event(3), inbox_event(1), inbox_event(2), later)
 
     assert await claim(session_factory, "worker-a", limit=2) == ["evt_0001", "evt_0002"]
     assert await claim(session_factory, "worker-b") == ["evt_0003"]
     assert await claim(session_factory, "worker-c") == []
-    assert await claim(session_factory, "worker-c", now=NOW + timedelta(minutes=1)) == ["evt_0004"]
+    assert await claim(session_factory, "worker-c", now=NOW + timedelta(seconds=20)) == ["evt_0004"]
     async with session_factory() as session:
         claimed = await SqlaEventInbox(session).get("evt_0001")
     assert claimed is not None
@@ -94,6 +95,50 @@ async def test_an_expired_lease_is_claimed_again_but_a_marked_event_never_is(
         await SqlaEventInbox(session).mark_processed("evt_0002", now=after)
         await SqlaTransactionManager(session).commit()
     assert await claim(session_factory, "worker-c", now=after + timedelta(days=1)) == []
+
+
+async def renew(factory: async_sessionmaker[AsyncSession], worker: str, now: datetime) -> int:
+    async with factory() as session:
+        renewed = await SqlaEventInbox(session).renew_leases(
+            worker_id=worker, now=now, lease_seconds=LEASE
+        )
+        await SqlaTransactionManager(session).commit()
+    return renewed
+
+
+async def test_a_killed_workers_events_are_claimed_by_another_half_a_minute_later(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    await stored(session_factory, inbox_event(1))
+    assert await claim(session_factory, "worker-a") == ["evt_0001"]  # then kill -9
+
+    assert await claim(session_factory, "worker-b", now=NOW + timedelta(seconds=29)) == []
+    assert await claim(session_factory, "worker-b", now=NOW + timedelta(seconds=30)) == ["evt_0001"]
+
+
+async def test_a_renewed_lease_holds_until_the_worker_stops_renewing(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    await stored(session_factory, inbox_event(1), inbox_event(2), inbox_event(3))
+    assert await claim(session_factory, "worker-a", limit=2) == ["evt_0001", "evt_0002"]
+    assert await claim(session_factory, "worker-b") == ["evt_0003"]
+    async with session_factory() as session:
+        await SqlaEventInbox(session).mark_processed("evt_0002", now=NOW)
+        await SqlaTransactionManager(session).commit()
+
+    claimed_by_c = []
+    for beat in (10, 20, 30, 40):  # the heartbeat, every lease / 3
+        assert await renew(session_factory, "worker-a", NOW + timedelta(seconds=beat)) == 1
+        claimed_by_c += await claim(session_factory, "worker-c", NOW + timedelta(seconds=beat))
+
+    assert claimed_by_c == ["evt_0003"]  # worker-b never renewed: its event was free at 30 s
+    async with session_factory() as session:
+        await SqlaEventInbox(session).mark_processed("evt_0003", now=NOW)
+        await SqlaTransactionManager(session).commit()
+    assert await claim(session_factory, "worker-c", now=NOW + timedelta(seconds=69)) == []
+    assert await claim(session_factory, "worker-c", now=NOW + timedelta(seconds=70)) == ["evt_0001"]
+    # worker-a lost its claim to worker-c: its late heartbeat renews nothing of worker-c's
+    assert await renew(session_factory, "worker-a", NOW + timedelta(seconds=71)) == 0
 
 
 async def test_marks_record_the_outcome(session_factory: async_sessionmaker[AsyncSession]) -> None:

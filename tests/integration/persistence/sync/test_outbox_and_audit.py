@@ -77,6 +77,27 @@ async def test_claims_due_messages_oldest_first_under_a_lease(
     ]
 
 
+async def test_the_heartbeat_keeps_a_workers_emails_and_a_silent_worker_loses_them(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    async with session_factory() as session:
+        for key in ("k_a", "k_b"):
+            await SqlaOutbox(session).enqueue(message(key))
+        await SqlaTransactionManager(session).commit()
+    assert [m.key for m in await claim(session_factory, "worker-a")] == ["k_a", "k_b"]
+    async with session_factory() as session:
+        await SqlaOutbox(session).mark_sent("k_b", now=NOW)
+        renewed = await SqlaOutbox(session).renew_leases(
+            worker_id="worker-a", now=NOW + timedelta(seconds=50), lease_seconds=60
+        )
+        await SqlaTransactionManager(session).commit()
+
+    assert renewed == 1  # the sent one is no one's claim any more
+    assert await claim(session_factory, "worker-b", now=NOW + timedelta(seconds=109)) == []
+    reclaimed = await claim(session_factory, "worker-b", now=NOW + timedelta(seconds=110))
+    assert [m.key for m in reclaimed] == ["k_a"]
+
+
 async def test_failures_retry_at_the_given_time_then_park(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:

@@ -13,9 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "v0004"
-# MERGE: meant to follow "v0003" (page sessions, another branch); until the lead settles the
-# chain it follows the current head on main ("0006") so the migrations have one head.
-down_revision: str | Sequence[str] | None = "0005"
+down_revision: str | Sequence[str] | None = "v0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -284,12 +284,87 @@ async function signOut() {
 }
 
 // A host app may hand over its JWT in the fragment (never sent to servers or in Referer).
-async function adoptTokenFromFragment() {
-  const params = new URLSearchParams(window.location.hash.slice(1));
-  const token = params.get("token");
+// It leaves the address bar at once.
+function takeTokenFromFragment() {
+  const token = new URLSearchParams(window.location.hash.slice(1)).get("token");
   if (!token) return null;
   history.replaceState(history.state, "", window.location.pathname + window.location.search);
-  return api("/api/session", { method: "POST", body: { token } });
+  return token;
+}
+
+// Whose account a token names, read only to ask the user; the server verifies the token.
+function tokenAccount(token) {
+  try {
+    const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    const bytes = Uint8Array.from(atob(part.padEnd(Math.ceil(part.length / 4) * 4, "=")), (c) => c.charCodeAt(0));
+    const claims = JSON.parse(new TextDecoder().decode(bytes));
+    if (typeof claims.sub !== "string" || !claims.sub) return null;
+    return { user_id: claims.sub, email: typeof claims.email === "string" ? claims.email : null };
+  } catch {
+    return null;
+  }
+}
+
+function accountLabel(account) {
+  return account.email ? `${account.email} (${account.user_id})` : account.user_id;
+}
+
+async function currentSession() {
+  try {
+    return await api("/api/session");
+  } catch (error) {
+    if (error.status === 401) return null;
+    throw error;
+  }
+}
+
+// Shows the question; resolves true on confirm, false on cancel.
+function ask(title, text, confirmLabel, cancelLabel) {
+  state.returnWatch += 1;
+  for (const id of ["loading", "dashboard", "sign-in", "sync-banner"]) show(byTestId(id), false);
+  setText("handover-title", title);
+  setText("handover-text", text);
+  const confirm = byTestId("handover-confirm");
+  const cancel = byTestId("handover-cancel");
+  confirm.textContent = confirmLabel;
+  cancel.textContent = cancelLabel;
+  show(byTestId("handover"));
+  document.getElementById("handover-title").focus();
+  return new Promise((resolve) => {
+    const answer = (value) => () => {
+      show(byTestId("handover"), false);
+      resolve(value);
+    };
+    confirm.onclick = answer(true);
+    cancel.onclick = answer(false);
+  });
+}
+
+// Login CSRF: a link can carry someone else's token. It never signs anyone in without a
+// click that names the account, and never replaces another account's session silently.
+// Resolves to the session to show (the current one when the user declines), or null.
+async function offerHandover(token, current) {
+  const account = tokenAccount(token);
+  if (!account) throw new ApiError(401, { detail: "The sign-in link is not valid." });
+  if (current && current.user_id === account.user_id) {
+    return api("/api/session", { method: "POST", body: { token } });
+  }
+  const wanted = accountLabel(account);
+  const chosen = current
+    ? await ask(
+      "You're signed in to another account",
+      `You're signed in to billing as ${accountLabel(current)}. This link is for ${wanted}. Switch only if that is your account.`,
+      `Switch to ${wanted}`,
+      `Stay signed in as ${accountLabel(current)}`,
+    )
+    : await ask(
+      "Open billing for this account?",
+      `This link signs you in to billing as ${wanted}. Continue only if this is your account.`,
+      `Continue as ${wanted}`,
+      "Cancel",
+    );
+  if (!chosen) return current;
+  return api("/api/session", { method: "POST", body: { token, replace: Boolean(current) } });
 }
 
 // ---- the dashboard ----------------------------------------------------------------------
@@ -329,7 +404,7 @@ async function enterDashboard(session) {
   show(byTestId("sync-banner"), false);
   showSupport(session.support_email);
   show(byTestId("mode-badge"), session.mode === "sandbox");
-  byTestId("signed-in-user").textContent = session.user_id;
+  byTestId("signed-in-user").textContent = accountLabel(session);
   show(byTestId("account"));
   show(byTestId("sign-in"), false);
   show(byTestId("loading"));
@@ -783,26 +858,29 @@ function wireControls() {
   });
 }
 
-async function start() {
-  wireControls();
+// What the page shows on arrival, or when a sign-in link is followed while it is open.
+async function arrive(token) {
+  let session = null;
   try {
-    const handedOver = await adoptTokenFromFragment();
-    if (handedOver) {
-      await enterDashboard(handedOver);
-      return;
-    }
+    session = await currentSession();
+    if (token) session = await offerHandover(token, session);
   } catch (error) {
-    showError(error); // a link with an expired or foreign token: say so, then offer sign-in
+    showError(error); // a link with an expired or foreign token: say so, then go on
   }
-  let session;
-  try {
-    session = await api("/api/session");
-  } catch (error) {
-    if (error.status !== 401) showError(error);
-    await showSignIn();
+  if (session) {
+    await enterDashboard(session);
     return;
   }
-  await enterDashboard(session);
+  await showSignIn();
+}
+
+async function start() {
+  wireControls();
+  window.addEventListener("hashchange", () => {
+    const token = takeTokenFromFragment();
+    if (token) arrive(token);
+  });
+  await arrive(takeTokenFromFragment());
 }
 
 start();
