@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-FIXTURES = Path(__file__).resolve().parents[3].parent / "shared/stripe/fixtures3.json"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures/stripe/fixtures3.json"
 T0 = 1_772_366_400  # 2026-03-01 12:00:00 UTC
 CUSTOMER = "cus_QXg1o8vcGmoR32"
 
