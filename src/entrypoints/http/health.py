@@ -5,13 +5,10 @@ from __future__ import annotations
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import get
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.plugins.problem_details import ProblemDetailsException
 
-from application.errors import PersistenceUnavailable
 from application.operations.check_readiness import CheckReadiness
 from application.ports.clock import Clock
 from application.ports.queue_monitor import QueueDepth
-from entrypoints.http.problems import PROBLEM_TYPE_PREFIX
 from entrypoints.http.schemas import (
     Health,
     QueueReport,
@@ -39,16 +36,9 @@ def healthz() -> Health:
 )
 @inject
 async def readyz(check: FromDishka[CheckReadiness], clock: FromDishka[Clock]) -> ReadinessReport:
-    try:
-        readiness = await check.execute()
-    except PersistenceUnavailable:
-        # The driver's message stays in the logs; the probe's caller only needs the verdict.
-        raise ProblemDetailsException(
-            status_code=503,
-            type_=PROBLEM_TYPE_PREFIX + "persistence-unavailable",
-            title="Database unavailable",
-            detail="the database is unreachable",
-        ) from None
+    # A PersistenceUnavailable goes through the one problem map: a 503 with a generic
+    # detail, the driver's message only in the log (http.database.unavailable).
+    readiness = await check.execute()
     now = clock.now()
     queues = readiness.queues
 

@@ -96,5 +96,5 @@ async def test_an_unreachable_database_says_so_without_the_driver_message(
 
     assert response.status_code == 503
     problem = response.json()
-    assert problem["detail"] == "the database is unreachable"
+    assert problem["detail"] == "the database is unavailable; try again later"
     assert "127.0.0.1" not in response.text
