@@ -109,5 +109,9 @@ class MailDeliveryFailed(ApplicationError):
     """The mail server refused or could not be reached; sending later may work."""
 
 
-class UnknownEmailTemplate(ApplicationError):
+class EmailNotRenderable(ApplicationError):
+    """An outbox message its template cannot render (missing facts): retrying cannot help."""
+
+
+class UnknownEmailTemplate(EmailNotRenderable):
     """The outbox names a template the renderer does not have."""

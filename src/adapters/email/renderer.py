@@ -8,7 +8,7 @@ from pathlib import Path
 
 import jinja2
 
-from application.errors import UnknownEmailTemplate
+from application.errors import EmailNotRenderable, UnknownEmailTemplate
 from application.ports.email_renderer import EmailRenderer, RenderedEmail
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -55,9 +55,12 @@ class JinjaEmailRenderer(EmailRenderer):
         if template not in SUBJECTS:
             raise UnknownEmailTemplate(f"no email template named {template!r}")
         values = {**self._globals, **context}
-        subject = self._text.from_string(SUBJECTS[template]).render(values)
-        return RenderedEmail(
-            subject=" ".join(subject.split()),
-            text=self._text.get_template(f"{template}.txt").render(values),
-            html=self._html.get_template(f"{template}.html").render(values),
-        )
+        try:
+            subject = self._text.from_string(SUBJECTS[template]).render(values)
+            return RenderedEmail(
+                subject=" ".join(subject.split()),
+                text=self._text.get_template(f"{template}.txt").render(values),
+                html=self._html.get_template(f"{template}.html").render(values),
+            )
+        except jinja2.TemplateError as error:  # e.g. a fact the template needs is missing
+            raise EmailNotRenderable(f"email {template!r} cannot be rendered: {error}") from error

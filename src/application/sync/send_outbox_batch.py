@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from application.errors import ApplicationError, UnknownEmailTemplate
+from application.errors import ApplicationError, EmailNotRenderable
 from application.ports.clock import Clock
 from application.ports.email_renderer import EmailRenderer
 from application.ports.mailer import EmailMessage, Mailer
@@ -66,7 +66,7 @@ class SendOutboxBatch:
             except ApplicationError as error:
                 now = self._clock.now()
                 retry_at = None
-                if not isinstance(error, UnknownEmailTemplate):
+                if not isinstance(error, EmailNotRenderable):
                     retry_at = next_attempt(message.attempts, now, self._settings)
                 await self._outbox.mark_failed(
                     message.key, now=now, error=error.message, retry_at=retry_at

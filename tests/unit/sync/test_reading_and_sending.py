@@ -5,7 +5,7 @@ from tests.fakes import FakeMailer
 from adapters.email.renderer import JinjaEmailRenderer
 from application.billing_page.billing_summary import BillingSummary
 from application.billing_page.list_invoices import ListInvoices
-from application.ports.outbox import OutboxStatus
+from application.ports.outbox import OutboxMessage, OutboxStatus
 from application.sync.send_outbox_batch import SendOutboxBatch
 from application.sync.settings import SyncSettings
 from domain.portal_decision import OpenPortal
@@ -134,3 +134,25 @@ async def test_the_outbox_sends_once_retries_failures_and_never_resends() -> Non
     [message] = world.outbox.messages.values()
     assert message.status is OutboxStatus.SENT
     assert message.attempts == 1
+
+
+async def test_a_message_its_template_cannot_render_is_parked_not_a_crash() -> None:
+    world = make_world()
+    await world.outbox.enqueue(
+        OutboxMessage(
+            key="k1", template="plan_changed", to="a@example.com", created_at=world.clock.now()
+        )
+    )
+    mailer = FakeMailer()
+    send = SendOutboxBatch(
+        world.outbox, JinjaEmailRenderer(), mailer, world.clock, world.transaction,
+        world.settings, message_id_domain="billing.acme.test",
+    )  # fmt: skip
+
+    result = await send.execute(worker_id="w1")
+
+    assert result.parked == ("k1",)
+    assert mailer.sent == []
+    message = world.outbox.messages["k1"]
+    assert message.status is OutboxStatus.FAILED
+    assert "cannot be rendered" in (message.last_error or "")
