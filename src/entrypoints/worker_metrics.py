@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from adapters.metrics.instruments import (
     EMAILS,
+    EVENT_LAG,
     EVENTS,
     WORKER_BATCH_DURATION,
     WORKER_BATCH_ITEMS,
@@ -15,6 +16,9 @@ from application.sync.send_outbox_batch import OutboxBatchResult
 def record_inbox_batch(result: InboxBatchResult, seconds: float) -> None:
     for event in result.results:
         EVENTS.labels(outcome=event.outcome.value).inc()
+        if event.received_at is not None and event.finished_at is not None:
+            lag = (event.finished_at - event.received_at).total_seconds()
+            EVENT_LAG.labels(outcome=event.outcome.value).observe(max(0.0, lag))
     _batch("inbox", result.claimed, seconds)
 
 

@@ -46,6 +46,12 @@ WORKER_BATCH_DURATION = Histogram(
     ["queue"],
     buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
 )
+EVENT_LAG = Histogram(
+    "billing_portal_event_processing_lag_seconds",
+    "From a webhook's arrival to the end of the worker's attempt at it, by outcome",
+    ["outcome"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600),
+)
 WORKER_BATCH_ITEMS = Counter(
     "billing_portal_worker_batch_items",
     "Items claimed by worker batches (divide the batch duration's sum by it for the mean "

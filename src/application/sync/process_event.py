@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from application.errors import InvalidEvent
@@ -27,6 +28,9 @@ class ProcessEventResult:
     event_id: str
     outcome: EventOutcome
     error: str | None = None
+    # When the webhook arrived and when this attempt ended: the event's processing lag.
+    received_at: datetime | None = None
+    finished_at: datetime | None = None
 
 
 class ProcessEvent:
@@ -34,8 +38,8 @@ class ProcessEvent:
     event and commit, all at once.
 
     The mirror change, the emails it queues and the inbox status commit together. A type
-    no handler is registered for is marked ignored. A failure rolls the work back and schedules a retry
-    with exponential backoff; after ``max_attempts`` the event is parked as failed.
+    no handler is registered for is marked ignored. A failure rolls the work back and
+    schedules a retry with exponential backoff; after ``max_attempts`` the event is parked as failed.
     """
 
     def __init__(
@@ -58,13 +62,18 @@ class ProcessEvent:
                 note = f"no handler for {event.type!r}"
                 await self._inbox.mark_ignored(event.id, now=self._clock.now(), note=note)
                 await self._transaction.commit()
-                return ProcessEventResult(event.id, EventOutcome.IGNORED)
+                return self._result(event, EventOutcome.IGNORED)
             await handler.handle(typed)
             await self._inbox.mark_processed(event.id, now=self._clock.now())
             await self._transaction.commit()
         except Exception as error:  # any failure: undo everything, keep the event for later
             return await self._failed(event, error)
-        return ProcessEventResult(event.id, EventOutcome.PROCESSED)
+        return self._result(event, EventOutcome.PROCESSED)
+
+    def _result(
+        self, event: InboxEvent, outcome: EventOutcome, error: str | None = None
+    ) -> ProcessEventResult:
+        return ProcessEventResult(event.id, outcome, error, event.received_at, self._clock.now())
 
     async def _failed(self, event: InboxEvent, error: Exception) -> ProcessEventResult:
         await self._transaction.rollback()
@@ -78,4 +87,4 @@ class ProcessEvent:
         await self._inbox.mark_failed(event.id, now=now, error=described, retry_at=retry_at)
         await self._transaction.commit()
         outcome = EventOutcome.PARKED if retry_at is None else EventOutcome.RETRYING
-        return ProcessEventResult(event.id, outcome, described)
+        return self._result(event, outcome, described)

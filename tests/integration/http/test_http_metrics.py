@@ -70,6 +70,8 @@ async def test_counters_move_with_portal_sessions_webhooks_and_the_worker(
     assert moved(webhooks, type="unknown", result="rejected_signature") == 1
     assert moved("billing_portal_events_total", outcome="ignored") >= 1
     assert moved("billing_portal_worker_batch_items_total", queue="inbox") >= 1
+    lag = "billing_portal_event_processing_lag_seconds_count"
+    assert moved(lag, outcome="ignored") >= 1
     route = "billing_portal_http_request_duration_seconds_count"
     assert moved(route, method="POST", route=PORTAL_URL, status="2xx") == 1
     assert moved(route, method="POST", route=PORTAL_URL, status="4xx") == 1
