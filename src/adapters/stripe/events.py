@@ -16,6 +16,7 @@ from application.ports.billing_event_translator import BillingEventTranslator
 from domain.billing.events import (
     BillingEvent,
     Change,
+    CheckoutCompleted,
     CustomerChanged,
     EventEnvelope,
     InvoiceChanged,
@@ -48,6 +49,7 @@ def _customer(envelope: EventEnvelope, obj: Json, previous: Json) -> BillingEven
         objects.customer(obj, envelope.version),
         default_payment_method_changed="default_payment_method" in settings_before,
         previous_default_payment_method_id=reference(settings_before, "default_payment_method"),
+        metadata=objects.metadata(obj),
     )
 
 
@@ -108,11 +110,10 @@ def _tax_id(envelope: EventEnvelope, obj: Json, previous: Json) -> BillingEvent:
 
 
 def _portal_configuration(envelope: EventEnvelope, obj: Json, previous: Json) -> BillingEvent:
-    metadata = section(obj, "metadata")
     return PortalConfigurationChanged(
         envelope,
         configuration_id=objects.object_id(obj, "portal configuration"),
-        metadata={str(k): v for k, v in metadata.items() if isinstance(v, str)},
+        metadata=objects.metadata(obj),
         edited_fields=frozenset(previous) - _CONFIGURATION_BOOKKEEPING,
         metadata_changed="metadata" in previous,
     )
@@ -124,6 +125,16 @@ def _portal_session(envelope: EventEnvelope, obj: Json, previous: Json) -> Billi
         session_id=objects.object_id(obj, "portal session"),
         customer_id=reference(obj, "customer"),
         configuration_id=reference(obj, "configuration"),
+    )
+
+
+def _checkout_session(envelope: EventEnvelope, obj: Json, previous: Json) -> BillingEvent:
+    return CheckoutCompleted(
+        envelope,
+        session_id=objects.object_id(obj, "checkout session"),
+        customer_id=reference(obj, "customer"),
+        client_reference_id=text(obj, "client_reference_id"),
+        metadata=objects.metadata(obj),
     )
 
 
@@ -141,6 +152,7 @@ TRANSLATIONS: Mapping[str, Translate] = {
     **_types("customer.tax_id.", _CHANGES, _tax_id),
     **_types("billing_portal.configuration.", ("created", "updated"), _portal_configuration),
     "billing_portal.session.created": _portal_session,
+    "checkout.session.completed": _checkout_session,
 }
 # The event types to subscribe the webhook endpoint to (docs/DEPLOYMENT.md).
 HANDLED_EVENT_TYPES = tuple(sorted(TRANSLATIONS))

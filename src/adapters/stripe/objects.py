@@ -47,6 +47,11 @@ def object_id(data: Json, kind: str) -> str:
     return found
 
 
+def metadata(data: Json) -> dict[str, str]:
+    """An object's ``metadata``: its string values (Stripe stores only strings)."""
+    return {str(k): v for k, v in section(data, "metadata").items() if isinstance(v, str)}
+
+
 def tax_id(data: Json) -> TaxId:
     return TaxId(
         type=text(data, "type") or "unknown", value=text(data, "value") or "", id=text(data, "id")

@@ -45,6 +45,9 @@ class CustomerChanged:
     # True when this event changed the default payment method (to ``customer``'s).
     default_payment_method_changed: bool = False
     previous_default_payment_method_id: str | None = None
+    # The customer's metadata (string values only): automatic linking reads the app's user
+    # id and segment from it, under keys the settings name.
+    metadata: Mapping[str, str] = field(default_factory=dict)
 
 
 class SubscriptionMoment(StrEnum):
@@ -151,6 +154,18 @@ class PortalSessionCreated:
 
 
 @dataclass(frozen=True, slots=True)
+class CheckoutCompleted:
+    """A checkout finished; ``client_reference_id`` is what the app passed when it created
+    the session (the app's user id, when the app follows the linking convention)."""
+
+    envelope: EventEnvelope
+    session_id: str
+    customer_id: str | None
+    client_reference_id: str | None
+    metadata: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class UnhandledEvent:
     """A type this service does not act on; kept in the inbox, marked ignored."""
 
@@ -166,5 +181,6 @@ BillingEvent = (
     | TaxIdChanged
     | PortalConfigurationChanged
     | PortalSessionCreated
+    | CheckoutCompleted
     | UnhandledEvent
 )

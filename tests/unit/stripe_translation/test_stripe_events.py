@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +13,7 @@ from adapters.stripe.events import HANDLED_EVENT_TYPES, StripeEventTranslator
 from application.errors import InvalidEvent
 from domain.billing.events import (
     Change,
+    CheckoutCompleted,
     CustomerChanged,
     InvoiceChanged,
     InvoiceMoment,
@@ -191,3 +194,43 @@ def test_configuration_edits_are_told_apart_from_bookkeeping() -> None:
     assert not edited.metadata_changed
     assert bookkeeping.edited_fields == frozenset()
     assert bookkeeping.metadata_changed
+
+
+def test_a_customer_event_carries_its_string_metadata() -> None:
+    customer = {"id": "cus_1", "metadata": {"app_user_id": "u-7", "segment": "b2b", "n": 3}}
+    typed = translator.translate(event("customer.created", customer))
+    bare = translator.translate(event("customer.created", {"id": "cus_1", "metadata": None}))
+    assert isinstance(typed, CustomerChanged)
+    assert isinstance(bare, CustomerChanged)
+    assert typed.metadata == {"app_user_id": "u-7", "segment": "b2b"}
+    assert bare.metadata == {}
+
+
+def _stripe_checkout_session() -> dict[str, Any]:
+    """Stripe's own example object (tests/fixtures/stripe, MIT)."""
+    fixtures = Path(__file__).resolve().parents[2] / "fixtures/stripe/fixtures3.json"
+    session: dict[str, Any] = json.loads(fixtures.read_text())["resources"]["checkout.session"]
+    return session
+
+
+def test_a_completed_checkout_names_the_app_user_and_the_customer() -> None:
+    session = _stripe_checkout_session()
+    session.update(
+        client_reference_id="u-7", customer={"id": "cus_9", "object": "customer"},
+        metadata={"segment": "b2b"},
+    )  # fmt: skip
+    typed = translator.translate(event("checkout.session.completed", session))
+    assert isinstance(typed, CheckoutCompleted)
+    assert (typed.session_id, typed.customer_id, typed.client_reference_id) == (
+        session["id"],
+        "cus_9",
+        "u-7",
+    )
+    assert typed.metadata == {"segment": "b2b"}
+    assert "checkout.session.completed" in HANDLED_EVENT_TYPES
+
+
+def test_a_checkout_without_a_reference_or_a_customer_says_so() -> None:
+    typed = translator.translate(event("checkout.session.completed", _stripe_checkout_session()))
+    assert isinstance(typed, CheckoutCompleted)
+    assert (typed.customer_id, typed.client_reference_id) == (None, None)
