@@ -56,6 +56,11 @@ PORTAL_PORT                                 8000                                
 PORTAL_LOG_FORMAT                           console (development), json (production) ``json`` lines or readable ``console``
 PORTAL_LOG_LEVEL                            INFO                                     DEBUG, INFO, WARNING or ERROR
 PORTAL_RETAIN_*, PORTAL_PRUNE_BATCH_SIZE    see ``entrypoints/retention_settings.py`` what ``billing-portal prune`` keeps
+PORTAL_AUTOLINK_CHECKOUT                    0                                        ``1``: checkout.session.completed links client_reference_id (the user id) to its customer
+PORTAL_AUTOLINK_METADATA                    0                                        ``1``: a customer whose metadata names a user id is linked to it
+PORTAL_AUTOLINK_USER_ID_KEY                 app_user_id                              the customer metadata key holding the app's user id
+PORTAL_AUTOLINK_SEGMENT_KEY                 segment                                  the metadata key (customer or checkout session) holding the segment
+PORTAL_AUTOLINK_DEFAULT_SEGMENT             (none: such links are refused)           segment of an automatic link whose metadata names none
 PORTAL_ALLOW_SQLITE_IN_PRODUCTION           0                                        ``1``: production may run on SQLite
 PORTAL_ALLOW_HTTP_IN_PRODUCTION             0                                        ``1``: production may use an ``http://`` app base URL
 PORTAL_ALLOW_SANDBOX_IN_PRODUCTION          0                                        ``1``: production may use the Stripe sandbox (no key)
@@ -76,7 +81,8 @@ from pathlib import Path
 
 from adapters.stripe.client import DEFAULT_API_VERSION, StripeSettings
 from application.open_portal import PortalAccessSettings
-from application.sync.settings import SyncSettings
+from application.sync.settings import AutoLinkSettings, SyncSettings
+from entrypoints.autolink_settings import read_autolink_settings
 from entrypoints.env import EnvReader, SettingsError
 from entrypoints.http.web.settings import WebSettings, read_web_settings
 from entrypoints.jwt_settings import JwtSettings, read_jwt_settings
@@ -124,6 +130,7 @@ class Settings:
     mail: MailSettings
     web: WebSettings
     retention: RetentionSettings
+    auto_link: AutoLinkSettings = AutoLinkSettings()
     # The PORTAL_ALLOW_*_IN_PRODUCTION variables this production start relies on.
     production_opt_ins: tuple[str, ...] = ()
 
@@ -214,6 +221,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         mail=read_mail_settings(env, data_dir=data_dir, production=production),
         web=read_web_settings(env, production, sandbox=sandbox),
         retention=read_retention_settings(env),
+        auto_link=read_autolink_settings(env, portal.policy.segment_configurations),
         production_opt_ins=production_opt_ins(
             env,
             production=production,

@@ -45,6 +45,7 @@ def customer_values(c: MirroredCustomer) -> Values:
         "tax_ids": [{"id": t.id, "type": t.type, "value": t.value} for t in c.tax_ids or ()],
         "default_payment_method_id": c.default_payment_method_id,
         "deleted": c.deleted,
+        "metadata": dict(c.metadata),
         **_version(c),
     }
 
@@ -60,6 +61,7 @@ def customer_record(row: Stored) -> MirroredCustomer:
         tax_ids=tuple(TaxId(t["type"], t["value"], t.get("id")) for t in row["tax_ids"]),
         default_payment_method_id=row["default_payment_method_id"],
         deleted=row["deleted"],
+        metadata=row["metadata"] or {},
     )
 
 

@@ -170,6 +170,7 @@ billing_customers = _mirrored(
     Column("tax_ids", Json, nullable=False),
     Column("default_payment_method_id", String(255), nullable=True),
     Column("deleted", Boolean(), nullable=False),
+    Column("metadata", Json, nullable=True),  # null in rows mirrored before it was kept
 )
 
 billing_subscriptions = _mirrored(
@@ -291,6 +292,10 @@ customer_link_audit = Table(
     Column("segment", String(64), nullable=True),
     Column("previous_customer_id", String(255), nullable=True),
     Column("previous_segment", String(64), nullable=True),
+    # Only on ``refused`` rows (automatic links): a reason code and the one-line details.
+    Column("reason", String(32), nullable=True),
+    Column("detail", String(255), nullable=True),
     Index(None, "user_id", "occurred_at"),
     Index(None, "occurred_at"),
+    Index(None, "action", "occurred_at"),
 )

@@ -49,7 +49,6 @@ def _customer(envelope: EventEnvelope, obj: Json, previous: Json) -> BillingEven
         objects.customer(obj, envelope.version),
         default_payment_method_changed="default_payment_method" in settings_before,
         previous_default_payment_method_id=reference(settings_before, "default_payment_method"),
-        metadata=objects.metadata(obj),
     )
 
 

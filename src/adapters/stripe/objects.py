@@ -76,6 +76,7 @@ def customer(data: Json, version: SourceVersion) -> MirroredCustomer:
             section(data, "invoice_settings"), "default_payment_method"
         ),
         deleted=flag(data, "deleted"),
+        metadata=metadata(data),
     )
 
 

@@ -2,35 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from application.customers.link_rules import (
-    check_customer_id,
-    check_email,
-    check_segment,
-    check_user_id,
-)
-from application.errors import LinkConflict
+from application.customers.link_request import OPERATOR, LinkCustomerRequest
+from application.customers.link_writer import LinkWriter
 from application.ports.clock import Clock
 from application.ports.customer_directory import CustomerDirectory
-from application.ports.customer_link_audit import CustomerLinkAudit, CustomerLinkChange, LinkAction
+from application.ports.customer_link_audit import CustomerLinkAudit
 from application.ports.transaction_manager import TransactionManager
 from domain.customer import Customer
 
-OPERATOR = "cli"
-
-
-@dataclass(frozen=True, slots=True)
-class LinkCustomerRequest:
-    user_id: str
-    stripe_customer_id: str
-    segment: str
-    email: str | None = None
-    # Who asks: ``cli`` or ``api_key:<id>``; recorded in the link audit.
-    actor: str = OPERATOR
-    # False: a user already linked to another customer is refused (LinkConflict) instead of
-    # being moved; the server API's "link" uses that, its "relink" and the CLI do not.
-    replace_existing: bool = True
+__all__ = ["OPERATOR", "LinkCustomer", "LinkCustomerRequest"]
 
 
 class LinkCustomer:
@@ -49,60 +29,10 @@ class LinkCustomer:
         audit: CustomerLinkAudit,
         clock: Clock,
     ) -> None:
-        self._customers = customers
+        self._writer = LinkWriter(customers, known_segments, audit, clock)
         self._transaction = transaction
-        self._known_segments = known_segments
-        self._audit = audit
-        self._clock = clock
 
     async def execute(self, request: LinkCustomerRequest) -> Customer:
-        check_user_id(request.user_id)
-        check_customer_id(request.stripe_customer_id)
-        check_segment(request.segment, self._known_segments)
-        check_email(request.email)
-        customer = Customer(
-            user_id=request.user_id,
-            stripe_customer_id=request.stripe_customer_id,
-            segment=request.segment,
-            email=request.email,
-        )
-        owner = await self._customers.get_by_stripe_customer_id(request.stripe_customer_id)
-        if owner is not None and owner.user_id != request.user_id:
-            raise LinkConflict(
-                f"{request.stripe_customer_id} is already linked to user {owner.user_id!r}",
-                field="customer_id",
-            )
-        current = await self._customers.get(request.user_id)
-        action = _action(current, customer)
-        if action == "relink" and not request.replace_existing:
-            raise LinkConflict(
-                f"user {request.user_id!r} is already linked to "
-                f"{current.stripe_customer_id if current else ''}; relink to change the customer",
-                field="user_id",
-            )
-        await self._customers.save(customer)
-        if action is not None:
-            await self._audit.record(
-                CustomerLinkChange(
-                    action=action,
-                    user_id=customer.user_id,
-                    actor=request.actor,
-                    occurred_at=self._clock.now(),
-                    customer_id=customer.stripe_customer_id,
-                    segment=customer.segment,
-                    previous_customer_id=current.stripe_customer_id if current else None,
-                    previous_segment=current.segment if current else None,
-                )
-            )
+        customer = await self._writer.write(request)
         await self._transaction.commit()
         return customer
-
-
-def _action(current: Customer | None, new: Customer) -> LinkAction | None:
-    if current is None or current.stripe_customer_id is None:
-        return "link"
-    if current.stripe_customer_id != new.stripe_customer_id:
-        return "relink"
-    if current.segment != new.segment:
-        return "segment"
-    return None

@@ -19,3 +19,15 @@ class SyncSettings:
     billing_page_url: str = "http://localhost:8000/billing"
     catalog_name_key: str = NAME_KEY  # the metadata keys `configs apply` writes
     catalog_fingerprint_key: str = FINGERPRINT_KEY
+
+
+@dataclass(frozen=True, slots=True)
+class AutoLinkSettings:
+    """Automatic linking from Stripe's events; both sources are off unless switched on."""
+
+    from_checkout: bool = False  # checkout.session.completed: client_reference_id = user id
+    from_metadata: bool = False  # customer.created/updated: metadata names the user id
+    user_id_key: str = "app_user_id"  # metadata key holding the app's user id
+    segment_key: str = "segment"  # metadata key (customer or checkout session) for the segment
+    # The segment of an automatic link whose metadata names none; None: such links are refused.
+    default_segment: str | None = None

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 from domain.billing.version import SourceVersion
 
@@ -37,6 +38,9 @@ class MirroredCustomer:
     tax_ids: tuple[TaxId, ...] | None = ()
     default_payment_method_id: str | None = None
     deleted: bool = False
+    # String values only. Automatic linking reads the app's user id and segment from it,
+    # under the keys the settings name.
+    metadata: Mapping[str, str] = field(default_factory=dict)
 
     def keeping_tax_ids_of(self, held: MirroredCustomer | None) -> MirroredCustomer:
         """This state, with the tax ids ``held`` has when this state does not name any."""

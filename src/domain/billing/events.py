@@ -45,9 +45,6 @@ class CustomerChanged:
     # True when this event changed the default payment method (to ``customer``'s).
     default_payment_method_changed: bool = False
     previous_default_payment_method_id: str | None = None
-    # The customer's metadata (string values only): automatic linking reads the app's user
-    # id and segment from it, under keys the settings name.
-    metadata: Mapping[str, str] = field(default_factory=dict)
 
 
 class SubscriptionMoment(StrEnum):

@@ -6,7 +6,7 @@ from dishka import Provider, Scope, provide
 
 from adapters.stripe.client import StripeSettings
 from application.open_portal import PortalAccessSettings
-from application.sync.settings import SyncSettings
+from application.sync.settings import AutoLinkSettings, SyncSettings
 from domain.portal_policy import PortalPolicy
 from entrypoints.jwt_settings import JwtSettings
 from entrypoints.settings import Settings
@@ -43,6 +43,10 @@ class ConfigProvider(Provider):
     @provide
     def sync(self, settings: Settings) -> SyncSettings:
         return settings.sync
+
+    @provide
+    def auto_link(self, settings: Settings) -> AutoLinkSettings:
+        return settings.auto_link
 
     @provide
     def webhooks(self, settings: Settings) -> WebhookSettings:

@@ -11,7 +11,9 @@ from dishka import Provider, Scope, provide
 
 from adapters.stripe.events import StripeEventTranslator
 from application.ports.billing_event_translator import BillingEventTranslator
+from application.sync.auto_link import AutoLink
 from application.sync.default_card import DefaultCardNotice
+from application.sync.handlers.checkout import CheckoutEventHandler
 from application.sync.handlers.customers import CustomerEventHandler
 from application.sync.handlers.invoices import InvoiceEventHandler
 from application.sync.handlers.payment_methods import PaymentMethodEventHandler
@@ -26,6 +28,7 @@ from application.sync.handlers.tax_ids import TaxIdEventHandler
 from application.sync.notifier import Notifier
 from application.sync.product_names import ProductNames
 from domain.billing.events import (
+    CheckoutCompleted,
     CustomerChanged,
     InvoiceChanged,
     PaymentMethodChanged,
@@ -51,6 +54,7 @@ class EventHandlerProvider(Provider):
     notifier = provide(Notifier)
     default_card = provide(DefaultCardNotice)
     product_names = provide(ProductNames)
+    auto_link = provide(AutoLink)
     customers = provide(CustomerEventHandler)
     subscriptions = provide(SubscriptionEventHandler)
     invoices = provide(InvoiceEventHandler)
@@ -59,6 +63,7 @@ class EventHandlerProvider(Provider):
     tax_ids = provide(TaxIdEventHandler)
     portal_configurations = provide(PortalConfigurationEventHandler)
     portal_sessions = provide(PortalSessionEventHandler)
+    checkouts = provide(CheckoutEventHandler)
 
     @provide
     def registry(
@@ -71,6 +76,7 @@ class EventHandlerProvider(Provider):
         tax_ids: TaxIdEventHandler,
         portal_configurations: PortalConfigurationEventHandler,
         portal_sessions: PortalSessionEventHandler,
+        checkouts: CheckoutEventHandler,
     ) -> EventHandlers:
         return EventHandlers(
             {
@@ -82,5 +88,6 @@ class EventHandlerProvider(Provider):
                 TaxIdChanged: tax_ids,
                 PortalConfigurationChanged: portal_configurations,
                 PortalSessionCreated: portal_sessions,
+                CheckoutCompleted: checkouts,
             }
         )

@@ -202,8 +202,8 @@ def test_a_customer_event_carries_its_string_metadata() -> None:
     bare = translator.translate(event("customer.created", {"id": "cus_1", "metadata": None}))
     assert isinstance(typed, CustomerChanged)
     assert isinstance(bare, CustomerChanged)
-    assert typed.metadata == {"app_user_id": "u-7", "segment": "b2b"}
-    assert bare.metadata == {}
+    assert typed.customer.metadata == {"app_user_id": "u-7", "segment": "b2b"}
+    assert bare.customer.metadata == {}
 
 
 def _stripe_checkout_session() -> dict[str, Any]:

@@ -14,6 +14,7 @@ from tests.fakes import (
     FakeClock,
     FakeConfigurationMappings,
     FakeCustomerDirectory,
+    FakeCustomerLinkAudit,
     FakeEventInbox,
     FakeOutbox,
     FakeTransactionManager,
@@ -25,13 +26,15 @@ from application.ports.billing_mirror import BillingMirror
 from application.ports.clock import Clock
 from application.ports.configuration_mappings import ConfigurationMappings
 from application.ports.customer_directory import CustomerDirectory
+from application.ports.customer_link_audit import CustomerLinkAudit
 from application.ports.event_inbox import EventInbox, InboxEvent
 from application.ports.outbox import Outbox
 from application.ports.transaction_manager import TransactionManager
 from application.sync.process_event import ProcessEvent
 from application.sync.process_inbox_batch import ProcessInboxBatch
-from application.sync.settings import SyncSettings
+from application.sync.settings import AutoLinkSettings, SyncSettings
 from domain.customer import Customer
+from domain.portal_policy import PortalPolicy
 from entrypoints.ioc.handlers import EventHandlerProvider, EventTranslationProvider
 
 from .builders import CUSTOMER, T0
@@ -47,8 +50,11 @@ class World:
     audit: FakeBillingAuditLog
     mappings: FakeConfigurationMappings
     customers: FakeCustomerDirectory
+    link_audit: FakeCustomerLinkAudit
     transaction: FakeTransactionManager
     settings: SyncSettings
+    auto_link: AutoLinkSettings
+    policy: PortalPolicy
 
     async def process_event(self) -> ProcessEvent:
         """Built as the service builds it: the handlers registered by the composition root
@@ -105,9 +111,12 @@ class _WorldPorts(Provider):
             (BillingAuditLog, world.audit),
             (ConfigurationMappings, world.mappings),
             (CustomerDirectory, world.customers),
+            (CustomerLinkAudit, world.link_audit),
             (Clock, world.clock),
             (TransactionManager, world.transaction),
             (SyncSettings, world.settings),
+            (AutoLinkSettings, world.auto_link),
+            (PortalPolicy, world.policy),
         ]:
             self.provide(_constant(fake), provides=port)
 
@@ -117,10 +126,13 @@ class _UseCase(Provider):
     process_event = provide(ProcessEvent)
 
 
-def make_world(settings: SyncSettings | None = None) -> World:
+def make_world(
+    settings: SyncSettings | None = None, auto_link: AutoLinkSettings | None = None
+) -> World:
     clock = FakeClock(datetime.fromtimestamp(T0, UTC))
     inbox, mirror, outbox = FakeEventInbox(), FakeBillingMirror(clock), FakeOutbox()
-    audit = FakeBillingAuditLog()
+    audit, link_audit = FakeBillingAuditLog(), FakeCustomerLinkAudit()
+    customers = FakeCustomerDirectory(Customer("user-1", CUSTOMER, "b2c", "link@example.com"))
     return World(
         clock=clock,
         inbox=inbox,
@@ -129,9 +141,12 @@ def make_world(settings: SyncSettings | None = None) -> World:
         source=FakeBillingEventSource(clock),
         audit=audit,
         mappings=FakeConfigurationMappings(),
-        customers=FakeCustomerDirectory(Customer("user-1", CUSTOMER, "b2c", "link@example.com")),
-        transaction=FakeTransactionManager(inbox, mirror, outbox, audit),
+        customers=customers,
+        link_audit=link_audit,
+        transaction=FakeTransactionManager(inbox, mirror, outbox, audit, customers, link_audit),
         settings=settings or SyncSettings(),
+        auto_link=auto_link or AutoLinkSettings(),
+        policy=PortalPolicy(),
     )
 
 
