@@ -130,7 +130,7 @@ class Settings:
     mail: MailSettings
     web: WebSettings
     retention: RetentionSettings
-    auto_link: AutoLinkSettings = AutoLinkSettings()
+    auto_link: AutoLinkSettings = field(default_factory=AutoLinkSettings)
     # The PORTAL_ALLOW_*_IN_PRODUCTION variables this production start relies on.
     production_opt_ins: tuple[str, ...] = ()
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from application.customers.link_request import LinkCustomerRequest
 from application.customers.link_rules import (
     check_customer_id,
     check_email,
     check_segment,
     check_user_id,
 )
-from application.customers.link_request import LinkCustomerRequest
 from application.errors import LinkConflict
 from application.ports.clock import Clock
 from application.ports.customer_directory import CustomerDirectory

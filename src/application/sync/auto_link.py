@@ -80,7 +80,9 @@ class AutoLink:
 
     async def apply(self, claim: LinkClaim) -> None:
         current = await self._customers.get(claim.user_id)
-        kept = current.segment if current and current.stripe_customer_id == claim.customer_id else None
+        kept = (
+            current.segment if current and current.stripe_customer_id == claim.customer_id else None
+        )
         segment = claim.segment or kept or self._default_segment
         if segment is None:
             detail = "the metadata names no segment and no default segment is set"

@@ -48,7 +48,8 @@ class CustomerEventHandler:
             await self._mirror.mark_subscriptions_complete([incoming.id], at=at)
         # Only the state that won the ordering rule links: an older event's metadata (its
         # segment) never undoes a newer one's, and a refetched state carries Stripe's latest.
-        claim = metadata_claim(reconciled.now, self._auto_link_settings) if reconciled.applied else None
+        won = reconciled.now if reconciled.applied else None
+        claim = metadata_claim(won, self._auto_link_settings) if won is not None else None
         if claim is not None:
             await self._auto_link.apply(claim)
         card = new_default_card(event)
