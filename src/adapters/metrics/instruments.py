@@ -14,6 +14,12 @@ PORTAL_ACCESS = Counter(
     "Portal access attempts by outcome (portal, redirect, refused), reason and segment",
     ["outcome", "reason", "segment"],
 )
+CUSTOMER_LINK_CHANGES = Counter(
+    "billing_portal_customer_link_changes",
+    "Changes to customer links by action (link, relink, unlink, segment, refused), actor "
+    "(cli, api_key, stripe:checkout, stripe:metadata) and refusal reason (none otherwise)",
+    ["action", "actor", "reason"],
+)
 STRIPE_REQUESTS = Counter(
     "billing_portal_stripe_requests",
     "Calls to Stripe's API (retries included) by operation and result",

@@ -12,7 +12,10 @@ from adapters.persistence.billing_audit_log import SqlaBillingAuditLog
 from adapters.persistence.billing_mirror import SqlaBillingMirror
 from adapters.persistence.configuration_mappings import SqlaConfigurationMappings
 from adapters.persistence.customer_directory import SqlaCustomerDirectory
-from adapters.persistence.customer_link_audit import SqlaCustomerLinkAudit
+from adapters.persistence.customer_link_audit import (
+    SqlaCustomerLinkAudit,
+    SqlaCustomerLinkHistory,
+)
 from adapters.persistence.engine import (
     async_database_url,
     check_database,
@@ -40,6 +43,7 @@ __all__ = [
     "SqlaConfigurationMappings",
     "SqlaCustomerDirectory",
     "SqlaCustomerLinkAudit",
+    "SqlaCustomerLinkHistory",
     "SqlaEventInbox",
     "SqlaOutbox",
     "SqlaPageSessions",

@@ -1,4 +1,4 @@
-"""``billing-portal customers link|show|list|unlink``."""
+"""``billing-portal customers link|show|list|unlink|conflicts``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from application.customers.link_customer import OPERATOR, LinkCustomer, LinkCust
 from application.customers.list_customers import MAX_PAGE, CustomerPage, ListCustomers
 from application.customers.show_customer import CustomerView, ShowCustomer
 from application.customers.unlink_customer import UnlinkCustomer, UnlinkCustomerRequest
+from entrypoints.cli.link_conflicts import conflicts
 from entrypoints.cli.render import decision_line, subscription_line
 from entrypoints.cli.runtime import run_use_case
 
@@ -85,3 +86,6 @@ def unlink(ctx: click.Context, user_id: str) -> None:
     request = UnlinkCustomerRequest(user_id, actor=OPERATOR)
     was = run_use_case(ctx, UnlinkCustomer, lambda uc: uc.execute(request))
     click.echo(f"unlinked user {was.user_id} from {was.stripe_customer_id or '-'}")
+
+
+customers.add_command(conflicts)

@@ -8,7 +8,7 @@ from dishka import Provider, Scope, decorate, provide
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.email.transport_probe import FolderTransportProbe, SmtpTransportProbe
-from adapters.metrics.metered_audit import MeteredPortalAccessAudit
+from adapters.metrics.metered_audit import MeteredCustomerLinkAudit, MeteredPortalAccessAudit
 from adapters.persistence.access_audit import SqlaPortalAccessHistory
 from adapters.persistence.queue_monitor import SqlaQueueMonitor
 from adapters.persistence.retention import SqlaDataRetention
@@ -25,6 +25,7 @@ from application.operations.retry_emails import RetryEmails
 from application.operations.show_status import ShowStatus
 from application.ports.access_audit import PortalAccessAudit
 from application.ports.clock import Clock
+from application.ports.customer_link_audit import CustomerLinkAudit
 from application.ports.data_retention import DataRetention
 from application.ports.mail_transport_probe import MailTransportProbe
 from application.ports.portal_access_history import PortalAccessHistory
@@ -103,3 +104,7 @@ class OperationsProvider(Provider):
     @decorate
     def metered_audit(self, audit: PortalAccessAudit) -> PortalAccessAudit:
         return MeteredPortalAccessAudit(audit)
+
+    @decorate
+    def metered_link_audit(self, audit: CustomerLinkAudit) -> CustomerLinkAudit:
+        return MeteredCustomerLinkAudit(audit)

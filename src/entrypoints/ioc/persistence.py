@@ -12,6 +12,7 @@ from adapters.persistence import (
     SqlaConfigurationMappings,
     SqlaCustomerDirectory,
     SqlaCustomerLinkAudit,
+    SqlaCustomerLinkHistory,
     SqlaPageSessions,
     SqlaPortalAccessAudit,
     SqlaRateLimiter,
@@ -24,6 +25,7 @@ from application.ports.api_key_store import ApiKeyStore
 from application.ports.configuration_mappings import ConfigurationMappings
 from application.ports.customer_directory import CustomerDirectory
 from application.ports.customer_link_audit import CustomerLinkAudit
+from application.ports.customer_link_history import CustomerLinkHistory
 from application.ports.page_sessions import PageSessionStore
 from application.ports.rate_limiter import RateLimiter
 from application.ports.transaction_manager import TransactionManager
@@ -58,6 +60,9 @@ class PersistenceProvider(Provider):
     )
     audit = provide(SqlaPortalAccessAudit, scope=Scope.REQUEST, provides=PortalAccessAudit)
     link_audit = provide(SqlaCustomerLinkAudit, scope=Scope.REQUEST, provides=CustomerLinkAudit)
+    link_history = provide(
+        SqlaCustomerLinkHistory, scope=Scope.REQUEST, provides=CustomerLinkHistory
+    )
     api_keys = provide(SqlaApiKeyStore, scope=Scope.REQUEST, provides=ApiKeyStore)
     transaction = provide(SqlaTransactionManager, scope=Scope.REQUEST, provides=TransactionManager)
 

@@ -16,6 +16,7 @@ from application.configs.plan_configurations import PlanConfigurations
 from application.customers.change_segment import ChangeSegment
 from application.customers.link_customer import LinkCustomer
 from application.customers.list_customers import ListCustomers
+from application.customers.list_link_conflicts import ListLinkConflicts
 from application.customers.read_billing_status import ReadBillingStatus
 from application.customers.relink_customer import RelinkCustomer
 from application.customers.show_customer import ShowCustomer
@@ -69,6 +70,7 @@ class UseCaseProvider(Provider):
     relink_customer = provide(RelinkCustomer)
     unlink_customer = provide(UnlinkCustomer)
     list_customers = provide(ListCustomers)
+    list_link_conflicts = provide(ListLinkConflicts)
     read_billing_status = provide(ReadBillingStatus)
     create_api_key = provide(CreateApiKey)
     list_api_keys = provide(ListApiKeys)

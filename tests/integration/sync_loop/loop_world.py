@@ -55,6 +55,7 @@ class SyncWorld:
     records: dict[str, DemoRecord]
     endpoint_id: str
     webhook_secret: str
+    environment: dict[str, str]  # the variables ``settings`` were read from (for the CLI)
 
     def customer_of(self, user_id: str) -> str:
         return self.records[user_id].customer_id
@@ -81,27 +82,27 @@ class SyncWorld:
             return await call(await request.get(kind))
 
 
-def _settings(database_url: str, sandbox_url: str, secret: str, smtp_port: int) -> Settings:
-    return load_settings(
-        {
-            "PORTAL_ENV": "development",
-            "PORTAL_DATABASE_URL": database_url,
-            "STRIPE_SECRET_KEY": API_KEY,
-            "PORTAL_JWT_SECRET": "sync-loop-tests-hs256-secret-of-32-bytes",
-            "PORTAL_SESSION_SECRET": "sync-loop-tests-page-session-secret-32b",
-            "STRIPE_API_BASE": sandbox_url,
-            "STRIPE_MAX_NETWORK_RETRIES": "0",
-            "STRIPE_WEBHOOK_SECRETS": secret,
-            "PORTAL_CATALOG_PATH": str(CATALOG),
-            "PORTAL_MAIL_BACKEND": "smtp",
-            "PORTAL_MAIL_FROM": "Billing <billing@saas.example>",
-            "PORTAL_SMTP_HOST": "127.0.0.1",
-            "PORTAL_SMTP_PORT": str(smtp_port),
-            "PORTAL_SMTP_TLS": "none",
-            "PORTAL_WORKER_BATCH_SIZE": "20",
-            "PORTAL_LOG_LEVEL": "WARNING",
-        }
-    )
+def _environment(
+    database_url: str, sandbox_url: str, secret: str, smtp_port: int
+) -> dict[str, str]:
+    return {
+        "PORTAL_ENV": "development",
+        "PORTAL_DATABASE_URL": database_url,
+        "STRIPE_SECRET_KEY": API_KEY,
+        "PORTAL_JWT_SECRET": "sync-loop-tests-hs256-secret-of-32-bytes",
+        "PORTAL_SESSION_SECRET": "sync-loop-tests-page-session-secret-32b",
+        "STRIPE_API_BASE": sandbox_url,
+        "STRIPE_MAX_NETWORK_RETRIES": "0",
+        "STRIPE_WEBHOOK_SECRETS": secret,
+        "PORTAL_CATALOG_PATH": str(CATALOG),
+        "PORTAL_MAIL_BACKEND": "smtp",
+        "PORTAL_MAIL_FROM": "Billing <billing@saas.example>",
+        "PORTAL_SMTP_HOST": "127.0.0.1",
+        "PORTAL_SMTP_PORT": str(smtp_port),
+        "PORTAL_SMTP_TLS": "none",
+        "PORTAL_WORKER_BATCH_SIZE": "20",
+        "PORTAL_LOG_LEVEL": "WARNING",
+    }
 
 
 @asynccontextmanager
@@ -136,10 +137,13 @@ async def _migrated(url: str) -> None:
 
 @asynccontextmanager
 async def sync_world(
-    database_url: str, delivery: DeliveryPolicy | None = None
+    database_url: str,
+    delivery: DeliveryPolicy | None = None,
+    extra_environment: dict[str, str] | None = None,
 ) -> AsyncIterator[SyncWorld]:
     """The demo's data in the sandbox, linked and backfilled; THEN the webhook endpoint is
-    registered, so only what the test does is delivered (not the seeded history)."""
+    registered, so only what the test does is delivered (not the seeded history).
+    ``extra_environment`` adds or replaces settings variables."""
     await _migrated(database_url)
     policy = delivery or DeliveryPolicy(initial_backoff=0.2, max_backoff=1.0, idle_poll=0.2)
     async with AsyncExitStack() as stack:
@@ -159,7 +163,11 @@ async def sync_world(
             }
         )
         assert endpoint.secret is not None
-        settings = _settings(database_url, sandbox.url, endpoint.secret, smtp.port)
+        environment = {
+            **_environment(database_url, sandbox.url, endpoint.secret, smtp.port),
+            **(extra_environment or {}),
+        }
+        settings = load_settings(environment)
         container = create_container(settings)
         stack.push_async_callback(container.close)
         for record in records:
@@ -182,4 +190,5 @@ async def sync_world(
             records={r.user_id: r for r in records},
             endpoint_id=endpoint.id,
             webhook_secret=endpoint.secret,
+            environment=environment,
         )

@@ -27,7 +27,8 @@ def customer(**changes: object) -> MirroredCustomer:
         "address": PostalAddress(line1="1 Rue X", city="Paris", postal_code="75001",
                                  country="FR"),
         "phone": "+33 1 23", "tax_ids": (TaxId("eu_vat", "FR123"), TaxId("unknown", "")),
-        "default_payment_method_id": "pm_1", **changes,
+        "default_payment_method_id": "pm_1",
+        "metadata": {"app_user_id": "u-1", "segment": "b2b"}, **changes,
     }  # fmt: skip
     return MirroredCustomer(**fields)  # type: ignore[arg-type]
 
