@@ -1,4 +1,5 @@
-"""A tiny real HTTP server that records what the Stripe SDK sends and replays canned JSON."""
+"""A tiny real HTTP server that records what the Stripe SDK sends and replays canned JSON
+(or, for a stalled reply, holds the request unanswered until ``release_stalled``)."""
 
 from __future__ import annotations
 
@@ -26,16 +27,21 @@ class CannedReply:
     status: int
     body: Any
     headers: dict[str, str]
+    stalled: bool = False  # answer nothing until released (a Stripe that hangs)
+
+
+STALL_CAP_SECONDS = 30.0  # a stalled request is answered after this even if never released
 
 
 class FakeStripe:
     """Replies, per method and path, in the order they were queued; records every request."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self._lock = threading.Lock()
         self._replies: dict[tuple[str, str], deque[CannedReply]] = defaultdict(deque)
+        self._released = threading.Event()
         self.requests: list[RecordedRequest] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
@@ -47,6 +53,7 @@ class FakeStripe:
         self._thread.start()
 
     def stop(self) -> None:
+        self._released.set()
         self._server.shutdown()
         self._server.server_close()
 
@@ -66,6 +73,15 @@ class FakeStripe:
     ) -> None:
         with self._lock:
             self._replies[(method, path)].append(CannedReply(status, body, headers or {}))
+
+    def stall(self, method: str, path: str, *, times: int = 1) -> None:
+        """The next ``times`` requests to ``path`` get no answer until ``release_stalled``."""
+        stalled = CannedReply(504, {"error": {"type": "api_error"}}, {}, stalled=True)
+        with self._lock:
+            self._replies[(method, path)].extend([stalled] * times)
+
+    def release_stalled(self) -> None:
+        self._released.set()
 
     def unused_replies(self) -> list[tuple[str, str]]:
         with self._lock:
@@ -95,15 +111,20 @@ class FakeStripe:
                     headers={k.lower(): v for k, v in self.headers.items()},
                 )
                 reply = fake._next_reply(request)
+                if reply.stalled:
+                    fake._released.wait(STALL_CAP_SECONDS)
                 payload = json.dumps(reply.body).encode()
-                self.send_response(reply.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.send_header("Request-Id", f"req_fake{len(fake.requests)}")
-                for name, value in reply.headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(payload)
+                try:
+                    self.send_response(reply.status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.send_header("Request-Id", f"req_fake{len(fake.requests)}")
+                    for name, value in reply.headers.items():
+                        self.send_header(name, value)
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except OSError:  # the client gave up waiting (a stalled reply)
+                    pass
 
             do_GET = do_POST = do_DELETE = _handle
 
