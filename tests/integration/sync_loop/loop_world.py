@@ -140,10 +140,12 @@ async def sync_world(
     database_url: str,
     delivery: DeliveryPolicy | None = None,
     extra_environment: dict[str, str] | None = None,
+    tune: Callable[[Settings], Settings] | None = None,
 ) -> AsyncIterator[SyncWorld]:
     """The demo's data in the sandbox, linked and backfilled; THEN the webhook endpoint is
     registered, so only what the test does is delivered (not the seeded history).
-    ``extra_environment`` adds or replaces settings variables."""
+    ``extra_environment`` adds or replaces settings variables; ``tune`` changes the settings
+    (e.g. a shorter retry backoff, which no variable sets) before anything starts."""
     await _migrated(database_url)
     policy = delivery or DeliveryPolicy(initial_backoff=0.2, max_backoff=1.0, idle_poll=0.2)
     async with AsyncExitStack() as stack:
@@ -168,6 +170,8 @@ async def sync_world(
             **(extra_environment or {}),
         }
         settings = load_settings(environment)
+        if tune is not None:
+            settings = tune(settings)
         container = create_container(settings)
         stack.push_async_callback(container.close)
         for record in records:
