@@ -97,6 +97,17 @@ def running(
             service.stop()
 
 
+def wait_for_log_line(service: ServiceProcess, text: str) -> None:
+    """Poll the process's log until ``text`` appears (e.g. the worker's "started")."""
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while text not in service.log_text():
+        if not service.alive():
+            raise AssertionError(f"{service.name} exited early:\n{service.log_tail()}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{service.name} never logged {text!r}:\n{service.log_tail()}")
+        time.sleep(0.1)  # polling the log with a deadline
+
+
 def wait_until_ready(service: ServiceProcess, port: int) -> None:
     """Poll ``/readyz`` until it answers 200, failing with the log at the deadline."""
     deadline = time.monotonic() + START_TIMEOUT_SECONDS

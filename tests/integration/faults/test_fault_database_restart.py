@@ -26,6 +26,7 @@ from service_processes import (
     free_port,
     running,
     service_environment,
+    wait_for_log_line,
     wait_until_ready,
 )
 from sqlalchemy import func, select
@@ -33,6 +34,7 @@ from webhook_load import Answer, StripeLikeSender, customer_events
 
 from adapters.persistence import create_engine, upgrade_database_async
 from adapters.persistence.tables import billing_customers, webhook_events
+from entrypoints.http.problems import DATABASE_UNAVAILABLE
 
 pytestmark = pytest.mark.postgres
 CUSTOMERS, VERSIONS, LANES = 30, 4, 4
@@ -85,15 +87,22 @@ async def mirrored_customers(url: str) -> dict[str, tuple[str | None, str | None
 
 
 async def stop_then_start(
-    cluster: LocalCluster, sender: StripeLikeSender, outage: dict[str, float]
+    database_url: str,
+    cluster: LocalCluster,
+    sender: StripeLikeSender,
+    outage: dict[str, float],
+    probes: dict[str, httpx.Response],
 ) -> None:
-    """Once a third of the events are acknowledged: stop; collect answers; start."""
+    """Once a third of the events are acknowledged and the worker is busy with them: stop;
+    collect answers and probe the health routes; start."""
     third = CUSTOMERS * VERSIONS // 3
 
-    async def a_third_acknowledged() -> bool:
-        return len(sender.acknowledged) >= third
+    async def mid_load() -> bool:
+        if len(sender.acknowledged) < third:
+            return False
+        return (await inbox_counts(database_url)).get("processed", 0) >= third // 2
 
-    await until(a_third_acknowledged, "a third of the events to be acknowledged", 60)
+    await until(mid_load, "a third acknowledged and the worker processing", 60)
     outage["stopping"] = time.monotonic()
     await asyncio.to_thread(cluster.stop_immediately)
     outage["down"] = time.monotonic()
@@ -103,6 +112,8 @@ async def stop_then_start(
         return len(sender.answers) - seen >= ANSWERS_WHILE_DOWN
 
     await until(enough_answers_while_down, "webhook answers while the database is down", 20)
+    probes["readyz"] = await sender.client.get("/readyz")
+    probes["healthz"] = await sender.client.get("/healthz")
     outage["starting"] = time.monotonic()
     await asyncio.to_thread(cluster.start)
     outage["up"] = time.monotonic()
@@ -123,19 +134,21 @@ async def test_webhooks_during_a_database_restart_are_refused_then_all_arrive_on
         PORTAL_WORKER_POLL_SECONDS="0.2",
     )
     outage: dict[str, float] = {}
+    probes: dict[str, httpx.Response] = {}
     try:
         with (
             running("serve", ["serve"], env, tmp_path) as api,
-            running("worker", ["worker"], env, tmp_path) as worker,
+            running("worker", ["-v", "worker"], env, tmp_path) as worker,
         ):
             await asyncio.to_thread(wait_until_ready, api, port)
+            await asyncio.to_thread(wait_for_log_line, worker, "worker.started")
             base = f"http://127.0.0.1:{port}"
             async with httpx.AsyncClient(base_url=base, timeout=30) as client:
                 sender = StripeLikeSender(client, WEBHOOK_SECRET)
                 loaded_at = time.monotonic()
                 await asyncio.gather(
                     sender.deliver_all(events, LANES, seed=10),
-                    stop_then_start(cluster, sender, outage),
+                    stop_then_start(database_url, cluster, sender, outage, probes),
                 )
                 delivered_at = time.monotonic()
                 duplicates = [await sender.deliver_once(e) for e in events[::7]]
@@ -156,9 +169,11 @@ async def test_webhooks_during_a_database_restart_are_refused_then_all_arrive_on
     ]
     assert len(while_down) >= ANSWERS_WHILE_DOWN
     assert {a.status for a in while_down} == {503}, _statuses(while_down)
-    assert {a.body.get("type") for a in while_down} == {
-        "urn:billing-portal:problem:persistence-unavailable"
-    }
+    assert {(a.body.get("type"), a.body.get("detail")) for a in while_down} == {
+        ("urn:billing-portal:problem:persistence-unavailable", DATABASE_UNAVAILABLE)
+    }  # a generic detail: the driver's message (host, user) stays in the log
+    assert probes["readyz"].status_code == 503, probes["readyz"].text  # not ready ...
+    assert probes["healthz"].status_code == 200  # ... but alive: nobody should restart it
     assert {a.status for a in answers} <= {200, 503}, _statuses(answers)  # never a 500
     slowest_refusal = max(a.answered_at - a.sent_at for a in answers if a.status == 503)
     assert slowest_refusal < 15, "a refusal waits at most the 10 s connect timeout"
@@ -172,11 +187,14 @@ async def test_webhooks_during_a_database_restart_are_refused_then_all_arrive_on
     assert await mirrored_customers(database_url) == newest
 
     refused = sum(a.status == 503 for a in answers)
+    worker_log = worker.log_text()
+    failed_passes = worker_log.count("worker.pass.failed") + worker_log.count("worker.pass.crashed")
     print(
         f"\nfault.database_restart: events={len(events)} deliveries={len(answers)} "
         f"answered_503={refused} answered_503_while_down={len(while_down)} "
         f"events_refused_then_redelivered={len(acknowledged_later)} "
-        f"duplicates_resent={len(duplicates)} "
+        f"duplicates_resent={len(duplicates)} worker_passes_failed={failed_passes} "
+        f"worker_event_retries={worker_log.count('worker.event.retrying')} "
         f"outage_s={outage['up'] - outage['stopping']:.1f} "
         f"slowest_503_s={slowest_refusal:.2f} "
         f"load_s={delivered_at - loaded_at:.1f} "
