@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Request, Response, post
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import Operation, RequestBody
 from litestar.params import JSONBody
 
 from application.open_portal import OpenBillingPortal, OpenPortalRequest
@@ -41,8 +43,19 @@ def _use_case_request(
     )
 
 
+@dataclass
+class _OptionalBodyOperation(Operation):
+    """The body is optional (an empty POST opens the portal with the defaults); Litestar
+    marks every request body required, so the schema says so here."""
+
+    def __post_init__(self) -> None:
+        if isinstance(self.request_body, RequestBody):
+            self.request_body.required = False
+
+
 @post(
     "/portal-sessions",
+    operation_class=_OptionalBodyOperation,
     summary="Open the billing portal for the signed-in user",
     description=(
         "201 with the portal URL when the portal opens; 200 with `redirect_to` when the user "

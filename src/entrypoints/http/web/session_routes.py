@@ -11,6 +11,7 @@ import msgspec
 import structlog
 from litestar import Request, Response, delete, get, post
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 
 from application.errors import NotAuthenticated, UserNotFound
@@ -21,6 +22,15 @@ from entrypoints.http.web.session import CookieSessions, WebSession
 
 log = structlog.get_logger("entrypoints.http.web")
 _NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _problem(description: str) -> ResponseSpec:
+    return ResponseSpec(None, description=description, media_type="application/problem+json")
+
+
+_SIGNED_OUT = {401: _problem("No page session, or it expired, was signed out or forged")}
+_INVALID = {422: _problem("The body is missing, not JSON, or not the documented shape")}
+_CROSS_SITE = {403: _problem("Not sent as JSON by the page itself (login CSRF refused)")}
 
 
 class SessionInfo(msgspec.Struct, frozen=True):
@@ -105,7 +115,12 @@ def _require_page_origin(request: Request[Any, Any, Any], sessions: CookieSessio
         raise CsrfRejected(f"sign-in from origin {origin!r} is refused")
 
 
-@get("/api/session", summary="The page's cookie session", tags=["web session"])
+@get(
+    "/api/session",
+    summary="The page's cookie session",
+    tags=["web session"],
+    responses=_SIGNED_OUT,
+)
 async def read_session(
     request: Request[Any, Any, Any], web: NamedDependency[WebContext]
 ) -> Response[SessionInfo]:
@@ -120,6 +135,12 @@ async def read_session(
     summary="Open a page session with the host app's JWT",
     status_code=200,
     tags=["web session"],
+    responses={
+        401: _problem("The token is missing, expired or does not verify"),
+        **_CROSS_SITE,
+        409: _problem("This browser is signed in as another account; resend with replace"),
+        **_INVALID,
+    },
 )
 async def open_session(
     request: Request[Any, Any, Any], data: JSONBody[TokenSignIn], web: NamedDependency[WebContext]
@@ -144,7 +165,15 @@ async def open_session(
     )
 
 
-@delete("/api/session", summary="Sign out (needs X-CSRF-Token)", tags=["web session"])
+@delete(
+    "/api/session",
+    summary="Sign out (needs X-CSRF-Token)",
+    tags=["web session"],
+    responses={
+        204: ResponseSpec(None, description="Signed out; the cookie is cleared"),
+        403: _problem("The X-CSRF-Token header is missing or not this session's"),
+    },
+)
 async def close_session(
     request: Request[Any, Any, Any], web: NamedDependency[WebContext]
 ) -> Response[None]:
@@ -170,6 +199,11 @@ async def list_demo_users(web: NamedDependency[WebContext]) -> list[DemoUser]:
     summary="Sandbox only: sign in as a demo user",
     status_code=200,
     tags=["web session"],
+    responses={
+        **_CROSS_SITE,
+        404: _problem("Not one of the sandbox's demo users"),
+        **_INVALID,
+    },
 )
 async def demo_sign_in(
     request: Request[Any, Any, Any], data: JSONBody[DemoSignIn], web: NamedDependency[WebContext]
