@@ -34,6 +34,9 @@ from entrypoints.settings import Settings, load_settings
 from entrypoints.worker import SyncWorker
 
 log = structlog.get_logger("entrypoints.http")
+# Every JSON body this API reads is a few hundred bytes; a larger one is refused with 413
+# before it is read, instead of Litestar's default 10 MB. The webhook has its own cap.
+JSON_BODY_MAX_BYTES = 64 * 1024
 
 
 def _openapi() -> OpenAPIConfig:
@@ -168,6 +171,7 @@ def create_app(
         openapi_config=_openapi(),
         plugins=[ProblemDetailsPlugin(problem_details_config())],
         request_class=JsonSafeRequest,
+        request_max_body_size=JSON_BODY_MAX_BYTES,
         on_startup=[lambda: _startup(settings, container)],
         logging_config=None,
         debug=False,

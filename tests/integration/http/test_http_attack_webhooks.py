@@ -79,7 +79,14 @@ def _empty_body() -> Delivery:
     return Delivery(b"", signature(b""))
 
 
+def _genuine_200_kib() -> Delivery:
+    """Over the 64 KiB cap of the JSON routes, under the webhook's own 512 KiB."""
+    body = event_body(data_object={"id": "sub_123", "note": "x" * 200 * 1024})
+    return Delivery(body, signature(body))
+
+
 ACCEPTED = [
+    pytest.param(_genuine_200_kib, id="a-200-KiB-event"),
     pytest.param(_one_valid_among_several_v1, id="several-v1-one-valid"),
 ]
 REFUSED = [
