@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -29,10 +31,27 @@ class EnvReader:
         return value or None
 
     def problem(self, name: str, message: str) -> None:
-        self.problems.append(f"{name}: {message}")
+        line = f"{name}: {message}"
+        if line not in self.problems:  # a variable checked twice is reported once
+            self.problems.append(line)
 
     def text(self, name: str, default: str) -> str:
         return self.raw(name) or default
+
+    def matching(self, name: str, default: str, pattern: re.Pattern[str], expected: str) -> str:
+        """The value when it fully matches ``pattern``; ``expected`` says what would."""
+        value = self.raw(name) or default
+        if not pattern.fullmatch(value):
+            self.problem(name, f"{value!r} is not {expected}")
+            return default
+        return value
+
+    def directory(self, name: str, default: Path) -> Path:
+        """A directory path; it may not exist yet (it is created), but may not be a file."""
+        path = Path(self.raw(name) or default)
+        if path.exists() and not path.is_dir():
+            self.problem(name, f"{str(path)!r} is a file, not a directory")
+        return path
 
     def choice(self, name: str, choices: Iterable[str], default: str) -> str:
         options = tuple(choices)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from application.open_portal import PortalAccessSettings
@@ -44,6 +45,11 @@ def _rules(env: EnvReader) -> tuple[PortalRule, ...]:
     return tuple(rules) or DEFAULT_RULE_ORDER
 
 
+# The catalog's own rule for a configuration's name (domain/catalog/parse.py).
+_CONFIGURATION_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
+_A_CONFIGURATION_NAME = "a configuration name (lower-case letters, digits, '_', '-')"
+
+
 def _policy(env: EnvReader) -> PortalPolicy:
     fields = dict(
         pricing_path=_path(env, "PORTAL_PRICING_PATH", _DEFAULTS.pricing_path),
@@ -52,12 +58,17 @@ def _policy(env: EnvReader) -> PortalPolicy:
             env, "PORTAL_COMPLETE_PAYMENT_PATH", _DEFAULTS.complete_payment_path
         ),
         segment_configurations=env.pairs("PORTAL_SEGMENTS", "enterprise=b2b,b2b=b2b,b2c=b2c"),
-        default_configuration=env.text(
-            "PORTAL_DEFAULT_CONFIGURATION", _DEFAULTS.default_configuration
+        default_configuration=env.matching(
+            "PORTAL_DEFAULT_CONFIGURATION",
+            _DEFAULTS.default_configuration,
+            _CONFIGURATION_NAME,
+            _A_CONFIGURATION_NAME,
         ),
-        multiple_subscriptions_configuration=env.text(
+        multiple_subscriptions_configuration=env.matching(
             "PORTAL_MULTIPLE_SUBSCRIPTIONS_CONFIGURATION",
             _DEFAULTS.multiple_subscriptions_configuration,
+            _CONFIGURATION_NAME,
+            _A_CONFIGURATION_NAME,
         ),
         restricted_variants=env.pairs(
             "PORTAL_RESTRICTED_VARIANTS", "b2b=b2b_restricted,b2c=b2c_restricted"

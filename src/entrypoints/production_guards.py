@@ -42,6 +42,8 @@ def production_opt_ins(
     stripe_api_base: str | None,
 ) -> tuple[str, ...]:
     """Record a problem for each refused setting; return the opt-ins actually relied on."""
+    for name in OPT_IN_EFFECTS:  # a value other than 1 or 0 is a typo even where it is not needed
+        opted_in(env, name)
     if not production:
         return ()
     used: list[str] = []

@@ -106,6 +106,8 @@ SANDBOX_API_BASE = "http://127.0.0.1:12111"
 _KEY_PREFIXES = ("sk_test_", "sk_live_", "rk_test_", "rk_live_")
 _LIVE_KEY_PREFIXES = ("sk_live_", "rk_live_")
 _DB_URL = re.compile(r"(postgres|postgresql|sqlite)(\+\w+)?://")
+_HOST = re.compile(r"[A-Za-z0-9.\-]{1,253}|\[?[0-9A-Fa-f:.]{2,45}\]?")
+_API_VERSION = re.compile(r"\d{4}-\d{2}-\d{2}(\.[a-z_]+)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +167,9 @@ def _stripe(env: EnvReader, production: bool) -> tuple[StripeSettings, bool]:
     settings = StripeSettings(
         api_key=key or SANDBOX_API_KEY,
         api_base=api_base,
-        api_version=env.text("STRIPE_API_VERSION", DEFAULT_API_VERSION),
+        api_version=env.matching(
+            "STRIPE_API_VERSION", DEFAULT_API_VERSION, _API_VERSION, "a Stripe API version"
+        ),
         timeout_seconds=env.number("STRIPE_TIMEOUT_SECONDS", 10.0, float, 0.1, 120.0),
         max_network_retries=env.number("STRIPE_MAX_NETWORK_RETRIES", 2, int, 0, 10),
     )
@@ -194,7 +198,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = EnvReader(os.environ if environ is None else environ)
     environment, implied = _environment(env)
     production = environment == "production"
-    data_dir = Path(env.text("PORTAL_DATA_DIR", "var"))
+    data_dir = env.directory("PORTAL_DATA_DIR", Path("var"))
     stripe, sandbox = _stripe(env, production)
     portal = read_portal_settings(env)
     database_url = _database_url(env, data_dir)
@@ -207,7 +211,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         portal=portal,
         catalog_path=Path(env.text("PORTAL_CATALOG_PATH", "portal-configurations.toml")),
         jwt=read_jwt_settings(env, production, sandbox=sandbox),
-        host=env.text("PORTAL_HOST", "127.0.0.1"),
+        host=env.matching("PORTAL_HOST", "127.0.0.1", _HOST, "a host name or IP address"),
         port=env.number("PORTAL_PORT", 8000, int, 1, 65535),
         log_format=env.choice(
             "PORTAL_LOG_FORMAT", ("json", "console"), "json" if production else "console"

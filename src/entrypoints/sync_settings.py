@@ -148,7 +148,7 @@ def read_mail_settings(env: EnvReader, *, data_dir: Path, production: bool) -> M
     settings = MailSettings(
         backend=backend,
         sender=sender,
-        directory=Path(env.text("PORTAL_MAIL_DIR", str(data_dir / "mail"))),
+        directory=env.directory("PORTAL_MAIL_DIR", data_dir / "mail"),
         support_address=support,
     )
     if backend != "smtp":
