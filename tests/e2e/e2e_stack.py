@@ -151,11 +151,12 @@ def _settings(port: int, api_base: str, data_dir: Path, **extra: str) -> dict[st
     )
 
 
-def start_demo(data_dir: Path) -> Stack:
-    """``billing-portal demo`` (what ``make run`` runs), on free ports."""
+def start_demo(data_dir: Path, **extra: str) -> Stack:
+    """``billing-portal demo`` (what ``make run`` runs), on free ports; ``extra``: more
+    (or other) variables."""
     port, sandbox_port = free_port(), free_port()
     sandbox = f"http://127.0.0.1:{sandbox_port}"
-    env = _settings(port, sandbox, data_dir)
+    env = _settings(port, sandbox, data_dir, **extra)
     return _launch("demo", [str(CLI), "demo"], data_dir, env, port, sandbox)
 
 
