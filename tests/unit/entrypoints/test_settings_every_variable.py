@@ -93,6 +93,11 @@ BAD_VALUES: dict[str, tuple[str, dict[str, str]]] = {
     "PORTAL_ALLOW_SANDBOX_IN_PRODUCTION": ("maybe", LIVE),
     "PORTAL_SESSION_SECRET": ("short", {}),
     "PORTAL_SESSION_TTL_MINUTES": ("1", {}),
+    "PORTAL_AUTOLINK_CHECKOUT": ("on", {}),
+    "PORTAL_AUTOLINK_METADATA": ("maybe", {}),
+    "PORTAL_AUTOLINK_USER_ID_KEY": ("user[id]", {}),
+    "PORTAL_AUTOLINK_SEGMENT_KEY": ("app_user_id", {}),
+    "PORTAL_AUTOLINK_DEFAULT_SEGMENT": ("gold", {}),
 }
 
 
