@@ -36,7 +36,7 @@ from adapters.persistence import create_engine, upgrade_database_async
 from adapters.persistence.tables import billing_customers, webhook_events
 from entrypoints.http.problems import DATABASE_UNAVAILABLE
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.restarts_postgres]
 CUSTOMERS, VERSIONS, LANES = 30, 4, 4
 ANSWERS_WHILE_DOWN = 40  # webhook answers to collect while the database is stopped
 DRAIN_TIMEOUT_SECONDS = 45.0
