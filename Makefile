@@ -56,7 +56,19 @@ format: install
 	@$(BIN)/ruff format src tests benchmarks
 	@$(BIN)/ruff check --fix src tests benchmarks
 
+## make bench: the load scenarios of docs/PERFORMANCE.md beside their baselines (~15 min;
+## BENCH_QUICK=1 for a short trial). Needs PostgreSQL on 127.0.0.1:5432 (user postgres),
+## wrk and pgbench (installed from Debian when missing, like Chromium for the browser tests).
 bench: install
+	@for tool in wrk:wrk pgbench:postgresql-client; do \
+	  command -v $${tool%%:*} >/dev/null && continue; \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing $${tool#*:} from Debian for the benchmarks"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $${tool#*:} >/dev/null; \
+	  else \
+	    echo "make bench needs $${tool%%:*}: install it (Debian: sudo apt-get install $${tool#*:})"; exit 1; \
+	  fi; \
+	done
 	@$(BIN)/python -m benchmarks
 
 ## make lock: recompile the pinned dependency set after editing pyproject.toml

@@ -1,149 +1,112 @@
-"""The system under test: the offline Stripe sandbox, a migrated database, the app.
-
-Everything listens on 127.0.0.1 in background threads of this process. The settings are
-built from a dict, never from the environment, so a STRIPE_SECRET_KEY in the shell cannot
-send a benchmark to Stripe.
-"""
+"""The system under test and its baselines, as child processes of the run."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import dataclasses
-import os
-import socket
-import tempfile
-import threading
+import json
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import uvicorn
+import httpx
 
-from adapters.persistence import upgrade_database
-from application.configs.apply_configurations import ApplyConfigurations
-from application.customers.link_customer import LinkCustomer, LinkCustomerRequest
-from application.sync.backfill_mirror import BackfillMirror
-from entrypoints.demo.dev_token import issue_dev_token
-from entrypoints.http.app import create_app
-from entrypoints.ioc import create_container
-from entrypoints.settings import Settings, load_settings
-from stripe_sandbox import DemoRecord, SandboxSettings, build_store, create_sandbox_app, seed_demo
+from benchmarks.environment import WEBHOOK_SECRET, BenchDatabase, app_environment
+from benchmarks.load import RequestFile, write_request_file
+from benchmarks.processes import HOST, VENV_BIN, Child, clean_environment, free_port
+from benchmarks.stripe_events import mint_events, signed_lines
 
-HOST = "127.0.0.1"
-WEBHOOK_SECRET = "whsec_benchmarks_only"
-CATALOG = Path(__file__).resolve().parent.parent / "portal-configurations.toml"
-# Bench users linked to two seeded customers: a policy redirect and a real portal session.
-BENCH_USERS = {"bench_redirect": "user_canceled", "bench_portal": "user_b2c"}
+CLI = str(VENV_BIN / "billing-portal")
+PYTHON = str(VENV_BIN / "python")
 
 
-class CountingApp:
-    """Wraps an ASGI app and counts the HTTP requests it serves (the provider's calls)."""
-
-    def __init__(self, app: Any) -> None:
-        self.app, self.requests = app, 0
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http":
-            self.requests += 1
-        await self.app(scope, receive, send)
-
-
-@dataclass(frozen=True)
+@dataclass
 class Stack:
-    app_url: str
+    """Everything a scenario talks to; ``children`` are stopped when the run ends."""
+
+    workdir: Path
+    database: BenchDatabase
     sandbox_url: str
-    sandbox: CountingApp
-    settings: Settings
-    tokens: dict[str, str]  # bench user -> bearer token
-    customers: dict[str, str]  # bench user -> the Stripe customer id linked to them
-    database: str  # "sqlite" or "postgresql"
+    templates: list[dict[str, object]]
+    serve_processes: int
+    children: list[Child] = field(default_factory=list)
+    api_url: str = ""
+    baseline_url: str = ""
+    standin_url: str = ""
+    _minted: int = 0
 
+    def start(self, name: str, command: list[str], env: dict[str, str]) -> Child:
+        child = Child(name, command, env, self.workdir / f"{name}.log")
+        self.children.append(child)
+        return child
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
+    def stop(self, child: Child) -> None:
+        child.stop()
+        self.children.remove(child)
+
+    def api_environment(self, stripe_base: str) -> dict[str, str]:
+        return app_environment(self.database, stripe_base, self.workdir / "data")
+
+    def start_services(self) -> Child:
+        """The Stripe stand-in, the API and the bare baseline app; returns the API."""
+        port = free_port()
+        standin = self.start("standin", [PYTHON, "-m", "benchmarks.stripe_standin", str(port)],
+                             clean_environment())  # fmt: skip
+        self.standin_url = f"http://{HOST}:{port}"
+        standin.wait_http(self.standin_url + "/_standin/delay?ms=0")
+        port = free_port()
+        env = {**self.api_environment(self.standin_url), "PORTAL_PORT": str(port)}
+        api = self.start("api", [CLI, "serve", *self._serve_options()], env)
+        self.api_url = f"http://{HOST}:{port}"
+        api.wait_http(self.api_url + "/readyz")
+        port = free_port()
+        baseline_env = {**clean_environment(), "BENCH_BASELINE_DSN": self.database.dsn}
+        baseline = self.start(
+            "baseline",
+            [str(VENV_BIN / "uvicorn"), "benchmarks.baseline_app:app", "--host", HOST,
+             "--port", str(port), "--workers", str(self.serve_processes), "--no-access-log",
+             "--log-level", "warning"],
+            baseline_env,
+        )  # fmt: skip
+        self.baseline_url = f"http://{HOST}:{port}"
+        baseline.wait_http(self.baseline_url + "/select1")
+        return api
+
+    def _serve_options(self) -> list[str]:
+        return []
+
+    def set_stripe_latency(self, ms: int) -> None:
+        httpx.post(f"{self.standin_url}/_standin/delay?ms={ms}").raise_for_status()
+
+    def new_events_file(self, name: str, count: int) -> RequestFile:
+        """``count`` events never sent before, signed now."""
+        events = mint_events(self.templates, "bench", count, start=self._minted)
+        self._minted += count
+        path = self.workdir / f"{name}.txt"
+        write_request_file(path, list(signed_lines(events, WEBHOOK_SECRET, int(time.time()))))
+        return RequestFile(path, "POST", "/api/webhooks/stripe", "Stripe-Signature", count)
+
+    def bearer_file(self, name: str, tokens: list[str], method: str, path: str) -> RequestFile:
+        body = json.dumps({}).encode() if method == "POST" else b""
+        file = self.workdir / f"{name}.txt"
+        write_request_file(file, [(token, body) for token in tokens])
+        return RequestFile(file, method, path, "Authorization", len(tokens))
+
+    def plain_file(self, name: str, path: str) -> RequestFile:
+        file = self.workdir / f"{name}.txt"
+        write_request_file(file, [("bench", b"")])
+        return RequestFile(file, "GET", path, "X-Bench", 1)
+
+    def close(self) -> None:
+        for child in reversed(self.children):
+            with contextlib.suppress(Exception):
+                child.stop()
+        self.children.clear()
 
 
 @contextlib.contextmanager
-def serving(app: Any, port: int, timeout: float = 15) -> Iterator[str]:
-    """Serve ``app`` with uvicorn on ``port`` of 127.0.0.1 until the block ends."""
-    config = uvicorn.Config(
-        app, host=HOST, port=port, log_config=None, access_log=False, lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name=f"bench-{port}", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + timeout
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            raise RuntimeError(f"the server did not start on {HOST}:{port}")
-        time.sleep(0.01)
+def stopping(stack: Stack) -> Iterator[Stack]:
     try:
-        yield f"http://{HOST}:{port}"
+        yield stack
     finally:
-        server.should_exit = True
-        thread.join(timeout)
-
-
-def _settings(data_dir: str, sandbox_url: str) -> Settings:
-    environ = {
-        "PORTAL_DATA_DIR": data_dir,
-        "STRIPE_API_BASE": sandbox_url,
-        "STRIPE_WEBHOOK_SECRETS": WEBHOOK_SECRET,
-        "PORTAL_JWT_SECRET": "benchmarks-only-hs256-secret-of-32-bytes-or-more",
-        "PORTAL_SESSION_SECRET": "benchmarks-only-cookie-secret-of-32-bytes-or-more",
-        "PORTAL_CATALOG_PATH": str(CATALOG),
-        # The default (10 a minute) would answer 429 within a round; 10 000 is the maximum.
-        "PORTAL_RATE_LIMIT": "10000",
-        # INFO writes a line per request to this terminal; see docs/benchmarks.md.
-        "PORTAL_LOG_LEVEL": "WARNING",
-    }
-    database_url = os.environ.get("PORTAL_BENCH_DATABASE_URL")
-    if database_url:
-        environ["PORTAL_DATABASE_URL"] = database_url
-    return load_settings(environ)
-
-
-async def _prepare(settings: Settings, records: dict[str, DemoRecord]) -> None:
-    """Link the bench users, apply the portal catalog, fill the mirror for both customers
-    (so the policy reads subscriptions from our database, not from the provider)."""
-    container = create_container(settings)
-    try:
-        for user_id, record in records.items():
-            request = LinkCustomerRequest(user_id, record.customer_id, record.segment)
-            async with container() as scope:
-                await (await scope.get(LinkCustomer)).execute(request)
-            async with container() as scope:
-                await (await scope.get(BackfillMirror)).execute(record.customer_id)
-        async with container() as scope:
-            await (await scope.get(ApplyConfigurations)).execute()
-    finally:
-        await container.close()
-
-
-@contextlib.contextmanager
-def running_stack() -> Iterator[Stack]:
-    with contextlib.ExitStack() as stack:
-        data_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="portal-bench-"))
-        sandbox_port = free_port()
-        sandbox_settings = dataclasses.replace(
-            SandboxSettings(), public_base_url=f"http://{HOST}:{sandbox_port}"
-        )
-        store = build_store(sandbox_settings)  # in memory: no state_path
-        demo = {r.user_id: r for r in seed_demo(store)}
-        sandbox = CountingApp(create_sandbox_app(sandbox_settings, store))
-        sandbox_url = stack.enter_context(serving(sandbox, sandbox_port))
-        settings = _settings(data_dir, sandbox_url)
-        upgrade_database(settings.database_url)
-        records = {user: demo[demo_user] for user, demo_user in BENCH_USERS.items()}
-        asyncio.run(_prepare(settings, records))
-        app_url = stack.enter_context(serving(create_app(settings), free_port()))
-        tokens = {user: issue_dev_token(settings, user, minutes=30) for user in BENCH_USERS}
-        database = "postgresql" if settings.database_url.startswith("postgres") else "sqlite"
-        customers = {user: record.customer_id for user, record in records.items()}
-        yield Stack(app_url, sandbox_url, sandbox, settings, tokens, customers, database)
+        stack.close()

@@ -1,0 +1,31 @@
+"""How long and how big a run is: the full run (``make bench``) or ``BENCH_QUICK=1``."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+
+
+@dataclass(frozen=True)
+class Plan:
+    rounds: int  # each scenario and its baseline, this many times, interleaved
+    seconds: float  # one load run
+    drain_rounds: int
+    customers: int  # seeded in the sandbox, backfilled by `billing-portal sync`
+    users: int  # linked bench users the portal and summary requests rotate through
+    max_ingest_rate: int  # distinct new events prepared per second of an ingest run
+    serve_processes: int  # `billing-portal serve` processes (and the baseline's)
+
+    @property
+    def quick(self) -> bool:
+        return self.rounds == 1
+
+
+def plan_from_environment() -> Plan:
+    processes = int(os.environ.get("BENCH_PROCESSES", "0")) or 1
+    if os.environ.get("BENCH_QUICK"):
+        plan = Plan(1, 2, 1, 300, 20, 4000, processes)
+    else:
+        plan = Plan(5, 5, 3, 10_000, 100, 4000, processes)
+    customers = os.environ.get("BENCH_CUSTOMERS")  # a smaller backfill while developing
+    return replace(plan, customers=int(customers)) if customers else plan
