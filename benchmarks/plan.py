@@ -22,7 +22,8 @@ class Plan:
 
 
 def plan_from_environment() -> Plan:
-    processes = int(os.environ.get("BENCH_PROCESSES", "0")) or 1
+    # `billing-portal serve`'s default on PostgreSQL: one process per CPU.
+    processes = int(os.environ.get("BENCH_PROCESSES", "0")) or os.cpu_count() or 1
     if os.environ.get("BENCH_QUICK"):
         plan = Plan(1, 2, 1, 300, 20, 4000, processes)
     else:

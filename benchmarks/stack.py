@@ -73,7 +73,7 @@ class Stack:
         return api
 
     def _serve_options(self) -> list[str]:
-        return []
+        return ["--workers", str(self.serve_processes)]
 
     def set_stripe_latency(self, ms: int) -> None:
         httpx.post(f"{self.standin_url}/_standin/delay?ms={ms}").raise_for_status()

@@ -1,6 +1,8 @@
-"""``billing-portal serve``: the HTTP API under uvicorn."""
+"""``billing-portal serve``: the HTTP API under uvicorn, one process per CPU by default."""
 
 from __future__ import annotations
+
+import os
 
 import click
 import uvicorn
@@ -8,22 +10,55 @@ import uvicorn
 from adapters.catalog.toml_catalog import load_catalog
 from entrypoints.cli.runtime import state_of
 from entrypoints.http.app import create_app
+from entrypoints.settings import Settings
+
+# Each uvicorn worker process imports this and builds its app from the environment.
+APP_FACTORY = "entrypoints.http.app:create_app"
+
+
+def default_workers(settings: Settings) -> int:
+    """One process per CPU on PostgreSQL; one on SQLite, which has a single writer."""
+    if settings.database_url.startswith("sqlite"):
+        return 1
+    return os.cpu_count() or 1
 
 
 @click.command()
 @click.option("--host", help="Address to listen on (default PORTAL_HOST, 127.0.0.1).")
 @click.option("--port", type=click.IntRange(1, 65535), help="Port (default PORTAL_PORT, 8000).")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    help="Server processes sharing the port (default: the number of CPUs; 1 on SQLite).",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
+def serve(ctx: click.Context, host: str | None, port: int | None, workers: int | None) -> None:
     """Serve the HTTP API (POST /api/billing/portal-sessions, /healthz, /readyz, /schema)."""
     state = state_of(ctx)
     settings = state.settings()  # read once; a bad setting fails here with one line
     load_catalog(settings.catalog_path)  # likewise a missing or invalid catalog file
+    workers = workers or default_workers(settings)
+    options = {
+        "host": host or settings.host,
+        "port": port or settings.port,
+        "log_config": None,
+        "access_log": False,
+        "proxy_headers": True,
+    }
+    if workers == 1:
+        uvicorn.run(create_app(settings, *state.override_providers), **options)  # type: ignore[arg-type]
+        return
+    if state.override_providers:
+        raise click.UsageError("--workers > 1 builds each app from the environment (no overrides)")
+    if settings.web.uses_random_secret:
+        # Every process must sign and read the same page sessions: share this one secret.
+        os.environ["PORTAL_SESSION_SECRET"] = settings.web.session_secret
+    # Each process imports the whole app before it answers uvicorn's health check: on a
+    # busy machine that takes longer than uvicorn's 5 s default, which would kill it.
     uvicorn.run(
-        create_app(settings, *state.override_providers),
-        host=host or settings.host,
-        port=port or settings.port,
-        log_config=None,
-        access_log=False,
-        proxy_headers=True,
+        APP_FACTORY,
+        factory=True,
+        workers=workers,
+        timeout_worker_healthcheck=60,
+        **options,  # type: ignore[arg-type]
     )
