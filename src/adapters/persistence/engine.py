@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 
@@ -50,20 +50,35 @@ def create_engine(url: str, *, echo: bool = False, connect_timeout: float = 10.0
     parsed = _parse(async_database_url(url))
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed, echo=echo, connect_timeout=connect_timeout)
-    return _create_async_engine(
+    engine = _create_async_engine(
         parsed,
         echo=echo,
         pool_size=5,
         max_overflow=10,
         pool_timeout=connect_timeout,
         pool_recycle=1800,
-        pool_pre_ping=True,
+        # No pool_pre_ping: its SELECT 1 is one more round trip on every checkout (12% of
+        # the webhook route's time, docs/PERFORMANCE.md). _skip_closed_connections catches
+        # a dropped connection without one.
         connect_args={
             "timeout": connect_timeout,
             "command_timeout": 30,
             "server_settings": {"application_name": "billing-portal"},
         },
     )
+    event.listen(engine.sync_engine, "checkout", _skip_closed_connections)
+    return engine
+
+
+def _skip_closed_connections(_dbapi: Any, record: Any, _proxy: Any) -> None:
+    """A pooled connection the server has closed (restart, failover, idle timeout) is
+    already marked closed by asyncpg once its socket saw the end: the pool discards it and
+    checks out another, as ``pool_pre_ping`` would, at no round trip. A connection lost
+    so recently that asyncpg has not seen it yet fails its first statement instead
+    (a 503, and SQLAlchemy then drops every connection of that pool)."""
+    driver = record.driver_connection
+    if driver is not None and driver.is_closed():
+        raise DisconnectionError("the server closed this pooled connection")
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
