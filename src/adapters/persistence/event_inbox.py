@@ -33,7 +33,7 @@ class SqlaEventInbox(EventInbox):
     async def store(self, event: InboxEvent) -> bool:
         statement = (
             dialect_insert(self._session.get_bind().dialect.name, events)
-            .values(**_row(event))
+            .values(**inbox_row(event))
             .on_conflict_do_nothing(index_elements=[events.c.id])
             .returning(events.c.id)
         )
@@ -135,7 +135,8 @@ def _requeued(now: datetime) -> dict[str, Any]:
     return {"status": EventStatus.PENDING, "attempts": 0, "next_attempt_at": now}
 
 
-def _row(event: InboxEvent) -> dict[str, Any]:
+def inbox_row(event: InboxEvent) -> dict[str, Any]:
+    """The ``webhook_events`` row of ``event``."""
     return {
         "id": event.id,
         "type": event.type,

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from application.errors import InvalidEvent, InvalidWebhook
 from application.ports.billing_event_translator import BillingEventTranslator
 from application.ports.clock import Clock
-from application.ports.event_inbox import EventInbox, InboxEvent
-from application.ports.transaction_manager import TransactionManager
+from application.ports.event_inbox import InboxEvent
+from application.ports.event_intake import EventIntake
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,23 +20,22 @@ class ReceivedEvent:
 
 
 class ReceiveEvent:
-    """Store the event once by its id and commit before returning, so an answer of "received"
-    always means "durable". The signature was verified by the caller. Any type is stored
-    (the workers mark unknown ones ignored). Raises ``InvalidWebhook`` for an event of the
-    other mode (live vs test) or without an id, a type and a created time, and
-    ``PersistenceUnavailable`` when the database fails (the sender should retry)."""
+    """Store the event once by its id, committed before returning, so an answer of "received"
+    always means "durable" (the intake may commit several deliveries together). The
+    signature was verified by the caller. Any type is stored (the workers mark unknown
+    ones ignored). Raises ``InvalidWebhook`` for an event of the other mode (live vs test)
+    or without an id, a type and a created time, and ``PersistenceUnavailable`` when the
+    database fails (the sender should retry)."""
 
     def __init__(
         self,
-        inbox: EventInbox,
+        intake: EventIntake,
         translator: BillingEventTranslator,
         clock: Clock,
-        transaction: TransactionManager,
         *,
         livemode: bool,
     ) -> None:
-        self._inbox, self._translator = inbox, translator
-        self._clock, self._transaction = clock, transaction
+        self._intake, self._translator, self._clock = intake, translator, clock
         self._livemode = livemode
 
     async def execute(self, payload: Mapping[str, object]) -> ReceivedEvent:
@@ -50,7 +49,7 @@ class ReceiveEvent:
                 f"event {event.id} is a {got} event; this endpoint accepts {expected} events only"
             )
         now = self._clock.now()
-        stored = await self._inbox.store(
+        stored = await self._intake.admit(
             InboxEvent(
                 id=event.id,
                 type=event.type,
@@ -61,7 +60,6 @@ class ReceiveEvent:
                 next_attempt_at=now,
             )
         )
-        await self._transaction.commit()
         return ReceivedEvent(event.id, event.type, duplicate=not stored)
 
 

@@ -20,12 +20,14 @@ from adapters.persistence import (
     create_engine,
     create_session_factory,
 )
+from adapters.persistence.event_intake import GroupCommitEventIntake
 from application.ports.access_audit import PortalAccessAudit
 from application.ports.api_key_store import ApiKeyStore
 from application.ports.configuration_mappings import ConfigurationMappings
 from application.ports.customer_directory import CustomerDirectory
 from application.ports.customer_link_audit import CustomerLinkAudit
 from application.ports.customer_link_history import CustomerLinkHistory
+from application.ports.event_intake import EventIntake
 from application.ports.page_sessions import PageSessionStore
 from application.ports.rate_limiter import RateLimiter
 from application.ports.transaction_manager import TransactionManager
@@ -69,6 +71,11 @@ class PersistenceProvider(Provider):
     @provide(scope=Scope.APP)
     def page_sessions(self, engine: AsyncEngine) -> PageSessionStore:
         return SqlaPageSessions(engine)
+
+    @provide(scope=Scope.APP)
+    def event_intake(self, engine: AsyncEngine) -> EventIntake:
+        # One per process: concurrent webhook deliveries share its commits.
+        return GroupCommitEventIntake(engine)
 
     @provide(scope=Scope.APP)
     def rate_limiter(self, engine: AsyncEngine) -> AnyOf[SqlaRateLimiter, RateLimiter]:

@@ -28,7 +28,7 @@ from application.ports.clock import Clock
 from application.ports.customer_directory import CustomerDirectory
 from application.ports.customer_link_audit import CustomerLinkAudit
 from application.ports.email_renderer import EmailRenderer
-from application.ports.event_inbox import EventInbox
+from application.ports.event_intake import EventIntake
 from application.ports.mailer import Mailer
 from application.ports.outbox import Outbox
 from application.ports.portal_catalog import PortalCatalog
@@ -104,13 +104,12 @@ class UseCaseProvider(Provider):
     @provide
     def receive_event(
         self,
-        inbox: EventInbox,
+        intake: EventIntake,
         translator: BillingEventTranslator,
         clock: Clock,
-        transaction: TransactionManager,
         webhooks: WebhookSettings,
     ) -> ReceiveEvent:
-        return ReceiveEvent(inbox, translator, clock, transaction, livemode=webhooks.livemode)
+        return ReceiveEvent(intake, translator, clock, livemode=webhooks.livemode)
 
     @provide
     def billing_summary(

@@ -1,0 +1,78 @@
+"""GroupCommitEventIntake: concurrent webhook deliveries share commits, each answered
+only once its event is durable, each id stored once."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.persistence import create_engine
+from adapters.persistence.event_intake import GroupCommitEventIntake
+from adapters.persistence.tables import webhook_events
+from application.errors import PersistenceUnavailable
+from application.ports.event_inbox import InboxEvent
+
+NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+
+
+def event(event_id: str) -> InboxEvent:
+    payload = {"id": event_id, "type": "invoice.paid", "data": {"object": {"id": "in_1"}}}
+    return InboxEvent(
+        id=event_id, type="invoice.paid", created=NOW, livemode=False, payload=payload,
+        received_at=NOW, next_attempt_at=NOW,
+    )  # fmt: skip
+
+
+async def stored_ids(engine: AsyncEngine) -> list[str]:
+    async with engine.connect() as connection:
+        return list((await connection.execute(select(webhook_events.c.id))).scalars())
+
+
+async def test_a_burst_of_deliveries_is_stored_once_each_and_answered_after_its_commit(
+    engine: AsyncEngine, database_url: str
+) -> None:
+    intake = GroupCommitEventIntake(engine)
+    observer = create_engine(database_url)  # another connection: sees only committed rows
+    seen_on_answer: dict[str, bool] = {}
+
+    async def deliver(event_id: str) -> bool:
+        new = await intake.admit(event(event_id))
+        async with observer.connect() as connection:
+            query = select(func.count()).where(webhook_events.c.id == event_id)
+            seen_on_answer[event_id] = (await connection.execute(query)).scalar_one() == 1
+        return new
+
+    ids = [f"evt_{n}" for n in range(40)] + ["evt_7"] * 5  # evt_7 redelivered meanwhile
+    try:
+        answers = await asyncio.gather(*(deliver(i) for i in ids))
+    finally:
+        await observer.dispose()
+
+    assert sorted(await stored_ids(engine)) == sorted(set(ids))
+    assert all(answers[:40])  # every first delivery is new
+    assert answers[40:] == [False] * 5  # the redeliveries of evt_7 are duplicates
+    assert all(seen_on_answer.values())  # nobody heard "stored" before it was committed
+
+
+async def test_a_redelivery_after_the_commit_is_a_duplicate(engine: AsyncEngine) -> None:
+    intake = GroupCommitEventIntake(engine)
+
+    assert await intake.admit(event("evt_once")) is True
+    assert await intake.admit(event("evt_once")) is False
+    assert await stored_ids(engine) == ["evt_once"]
+
+
+async def test_when_the_database_is_down_every_waiting_delivery_fails_and_none_hangs() -> None:
+    engine = create_engine("postgresql://postgres@127.0.0.1:1/nowhere", connect_timeout=1)
+    intake = GroupCommitEventIntake(engine)
+    try:
+        results = await asyncio.gather(
+            *(intake.admit(event(f"evt_{n}")) for n in range(5)), return_exceptions=True
+        )
+    finally:
+        await engine.dispose()
+
+    assert all(isinstance(r, PersistenceUnavailable) for r in results)
