@@ -180,6 +180,9 @@ class OpenBillingPortal:
         mapping = await self._mappings.get(decision.configuration)
         if mapping is None or not mapping.active:
             raise ConfigurationNotApplied(decision.configuration)
+        # End the reads' transaction before the provider call: a pooled connection held
+        # across the provider's latency would cap every route at pool size / latency.
+        await self._transaction.commit()
         session = await self._provider.create_portal_session(
             PortalSessionRequest(
                 customer_id=customer.stripe_customer_id,

@@ -17,7 +17,7 @@ from application.errors import (
     ProviderUnavailable,
     RateLimited,
 )
-from application.ports.billing_provider import PortalSessionRequest
+from application.ports.billing_provider import PortalSession, PortalSessionRequest
 from domain.capabilities import ConfigurationCapabilities
 from domain.portal_flow import FlowRequest, FlowType, PortalFlow
 
@@ -56,7 +56,7 @@ async def test_opens_the_segment_portal_for_the_customer_in_our_database(
         "UA/1",
     )
     assert entry.occurred_at == NOW
-    assert world.transaction.log == ["commit"]
+    assert world.transaction.log == ["commit", "commit"]  # the reads, then the audit
 
 
 async def test_each_user_gets_their_own_customer(world: PortalWorld) -> None:
@@ -376,7 +376,8 @@ async def test_provider_errors_propagate_after_the_refusal_is_audited(
         type(error).__name__,
         "cus_TEST1",
     )
-    assert world.transaction.log == ["rollback", "commit"]
+    reads_done = failing_call == "session_error"  # the reads were committed before the call
+    assert world.transaction.log == ["commit"] * reads_done + ["rollback", "commit"]
 
 
 async def test_an_unexpected_bug_is_not_dressed_up_as_a_refusal(world: PortalWorld) -> None:
@@ -387,4 +388,22 @@ async def test_an_unexpected_bug_is_not_dressed_up_as_a_refusal(world: PortalWor
         await world.open()
 
     assert world.audit.committed == []
-    assert world.transaction.commits == 0
+    assert world.transaction.log == ["commit"]  # only the reads before the call
+
+
+async def test_no_transaction_is_held_open_across_the_provider_call(world: PortalWorld) -> None:
+    # A pooled connection kept in a transaction during Stripe's latency would cap every
+    # route at pool size / latency: the reads are committed before the call.
+    world.has(a_subscription())
+    log_at_call: list[list[str]] = []
+    create = world.provider.create_portal_session
+
+    async def observed(request: PortalSessionRequest) -> PortalSession:
+        log_at_call.append(list(world.transaction.log))
+        return await create(request)
+
+    world.provider.create_portal_session = observed  # type: ignore[method-assign]
+
+    await world.open()
+
+    assert log_at_call == [["commit"]]
