@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DisconnectionError
@@ -57,6 +58,8 @@ def create_engine(url: str, *, echo: bool = False, connect_timeout: float = 10.0
         max_overflow=10,
         pool_timeout=connect_timeout,
         pool_recycle=1800,
+        json_serializer=_json_text,
+        json_deserializer=msgspec.json.decode,
         # No pool_pre_ping: its SELECT 1 is one more round trip on every checkout (12% of
         # the webhook route's time, docs/PERFORMANCE.md). _skip_closed_connections catches
         # a dropped connection without one.
@@ -68,6 +71,12 @@ def create_engine(url: str, *, echo: bool = False, connect_timeout: float = 10.0
     )
     event.listen(engine.sync_engine, "checkout", _skip_closed_connections)
     return engine
+
+
+def _json_text(value: Any) -> str:
+    """JSON columns (webhook payloads of 1 to 4 KB on the ingest path) encoded by msgspec,
+    several times faster than the standard library's ``json.dumps``."""
+    return msgspec.json.encode(value).decode()
 
 
 def _skip_closed_connections(_dbapi: Any, record: Any, _proxy: Any) -> None:
@@ -107,7 +116,11 @@ def _sqlite_engine(url: URL, *, echo: bool, connect_timeout: float) -> AsyncEngi
     if not in_memory:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = _create_async_engine(
-        url, echo=echo, connect_args={"timeout": max(connect_timeout, 1.0)}
+        url,
+        echo=echo,
+        json_serializer=_json_text,
+        json_deserializer=msgspec.json.decode,
+        connect_args={"timeout": max(connect_timeout, 1.0)},
     )
 
     @event.listens_for(engine.sync_engine, "connect")
