@@ -7,6 +7,7 @@ and the single writer proceed together and ``busy_timeout`` makes writers wait t
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -80,14 +81,29 @@ def _json_text(value: Any) -> str:
 
 
 def _skip_closed_connections(_dbapi: Any, record: Any, _proxy: Any) -> None:
-    """A pooled connection the server has closed (restart, failover, idle timeout) is
-    already marked closed by asyncpg once its socket saw the end: the pool discards it and
-    checks out another, as ``pool_pre_ping`` would, at no round trip. A connection lost
-    so recently that asyncpg has not seen it yet fails its first statement instead
-    (a 503, and SQLAlchemy then drops every connection of that pool)."""
+    """What ``pool_pre_ping`` guarantees, without its round trip: a pooled connection the
+    server has closed (restart, failover, terminated backend) is discarded at checkout and
+    the pool hands out another. asyncpg marks it closed once its socket saw the end; until
+    the event loop got to that, the end (or the server's last FATAL message: an idle
+    connection has nothing else to read) is waiting in the socket, where a peek sees it."""
     driver = record.driver_connection
-    if driver is not None and driver.is_closed():
+    if driver is not None and (driver.is_closed() or _server_spoke_or_left(driver)):
         raise DisconnectionError("the server closed this pooled connection")
+
+
+def _server_spoke_or_left(driver: Any) -> bool:
+    transport = getattr(driver, "_transport", None)
+    wrapped = transport.get_extra_info("socket") if transport is not None else None
+    if wrapped is None:
+        return False
+    with socket.fromfd(wrapped.fileno(), wrapped.family, wrapped.type) as peek:
+        try:
+            peek.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)  # b"" (the end) or bytes
+        except (BlockingIOError, InterruptedError):
+            return False  # nothing to read: the connection is as we left it
+        except OSError:
+            return True
+        return True
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

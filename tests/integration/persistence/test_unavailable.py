@@ -101,7 +101,9 @@ async def test_a_connection_the_server_dropped_is_replaced_before_use(postgres_u
         async with engine.connect() as connection:
             pid = (await connection.execute(text("SELECT pg_backend_pid()"))).scalar_one()
         async with killer.connect() as connection:
-            await connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            # the timeout makes it wait until the backend is gone (PostgreSQL 14+)
+            terminate = text("SELECT pg_terminate_backend(:pid, 5000)")
+            await connection.execute(terminate, {"pid": pid})
 
         await check_database(engine)
     finally:
