@@ -15,6 +15,7 @@ from application.ports.access_audit import PortalAccessAudit, PortalAccessRecord
 from application.ports.portal_access_history import PortalAccessHistory
 
 MAX_USER_AGENT = 512
+_INSERT = insert(portal_access_audit)  # built once; executed with each attempt's values
 
 
 class SqlaPortalAccessAudit(PortalAccessAudit):
@@ -37,7 +38,7 @@ class SqlaPortalAccessAudit(PortalAccessAudit):
             **{**values, "occurred_at": entry.occurred_at.isoformat()},
         )
         with translate_database_errors(f"auditing a portal access by {entry.user_id!r}"):
-            await self._session.execute(insert(portal_access_audit).values(**values))
+            await self._session.execute(_INSERT, values)
 
 
 def _fit(name: str, value: object) -> object:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import builtins
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.persistence.errors import translate_database_errors
 from adapters.persistence.tables import portal_configuration_mappings as mappings
 from adapters.persistence.upsert import upsert
 from application.ports.configuration_mappings import ConfigurationMapping, ConfigurationMappings
+
+_BY_NAME = select(mappings).where(mappings.c.name == bindparam("name"))  # every portal session
 
 
 class SqlaConfigurationMappings(ConfigurationMappings):
@@ -25,7 +27,7 @@ class SqlaConfigurationMappings(ConfigurationMappings):
 
     async def get(self, name: str) -> ConfigurationMapping | None:
         with translate_database_errors(f"reading configuration mapping {name!r}"):
-            result = await self._session.execute(select(mappings).where(mappings.c.name == name))
+            result = await self._session.execute(_BY_NAME, {"name": name})
             row = result.one_or_none()
         return None if row is None else _to_mapping(row)
 

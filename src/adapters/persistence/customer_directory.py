@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,12 +37,11 @@ class SqlaCustomerDirectory(CustomerDirectory):
         self._session = session
 
     async def get(self, user_id: str) -> Customer | None:
-        return await self._one(customer_links.c.user_id == user_id, f"reading user {user_id!r}")
+        return await self._one(_BY_USER, user_id, f"reading user {user_id!r}")
 
     async def get_by_stripe_customer_id(self, stripe_customer_id: str) -> Customer | None:
         return await self._one(
-            customer_links.c.stripe_customer_id == stripe_customer_id,
-            f"reading customer {stripe_customer_id!r}",
+            _BY_STRIPE_ID, stripe_customer_id, f"reading customer {stripe_customer_id!r}"
         )
 
     async def save(self, customer: Customer) -> None:
@@ -88,9 +87,9 @@ class SqlaCustomerDirectory(CustomerDirectory):
             rows = (await self._session.execute(statement)).all()
         return [_customer(row) for row in rows]
 
-    async def _one(self, condition: Any, action: str) -> Customer | None:
+    async def _one(self, query: Select[Any], key: str, action: str) -> Customer | None:
         with translate_database_errors(action):
-            result = await self._session.execute(select(*_COLUMNS).where(condition))
+            result = await self._session.execute(query, {"key": key})
             row = result.one_or_none()
         return None if row is None else _customer(row)
 
@@ -103,6 +102,10 @@ def _customer(row: Any) -> Customer:
         email=row.email,
     )
 
+
+# Built once: every API request reads its user's link (docs/PERFORMANCE.md).
+_BY_USER = select(*_COLUMNS).where(customer_links.c.user_id == bindparam("key"))
+_BY_STRIPE_ID = select(*_COLUMNS).where(customer_links.c.stripe_customer_id == bindparam("key"))
 
 # Our column -> the field name the callers (LinkCustomer, the API) know it by.
 _FIELDS = {
