@@ -136,9 +136,10 @@ def http_rounds(stack: Stack, plan: Plan, portal: RequestFile, summary: RequestF
 
 
 def half_peak(stack: Stack, plan: Plan, requests: RequestFile, peak: float) -> LoadResult:
-    """The endpoint at about half its peak rate: each of 32 connections waits, on average,
-    the time that spreads half the peak over them (wrk has no fixed-rate mode)."""
-    spacing_ms = 1000 * INGEST_CONNECTIONS / max(peak / 2, 1)
+    """The endpoint at about half its peak rate (wrk has no fixed-rate mode): at the peak
+    each of the 32 connections waited ``32 / peak`` s per request; here each waits 1.5
+    times that before sending, plus the (shorter) answer time: about twice as long."""
+    spacing_ms = 1.5 * 1000 * INGEST_CONNECTIONS / max(peak, 1)
     return _checked(
         "half peak",
         run_wrk(stack.api_url, requests, seconds=plan.seconds * 2,
