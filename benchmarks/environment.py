@@ -55,12 +55,22 @@ class BenchDatabase:
         finally:
             await admin.close()
 
-    async def fetch_value(self, query: str) -> object:
-        connection = await asyncpg.connect(self.dsn)
-        try:
-            return await connection.fetchval(query)
-        finally:
-            await connection.close()
+    async def fetch_value(self, query: str, *, retry_seconds: float = 30) -> object:
+        """One value; a server that refuses connections for a moment (another agent on this
+        machine restarting it) is retried for up to ``retry_seconds``."""
+        deadline = time.monotonic() + retry_seconds
+        while True:
+            try:
+                connection = await asyncpg.connect(self.dsn)
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.5)
+                continue
+            try:
+                return await connection.fetchval(query)
+            finally:
+                await connection.close()
 
 
 def app_environment(
