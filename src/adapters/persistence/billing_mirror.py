@@ -47,10 +47,17 @@ R = TypeVar("R")
 # The reads of the billing page and the workers, built once (docs/PERFORMANCE.md: building
 # the ranked subquery on every call was a fifth of GET /api/billing/summary).
 _CUSTOMER: BindParameter[str] = bindparam("customer_id")
-_LOCKED_ROW = {
-    t.name: select(t).where(t.c.id == bindparam("id")).with_for_update()
-    for t in (billing_customers, billing_subscriptions, billing_invoices, billing_payment_methods)
-}
+_LOCKED_ROW: dict[str, Select[Any]] = {}  # table name -> its SELECT ... FOR UPDATE by id
+
+
+def _locked_row(table: Table) -> Select[Any]:
+    statement = _LOCKED_ROW.get(table.name)
+    if statement is None:
+        statement = select(table).where(table.c.id == bindparam("id")).with_for_update()
+        _LOCKED_ROW[table.name] = statement
+    return statement
+
+
 _SUBSCRIPTIONS = (
     select(billing_subscriptions)
     .where(billing_subscriptions.c.customer_id == _CUSTOMER)
@@ -206,7 +213,7 @@ class SqlaBillingMirror(BillingMirror):
         self, table: Table, record_id: str, record: Callable[[Mapping[Any, Any]], R]
     ) -> R | None:
         with translate_database_errors(f"reading {table.name} row {record_id!r}"):
-            result = await self._session.execute(_LOCKED_ROW[table.name], {"id": record_id})
+            result = await self._session.execute(_locked_row(table), {"id": record_id})
             row = result.mappings().one_or_none()
         if row is None:
             self._seen_missing.add((table.name, record_id))
