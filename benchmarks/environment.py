@@ -41,7 +41,7 @@ class BenchDatabase:
         return ADMIN_DSN.rsplit("/", 1)[0] + "/" + self.name
 
     async def create(self) -> None:
-        admin = await asyncpg.connect(ADMIN_DSN)
+        admin = await _connect(ADMIN_DSN)
         try:
             await admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
             await admin.execute(f'CREATE DATABASE "{self.name}"')
@@ -49,28 +49,31 @@ class BenchDatabase:
             await admin.close()
 
     async def drop(self) -> None:
-        admin = await asyncpg.connect(ADMIN_DSN)
+        admin = await _connect(ADMIN_DSN)
         try:
             await admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
         finally:
             await admin.close()
 
-    async def fetch_value(self, query: str, *, retry_seconds: float = 30) -> object:
-        """One value; a server that refuses connections for a moment (another agent on this
-        machine restarting it) is retried for up to ``retry_seconds``."""
-        deadline = time.monotonic() + retry_seconds
-        while True:
-            try:
-                connection = await asyncpg.connect(self.dsn)
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                await asyncio.sleep(0.5)
-                continue
-            try:
-                return await connection.fetchval(query)
-            finally:
-                await connection.close()
+    async def fetch_value(self, query: str) -> object:
+        connection = await _connect(self.dsn)
+        try:
+            return await connection.fetchval(query)
+        finally:
+            await connection.close()
+
+
+async def _connect(dsn: str, retry_seconds: float = 60) -> asyncpg.Connection:
+    """A connection; a server that refuses connections or is starting up (restarted by
+    someone else on a shared machine) is retried for up to ``retry_seconds``."""
+    deadline = time.monotonic() + retry_seconds
+    while True:
+        try:
+            return await asyncpg.connect(dsn)
+        except (OSError, asyncpg.CannotConnectNowError):
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.5)
 
 
 def app_environment(
