@@ -53,7 +53,9 @@ def _run(plan: Plan, database: BenchDatabase, workdir: Path, began: float) -> in
     stack = Stack(workdir, database, "", [], plan.serve_processes)
     with stopping(stack):
         env = stack.api_environment("http://127.0.0.1:9")
-        subprocess.run([CLI, "db", "upgrade"], env=env, check=True, capture_output=True)
+        migrated = subprocess.run([CLI, "db", "upgrade"], env=env, capture_output=True, text=True)
+        if migrated.returncode != 0:
+            raise RuntimeError(f"billing-portal db upgrade failed: {migrated.stderr.strip()}")
         _say(f"seeding the sandbox with {plan.customers} customers")
         port = free_port()
         sandbox = stack.start(

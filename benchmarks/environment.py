@@ -22,6 +22,7 @@ from application.configs.apply_configurations import ApplyConfigurations
 from application.customers.link_customer import LinkCustomer, LinkCustomerRequest
 from benchmarks.processes import clean_environment
 from entrypoints.ioc import create_container
+from entrypoints.logging import configure_logging
 from entrypoints.settings import load_settings
 
 ADMIN_DSN = os.environ.get("BENCH_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -100,6 +101,9 @@ def app_environment(
         "PORTAL_MAIL_FROM": "Billing <billing@bench.example>",
         # The portal benchmark sends thousands of requests per user and minute.
         "PORTAL_RATE_LIMIT": "10000",
+        "PORTAL_APP_BASE_URL": "https://billing.bench.example",
+        # The Stripe stand-in and the sandbox listen on loopback http://.
+        "PORTAL_ALLOW_SANDBOX_IN_PRODUCTION": "1",
         "PORTAL_HOST": "127.0.0.1",
         "PORTAL_PORT": str(port),
     }
@@ -140,7 +144,9 @@ def link_users_and_apply_catalog(environ: Mapping[str, str], customers: dict[str
     """The bench users linked to their customers (b2c), the portal catalog applied."""
 
     async def run() -> None:
-        container = create_container(load_settings(environ))
+        settings = load_settings(environ)
+        configure_logging("console", "WARNING")  # the links' audit lines are not the table
+        container = create_container(settings)
         try:
             for user_id, customer_id in customers.items():
                 async with container() as scope:
