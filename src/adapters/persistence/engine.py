@@ -96,14 +96,14 @@ def _server_spoke_or_left(driver: Any) -> bool:
     wrapped = transport.get_extra_info("socket") if transport is not None else None
     if wrapped is None:
         return False
-    with socket.fromfd(wrapped.fileno(), wrapped.family, wrapped.type) as peek:
-        try:
+    try:
+        with socket.fromfd(wrapped.fileno(), wrapped.family, wrapped.type) as peek:
             peek.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)  # b"" (the end) or bytes
-        except (BlockingIOError, InterruptedError):
-            return False  # nothing to read: the connection is as we left it
-        except OSError:
-            return True
-        return True
+    except (BlockingIOError, InterruptedError):
+        return False  # nothing to read: the connection is as we left it
+    except OSError:
+        return True  # the socket is gone (closed descriptor, reset)
+    return True
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
