@@ -19,22 +19,32 @@ _Waiting = tuple[dict[str, Any], "asyncio.Future[bool]"]
 
 
 class GroupCommitEventIntake(EventIntake):
-    """``admit`` queues the event; one task at a time writes everything queued so far with
-    one ``INSERT ... ON CONFLICT (id) DO NOTHING RETURNING id`` in one transaction on its
-    own connection, commits, and only then answers each waiting caller. Deliveries that
-    arrive while a commit is in flight go together in the next one, so under load many
-    requests share a commit (and its WAL flush) without any added wait; alone, a request
-    is committed at once.
+    """``admit`` queues the event; a writer task takes everything queued so far, writes it
+    with one ``INSERT ... ON CONFLICT (id) DO NOTHING RETURNING id`` in one transaction on
+    its own connection, commits, and only then answers each waiting caller. Deliveries
+    that arrive while the writers are busy go together in the next batch, so under load
+    many requests share a commit (and its WAL flush) without any added wait; alone, a
+    request is committed at once. Up to ``max_writers`` batches are in flight at once, so
+    one stuck on a dying connection (a database restart) does not hold back the others.
 
     A failed batch fails every caller in it with ``PersistenceUnavailable`` (the
-    transaction rolled back: none of them was stored). The same id twice in one batch is
+    transaction rolled back: none of them was stored), as does one that has not committed
+    within ``batch_timeout`` seconds (then it may have: a retry is a harmless duplicate). The same id twice in one batch is
     stored once; the second caller hears "duplicate". One instance per process and event
     loop (the app's container builds it at app scope).
     """
 
-    def __init__(self, engine: AsyncEngine, *, max_batch: int = 500) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        max_batch: int = 500,
+        max_writers: int = 4,
+        batch_timeout: float = 5.0,
+    ) -> None:
         self._engine = engine
-        self._max_batch = max_batch
+        self._max_batch, self._max_writers = max_batch, max_writers
+        self._batch_timeout = batch_timeout
         # Built once: executed with a list of rows (SQLAlchemy's "insertmanyvalues").
         self._statement = (
             dialect_insert(engine.dialect.name, events)
@@ -42,13 +52,16 @@ class GroupCommitEventIntake(EventIntake):
             .returning(events.c.id)
         )
         self._queue: list[_Waiting] = []
-        self._writer: asyncio.Task[None] | None = None
+        self._writers: set[asyncio.Task[None]] = set()
 
     async def admit(self, event: InboxEvent) -> bool:
         answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._queue.append((inbox_row(event), answer))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write_queued())
+        # (a writer that has just finished may still be in the set until its callback runs)
+        if sum(not writer.done() for writer in self._writers) < self._max_writers:
+            writer = asyncio.create_task(self._write_queued())
+            self._writers.add(writer)
+            writer.add_done_callback(self._writers.discard)
         # shield: a caller that goes away (client disconnect) must not cancel the batch.
         return await asyncio.shield(answer)
 
@@ -57,7 +70,7 @@ class GroupCommitEventIntake(EventIntake):
             batch = self._queue[: self._max_batch]
             del self._queue[: self._max_batch]
             try:
-                stored = await self._insert([row for row, _ in batch])
+                stored = await self._insert_within_timeout([row for row, _ in batch])
             except PersistenceUnavailable as error:
                 for _, answer in batch:
                     if not answer.done():
@@ -73,6 +86,21 @@ class GroupCommitEventIntake(EventIntake):
                 stored.discard(row["id"])  # a second delivery in the same batch is a duplicate
                 if not answer.done():
                     answer.set_result(new)
+
+    async def _insert_within_timeout(self, rows: list[dict[str, Any]]) -> set[str]:
+        """A batch stuck on a connection the server dropped without a word (a restart) is
+        given up after ``batch_timeout``: its callers hear 503 and Stripe retries; if it did
+        commit after all, the retry is a duplicate. Not awaited further: its cleanup may hang
+        on the same dead connection."""
+        insert = asyncio.ensure_future(self._insert(rows))
+        done, _ = await asyncio.wait({insert}, timeout=self._batch_timeout)
+        if not done:
+            insert.cancel()
+            insert.add_done_callback(lambda task: task.cancelled() or task.exception())
+            raise PersistenceUnavailable(
+                f"storing {len(rows)} webhook event(s) took over {self._batch_timeout:g} s"
+            )
+        return insert.result()
 
     async def _insert(self, rows: list[dict[str, Any]]) -> set[str]:
         unique = list({row["id"]: row for row in reversed(rows)}.values())
