@@ -13,6 +13,7 @@ it again and waits for ``pg_isready``.
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -92,9 +93,10 @@ async def stop_then_start(
     sender: StripeLikeSender,
     outage: dict[str, float],
     probes: dict[str, httpx.Response],
+    down: asyncio.Event,
 ) -> None:
-    """Once a third of the events are acknowledged and the worker is busy with them: stop;
-    collect answers and probe the health routes; start."""
+    """Once a third of the events are acknowledged and the worker is busy with them: stop
+    (and set ``down``); collect answers and probe the health routes; start."""
     third = CUSTOMERS * VERSIONS // 3
 
     async def mid_load() -> bool:
@@ -107,6 +109,7 @@ async def stop_then_start(
     await asyncio.to_thread(cluster.stop_immediately)
     outage["down"] = time.monotonic()
     seen = len(sender.answers)
+    down.set()
 
     async def enough_answers_while_down() -> bool:
         return len(sender.answers) - seen >= ANSWERS_WHILE_DOWN
@@ -146,9 +149,22 @@ async def test_webhooks_during_a_database_restart_are_refused_then_all_arrive_on
             async with httpx.AsyncClient(base_url=base, timeout=30) as client:
                 sender = StripeLikeSender(client, WEBHOOK_SECRET)
                 loaded_at = time.monotonic()
+                down = asyncio.Event()
+                # The last third waits for the outage: a fast ingest (several serve
+                # processes, group commit) would otherwise acknowledge every event before
+                # the worker is busy enough to stop the database, leaving nothing to send.
+                mixed = events[:]
+                random.Random(10).shuffle(mixed)  # versions of every customer on both sides
+                cut = len(mixed) * 2 // 3
+
+                async def deliver() -> None:
+                    await sender.deliver_all(mixed[:cut], LANES, seed=10)
+                    await down.wait()
+                    await sender.deliver_all(mixed[cut:], LANES, seed=11)
+
                 await asyncio.gather(
-                    sender.deliver_all(events, LANES, seed=10),
-                    stop_then_start(database_url, cluster, sender, outage, probes),
+                    deliver(),
+                    stop_then_start(database_url, cluster, sender, outage, probes, down),
                 )
                 delivered_at = time.monotonic()
                 duplicates = [await sender.deliver_once(e) for e in events[::7]]
