@@ -21,8 +21,9 @@ from entrypoints.worker import SyncWorker
 def worker(ctx: click.Context, once: bool, worker_id: str | None) -> None:
     """Process webhook events from the inbox and send the emails they queue.
 
-    Run any number on PostgreSQL; on SQLite run one (`make run` already runs one). Stops
-    cleanly, after the batch in hand, on Ctrl+C or SIGTERM.
+    Run any number on PostgreSQL; on SQLite run one (`make run` already runs one). On
+    Ctrl+C or SIGTERM it finishes the event or email in hand, gives back the rest of its
+    claim (due at once for the other workers) and exits 0.
     """
     settings = state_of(ctx).settings()
 
