@@ -10,6 +10,7 @@ import click
 from dishka import AsyncContainer
 
 from entrypoints.cli.runtime import run_with_container, state_of
+from entrypoints.logging import configure_logging
 from entrypoints.production_guards import opt_in_warnings
 from entrypoints.worker import SyncWorker
 
@@ -26,6 +27,9 @@ def worker(ctx: click.Context, once: bool, worker_id: str | None) -> None:
     claim (due at once for the other workers) and exits 0.
     """
     settings = state_of(ctx).settings()
+    # A long-running service: its log follows PORTAL_LOG_FORMAT and PORTAL_LOG_LEVEL, like
+    # `serve` (one-shot commands stay quiet unless -v).
+    configure_logging(settings.log_format, settings.log_level)
 
     async def work(container: AsyncContainer) -> None:
         sync_worker = SyncWorker(container, settings.worker, worker_id)
