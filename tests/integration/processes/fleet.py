@@ -44,13 +44,13 @@ def wait_for(probe: Callable[[], bool], *, timeout: float, what: str) -> None:
         time.sleep(0.05)
 
 
-async def until(probe: Callable[[], bool], *, timeout: float, what: str) -> None:
+async def until(probe: Callable[[], bool], *, within: float, what: str) -> None:
     """``wait_for`` for a test that keeps other tasks running meanwhile (the probe runs in
     a thread: it may block for a moment on a socket)."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while not await asyncio.to_thread(probe):
         if time.monotonic() >= deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+            raise AssertionError(f"timed out after {within:.0f} s waiting for {what}")
         await asyncio.sleep(0.05)
 
 
@@ -80,6 +80,13 @@ class Process:
         self.popen.send_signal(signal.SIGKILL)
         self.popen.wait(timeout=STOP_SECONDS)
         self._close()
+
+    async def exited(self) -> int:
+        """Wait (off the event loop) for the process to exit; its code."""
+        try:
+            return await asyncio.to_thread(self.popen.wait, STOP_SECONDS)
+        finally:
+            self._close()
 
     def terminate(self) -> int:
         """SIGTERM, then the exit code (SIGKILL after ``STOP_SECONDS`` fails the test)."""

@@ -21,7 +21,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import httpx
-
 from fleet import WEBHOOK_SECRET
 
 BASE_CREATED = 1_780_000_000  # provider time of every first version (2026)
