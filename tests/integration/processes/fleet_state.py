@@ -7,10 +7,16 @@ import json
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
+from invoice_events import InvoiceEvent
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.persistence import SqlaEventInbox, SqlaTransactionManager, create_session_factory
+from application.ports.event_inbox import InboxEvent
 
 
 @dataclass(frozen=True)
@@ -91,10 +97,40 @@ def worker_totals(log_text: str) -> Counter[str]:
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], what: str, within: float = 90) -> None:
-    """Poll ``check`` every 100 ms until it holds, or fail naming ``what`` at the deadline."""
+    """Poll ``check`` every 100 ms until it holds, or fail naming ``what`` at the deadline.
+    A database error counts as "not yet" (the server is shared: someone may be restarting
+    it) and is named in the failure if it is still there at the deadline."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
-    while not await check():
+    last_error: Exception | None = None
+    while True:
+        try:
+            if await check():
+                return
+        except (OSError, SQLAlchemyError) as error:
+            last_error = error
         if loop.time() > deadline:
-            raise AssertionError(f"timed out after {within:.0f} s waiting for {what}")
+            cause = f" (last database error: {last_error!r})" if last_error else ""
+            raise AssertionError(f"timed out after {within:.0f} s waiting for {what}{cause}")
         await asyncio.sleep(0.1)
+
+
+async def store_acknowledged(engine: AsyncEngine, events: list[InvoiceEvent]) -> None:
+    """The inbox as the APIs leave it once they have acknowledged ``events`` (written
+    through the inbox adapter directly: a backlog in seconds, not a thousand requests)."""
+    received = datetime.now(UTC)
+    async with create_session_factory(engine)() as session:
+        for event in events:
+            payload = json.loads(event.body)
+            created = datetime.fromtimestamp(payload["created"], UTC)
+            stored = InboxEvent(event.id, event.type, created, False, payload, received)
+            await SqlaEventInbox(session).store(stored)
+        await SqlaTransactionManager(session).commit()
+
+
+async def held_by(engine: AsyncEngine, table: str, worker_id: str) -> int:
+    """How many rows of ``table`` (webhook_events, email_outbox) ``worker_id`` has claimed."""
+    claimed = {"webhook_events": "processing", "email_outbox": "sending"}[table]
+    query = text(f"SELECT count(*) FROM {table} WHERE status = :s AND locked_by = :w")
+    async with engine.connect() as connection:
+        return int((await connection.execute(query, {"s": claimed, "w": worker_id})).scalar_one())

@@ -6,12 +6,18 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 from fleet import Fleet, until
-from fleet_state import eventually, inbox, logged, mirror, statuses, worker_totals
+from fleet_state import (
+    eventually,
+    inbox,
+    logged,
+    mirror,
+    statuses,
+    store_acknowledged,
+    worker_totals,
+)
 from invoice_events import (
-    InvoiceEvent,
     invoice_event,
     invoice_events,
     newest_states,
@@ -19,9 +25,6 @@ from invoice_events import (
 )
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
-
-from adapters.persistence import SqlaEventInbox, SqlaTransactionManager, create_session_factory
-from application.ports.event_inbox import InboxEvent
 
 
 async def read_until(reader: asyncio.StreamReader, marker: bytes) -> bytes:
@@ -76,25 +79,11 @@ async def test_an_api_process_finishes_the_request_in_flight_then_exits_0(
 BACKLOG_INVOICES, VERSIONS, BATCH = 300, 4, 400  # 1,200 events; a batch is a third of them
 
 
-async def stored_backlog(engine: AsyncEngine, run: str) -> list[InvoiceEvent]:
-    """The inbox as the APIs leave it once they have acknowledged every event (written
-    through the inbox adapter directly: quicker than 1,200 requests)."""
-    events = invoice_events(run, invoices=BACKLOG_INVOICES, versions=VERSIONS)
-    received = datetime.now(UTC)
-    async with create_session_factory(engine)() as session:
-        for event in events:
-            payload = json.loads(event.body)
-            created = datetime.fromtimestamp(payload["created"], UTC)
-            stored = InboxEvent(event.id, event.type, created, False, payload, received)
-            await SqlaEventInbox(session).store(stored)
-        await SqlaTransactionManager(session).commit()
-    return events
-
-
 async def test_a_worker_stopped_mid_batch_releases_its_claim_and_exits_0(
     make_fleet: Callable[..., Fleet], database: AsyncEngine
 ) -> None:
-    events = await stored_backlog(database, "term")
+    events = invoice_events("term", invoices=BACKLOG_INVOICES, versions=VERSIONS)
+    await store_acknowledged(database, events)
     fleet = make_fleet(PORTAL_WORKER_BATCH_SIZE=str(BATCH), PORTAL_WORKER_LEASE_SECONDS="30")
     [first] = fleet.started(workers=1, prefix="first-")
 
