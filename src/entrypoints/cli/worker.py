@@ -27,9 +27,10 @@ def worker(ctx: click.Context, once: bool, worker_id: str | None) -> None:
     claim (due at once for the other workers) and exits 0.
     """
     settings = state_of(ctx).settings()
-    # A long-running service: its log follows PORTAL_LOG_FORMAT and PORTAL_LOG_LEVEL, like
-    # `serve` (one-shot commands stay quiet unless -v).
-    configure_logging(settings.log_format, settings.log_level)
+    if not once:
+        # A service: it logs per PORTAL_LOG_FORMAT and PORTAL_LOG_LEVEL, like `serve`
+        # (`--once` is a one-shot command, quiet unless -v).
+        configure_logging(settings.log_format, settings.log_level)
 
     async def work(container: AsyncContainer) -> None:
         sync_worker = SyncWorker(container, settings.worker, worker_id)
