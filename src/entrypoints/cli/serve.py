@@ -26,9 +26,10 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     state = state_of(ctx)
     settings = state.settings()  # read once; a bad setting fails here with one line
     load_catalog(settings.catalog_path)  # likewise a missing or invalid catalog file
-    _exit_cleanly_after_draining()
+    app = create_app(settings, *state.override_providers)
+    _exit_cleanly_after_draining()  # last: until uvicorn runs, Ctrl+C still interrupts
     uvicorn.run(
-        create_app(settings, *state.override_providers),
+        app,
         host=host or settings.host,
         port=port or settings.port,
         log_config=None,
