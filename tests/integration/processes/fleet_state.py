@@ -85,10 +85,13 @@ def logged(log_text: str, event: str) -> list[dict[str, object]]:
 
 
 def worker_totals(log_text: str) -> Counter[str]:
-    """Events processed, emails sent and claims released, as a worker's log tells them."""
+    """Events processed (committed), emails sent and claims released, as a worker's log
+    tells them."""
     totals: Counter[str] = Counter()
-    for record in logged(log_text, "worker.pass.done"):
+    for record in logged(log_text, "worker.pass.done"):  # its events: every one claimed
         totals["events"] += int(str(record["events"]))
+    for outcome in ("retrying", "parked"):  # ... of which these were rolled back, not done
+        totals["events"] -= len(logged(log_text, f"worker.event.{outcome}"))
         totals["emails_sent"] += int(str(record["emails_sent"]))
     for record in logged(log_text, "worker.claims.released"):
         totals["released_events"] += int(str(record["events"]))
