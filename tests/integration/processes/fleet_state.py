@@ -90,9 +90,9 @@ def worker_totals(log_text: str) -> Counter[str]:
     totals: Counter[str] = Counter()
     for record in logged(log_text, "worker.pass.done"):  # its events: every one claimed
         totals["events"] += int(str(record["events"]))
+        totals["emails_sent"] += int(str(record["emails_sent"]))
     for outcome in ("retrying", "parked"):  # ... of which these were rolled back, not done
         totals["events"] -= len(logged(log_text, f"worker.event.{outcome}"))
-        totals["emails_sent"] += int(str(record["emails_sent"]))
     for record in logged(log_text, "worker.claims.released"):
         totals["released_events"] += int(str(record["events"]))
         totals["released_emails"] += int(str(record["emails"]))
