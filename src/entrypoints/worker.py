@@ -5,6 +5,8 @@ workers may run on PostgreSQL (claims use ``FOR UPDATE SKIP LOCKED``); on SQLite
 While a pass runs, a heartbeat renews the worker's leases every ``lease_seconds / 3`` in
 its own transaction, so a long batch keeps its claims and a killed worker's claims are
 free for another worker ``lease_seconds`` (30 s by default) after its last heartbeat.
+A worker told to stop (SIGTERM) finishes the event or email in hand, releases the rest of
+its claim at once and returns: a supervisor's grace period never has to cover a batch.
 """
 
 from __future__ import annotations
@@ -50,8 +52,18 @@ class PassResult:
         out = self.outbox
         return bool(self.inbox.claimed or out.sent or out.retrying or out.parked)
 
+    @property
+    def released(self) -> int:
+        """Claims given back unprocessed because the worker was stopping."""
+        return self.inbox.released + self.outbox.released
+
 
 Wait = Callable[[float], Awaitable[None]]
+IDLE_OUTBOX = OutboxBatchResult((), (), ())
+
+
+def _never() -> bool:
+    return False
 
 
 class LeaseHeartbeat:
@@ -106,7 +118,8 @@ class LeaseHeartbeat:
 class SyncWorker:
     """``run_pass`` once, ``drain`` until nothing is due, or ``run`` until ``stop`` is set
     (sleeping ``poll_seconds`` only when a pass found nothing; ``wakeup`` cuts the sleep).
-    Each pass runs under the lease heartbeat."""
+    Each pass runs under the lease heartbeat; under ``run``, ``stop`` also ends a pass
+    early, its unfinished claims released."""
 
     def __init__(
         self,
@@ -120,24 +133,28 @@ class SyncWorker:
         self.worker_id = worker_id or default_worker_id()
         self.heartbeat = LeaseHeartbeat(container, self.worker_id, heartbeat_wait)
 
-    async def run_pass(self) -> PassResult:
+    async def run_pass(self, stopping: Callable[[], bool] = _never) -> PassResult:
+        """One batch of events, then one of emails; ``stopping`` (asked before each item)
+        ends it early, releasing what was claimed and not done."""
         async with self.heartbeat.running():
-            return await self._pass()
+            return await self._pass(stopping)
 
-    async def _pass(self) -> PassResult:
-        limit = self._settings.batch_size
+    async def _pass(self, stopping: Callable[[], bool]) -> PassResult:
+        worker_id, limit = self.worker_id, self._settings.batch_size
         started = time.perf_counter()
         async with self._container() as request:
             inbox = await (await request.get(ProcessInboxBatch)).execute(
-                worker_id=self.worker_id, limit=limit
+                worker_id=worker_id, limit=limit, stopping=stopping
             )
         record_inbox_batch(inbox, time.perf_counter() - started)
-        started = time.perf_counter()
-        async with self._container() as request:
-            outbox = await (await request.get(SendOutboxBatch)).execute(
-                worker_id=self.worker_id, limit=limit
-            )
-        record_outbox_batch(outbox, time.perf_counter() - started)
+        outbox = IDLE_OUTBOX
+        if not stopping():
+            started = time.perf_counter()
+            async with self._container() as request:
+                outbox = await (await request.get(SendOutboxBatch)).execute(
+                    worker_id=worker_id, limit=limit, stopping=stopping
+                )
+            record_outbox_batch(outbox, time.perf_counter() - started)
         _log_pass(self.worker_id, inbox, outbox)
         return PassResult(inbox, outbox)
 
@@ -152,7 +169,7 @@ class SyncWorker:
         log.info("worker.started", worker_id=self.worker_id)
         while not stop.is_set():
             try:
-                busy = (await self.run_pass()).busy
+                busy = (await self.run_pass(stop.is_set)).busy
             except ApplicationError as error:  # e.g. the database is down: wait, try again
                 log.warning("worker.pass.failed", worker_id=self.worker_id, error=error.message)
                 busy = False
@@ -196,4 +213,11 @@ def _log_pass(worker_id: str, inbox: InboxBatchResult, outbox: OutboxBatchResult
             emails_sent=len(outbox.sent),
             emails_retrying=len(outbox.retrying),
             emails_parked=len(outbox.parked),
+        )
+    if inbox.released or outbox.released:
+        log.info(
+            "worker.claims.released",
+            worker_id=worker_id,
+            events=inbox.released,
+            emails=outbox.released,
         )

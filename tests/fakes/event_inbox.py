@@ -46,6 +46,13 @@ class FakeEventInbox(EventInbox, Snapshotted):
             )
         return len(held)
 
+    async def release_claims(self, *, worker_id: str) -> int:
+        held = [i for i, holder in self.holders.items() if holder == worker_id]
+        for event_id in held:
+            del self.holders[event_id]
+            self.events[event_id] = dataclasses.replace(self.events[event_id], next_attempt_at=None)
+        return len(held)
+
     async def mark_processed(self, event_id: str, *, now: datetime) -> None:
         self.holders.pop(event_id, None)
         event = self.events[event_id]

@@ -44,6 +44,13 @@ class FakeOutbox(Outbox, Snapshotted):
             )
         return len(held)
 
+    async def release_claims(self, *, worker_id: str) -> int:
+        held = [k for k, holder in self.holders.items() if holder == worker_id]
+        for key in held:
+            del self.holders[key]
+            self.messages[key] = dataclasses.replace(self.messages[key], next_attempt_at=None)
+        return len(held)
+
     async def mark_sent(self, key: str, *, now: datetime) -> None:
         self.holders.pop(key, None)
         self.messages[key] = dataclasses.replace(

@@ -9,7 +9,7 @@ from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.persistence.errors import translate_database_errors
-from adapters.persistence.leases import claim_due_rows, renew_leases
+from adapters.persistence.leases import claim_due_rows, release_leases, renew_leases
 from adapters.persistence.tables import webhook_events as events
 from adapters.persistence.upsert import dialect_insert
 from application.ports.event_inbox import EventInbox, EventStatus, InboxEvent
@@ -63,6 +63,14 @@ class SqlaEventInbox(EventInbox):
             events, claimed=PROCESSING, worker_id=worker_id, now=now, lease_seconds=lease_seconds
         )
         with translate_database_errors(f"renewing the leases of {worker_id!r}"):
+            result = await self._session.execute(statement)
+        return int(getattr(result, "rowcount", 0))
+
+    async def release_claims(self, *, worker_id: str) -> int:
+        statement = release_leases(
+            events, claimed=PROCESSING, waiting=EventStatus.PENDING, worker_id=worker_id
+        )
+        with translate_database_errors(f"releasing the claims of {worker_id!r}"):
             result = await self._session.execute(statement)
         return int(getattr(result, "rowcount", 0))
 

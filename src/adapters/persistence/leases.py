@@ -67,3 +67,14 @@ def renew_leases(
         .where(c.status == claimed, c.locked_by == worker_id)
         .values(locked_until=now + timedelta(seconds=lease_seconds))
     )
+
+
+def release_leases(table: Table, *, claimed: str, waiting: str, worker_id: str) -> Update:
+    """``UPDATE`` every row ``worker_id`` still holds back to ``waiting``, unleased: a
+    stopping worker gives back what it will not finish, so nobody waits for its lease."""
+    c = table.c
+    return (
+        update(table)
+        .where(c.status == claimed, c.locked_by == worker_id)
+        .values(status=waiting, locked_by=None, locked_until=None)
+    )

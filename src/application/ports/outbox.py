@@ -54,6 +54,11 @@ class Outbox(Protocol):
         another worker took over after the lease ran out is not renewed."""
         ...
 
+    async def release_claims(self, *, worker_id: str) -> int:
+        """Give back every message ``worker_id`` has claimed and not yet marked (a worker
+        stopping mid-batch): due again at once for any worker; how many."""
+        ...
+
     async def mark_sent(self, key: str, *, now: datetime) -> None: ...
 
     async def mark_failed(

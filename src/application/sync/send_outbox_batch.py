@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from application.errors import ApplicationError, EmailNotRenderable
@@ -25,6 +26,7 @@ class OutboxBatchResult:
     sent: tuple[str, ...]
     retrying: tuple[str, ...]
     parked: tuple[str, ...]
+    released: int = 0  # claimed, then given back unsent because the worker is stopping
 
 
 class SendOutboxBatch:
@@ -33,6 +35,8 @@ class SendOutboxBatch:
     A message marked sent is never claimed again. A failure (the mail server, a template)
     is retried with backoff and parked after ``max_attempts``; an unknown template is
     parked at once. ``message_id_domain`` is the right-hand side of every Message-ID.
+    Once ``stopping`` says yes (asked before each message), the rest of the claim is
+    released for any worker at once and the batch ends.
     """
 
     def __init__(
@@ -49,7 +53,9 @@ class SendOutboxBatch:
         self._clock, self._transaction, self._settings = clock, transaction, settings
         self._domain = message_id_domain
 
-    async def execute(self, *, worker_id: str, limit: int = 50) -> OutboxBatchResult:
+    async def execute(
+        self, *, worker_id: str, limit: int = 50, stopping: Callable[[], bool] = lambda: False
+    ) -> OutboxBatchResult:
         claimed = await self._outbox.claim_due(
             worker_id=worker_id,
             now=self._clock.now(),
@@ -61,6 +67,10 @@ class SendOutboxBatch:
         retrying: list[str] = []
         parked: list[str] = []
         for message in claimed:
+            if stopping():
+                released = await self._outbox.release_claims(worker_id=worker_id)
+                await self._transaction.commit()
+                return OutboxBatchResult(tuple(sent), tuple(retrying), tuple(parked), released)
             try:
                 await self._mailer.send(self._render(message))
             except ApplicationError as error:

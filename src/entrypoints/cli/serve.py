@@ -1,8 +1,13 @@
-"""``billing-portal serve``: the HTTP API under uvicorn, one process per CPU by default."""
+"""``billing-portal serve``: the HTTP API under uvicorn, one process per CPU by default.
+
+On SIGTERM or Ctrl+C it stops accepting connections, lets the requests in flight finish,
+and exits 0."""
 
 from __future__ import annotations
 
 import os
+import signal
+from types import FrameType
 
 import click
 import uvicorn
@@ -46,13 +51,16 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
         "proxy_headers": True,
     }
     if workers == 1:
-        uvicorn.run(create_app(settings, *state.override_providers), **options)  # type: ignore[arg-type]
+        app = create_app(settings, *state.override_providers)
+        _exit_cleanly_after_draining()  # last: until uvicorn runs, Ctrl+C still interrupts
+        uvicorn.run(app, **options)  # type: ignore[arg-type]
         return
     if state.override_providers:
         raise click.UsageError("--workers > 1 builds each app from the environment (no overrides)")
     if settings.web.uses_random_secret:
         # Every process must sign and read the same page sessions: share this one secret.
         os.environ["PORTAL_SESSION_SECRET"] = settings.web.session_secret
+    _exit_cleanly_after_draining()
     # Each process imports the whole app before it answers uvicorn's health check: on a
     # busy machine that takes longer than uvicorn's 5 s default, which would kill it.
     uvicorn.run(
@@ -62,3 +70,15 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
         timeout_worker_healthcheck=60,
         **options,  # type: ignore[arg-type]
     )
+
+
+def _exit_cleanly_after_draining() -> None:
+    """uvicorn catches SIGTERM/SIGINT, drains, puts back the handlers it found and raises
+    the signal again; with these no-op handlers in place that ends ``uvicorn.run``
+    normally, so a drained server exits 0 rather than "killed by SIGTERM"."""
+
+    def drained(signum: int, frame: FrameType | None) -> None:
+        del signum, frame
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, drained)

@@ -10,6 +10,7 @@ import click
 from dishka import AsyncContainer
 
 from entrypoints.cli.runtime import run_with_container, state_of
+from entrypoints.logging import configure_logging
 from entrypoints.production_guards import opt_in_warnings
 from entrypoints.worker import SyncWorker
 
@@ -21,10 +22,15 @@ from entrypoints.worker import SyncWorker
 def worker(ctx: click.Context, once: bool, worker_id: str | None) -> None:
     """Process webhook events from the inbox and send the emails they queue.
 
-    Run any number on PostgreSQL; on SQLite run one (`make run` already runs one). Stops
-    cleanly, after the batch in hand, on Ctrl+C or SIGTERM.
+    Run any number on PostgreSQL; on SQLite run one (`make run` already runs one). On
+    Ctrl+C or SIGTERM it finishes the event or email in hand, gives back the rest of its
+    claim (due at once for the other workers) and exits 0.
     """
     settings = state_of(ctx).settings()
+    if not once:
+        # A service: it logs per PORTAL_LOG_FORMAT and PORTAL_LOG_LEVEL, like `serve`
+        # (`--once` is a one-shot command, quiet unless -v).
+        configure_logging(settings.log_format, settings.log_level)
 
     async def work(container: AsyncContainer) -> None:
         sync_worker = SyncWorker(container, settings.worker, worker_id)

@@ -5,6 +5,7 @@ ticks when the test says so."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from dishka import Provider, Scope, make_async_container, provide
@@ -20,6 +21,8 @@ from application.sync.settings import SyncSettings
 from entrypoints.sync_settings import WorkerSettings
 from entrypoints.worker import SyncWorker
 
+Stopping = Callable[[], bool]
+
 LEASE = SyncSettings().lease_seconds
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -31,7 +34,7 @@ class LongBatch:
         self.inbox, self.outbox, self.clock = inbox, outbox, clock
         self.claimed, self.finish = asyncio.Event(), asyncio.Event()
 
-    async def execute(self, *, worker_id: str, limit: int) -> InboxBatchResult:
+    async def execute(self, *, worker_id: str, limit: int, stopping: Stopping) -> InboxBatchResult:
         claim = {"worker_id": worker_id, "now": self.clock.now(), "limit": limit}
         await self.inbox.claim_due(**claim, lease_seconds=LEASE)
         await self.outbox.claim_due(**claim, lease_seconds=LEASE)
@@ -98,7 +101,9 @@ def worker_over(
         @provide(scope=Scope.REQUEST)
         def outbox_batch(self) -> SendOutboxBatch:
             class Idle:
-                async def execute(self, *, worker_id: str, limit: int) -> OutboxBatchResult:
+                async def execute(
+                    self, *, worker_id: str, limit: int, stopping: Stopping
+                ) -> OutboxBatchResult:
                     return OutboxBatchResult((), (), ())
 
             return Idle()  # type: ignore[return-value]

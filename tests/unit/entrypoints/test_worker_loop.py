@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 
 import pytest
 from dishka import Provider, Scope, make_async_container, provide
@@ -16,6 +17,8 @@ from entrypoints.demo.command import webhook_url
 from entrypoints.sync_settings import WorkerSettings
 from entrypoints.worker import SyncWorker
 
+Stopping = Callable[[], bool]
+
 IDLE_OUTBOX = OutboxBatchResult((), (), ())
 
 
@@ -25,7 +28,7 @@ class ScriptedInbox:
     def __init__(self, steps: list[int | Exception], stop: asyncio.Event) -> None:
         self.steps, self.stop, self.passes = steps, stop, 0
 
-    async def execute(self, *, worker_id: str, limit: int) -> InboxBatchResult:
+    async def execute(self, *, worker_id: str, limit: int, stopping: Stopping) -> InboxBatchResult:
         self.passes += 1
         if not self.steps:
             self.stop.set()
@@ -37,12 +40,18 @@ class ScriptedInbox:
         return InboxBatchResult(results)
 
 
-class IdleOutbox:
-    async def execute(self, *, worker_id: str, limit: int) -> OutboxBatchResult:
+class CountingOutbox:
+    def __init__(self) -> None:
+        self.passes = 0
+
+    async def execute(self, *, worker_id: str, limit: int, stopping: Stopping) -> OutboxBatchResult:
+        self.passes += 1
         return IDLE_OUTBOX
 
 
-def worker_over(inbox: ScriptedInbox, poll_seconds: float) -> SyncWorker:
+def worker_over(
+    inbox: ScriptedInbox, poll_seconds: float, outbox: CountingOutbox | None = None
+) -> SyncWorker:
     class Batches(Provider):
         scope = Scope.REQUEST
 
@@ -52,7 +61,7 @@ def worker_over(inbox: ScriptedInbox, poll_seconds: float) -> SyncWorker:
 
         @provide
         def outbox_batch(self) -> SendOutboxBatch:
-            return IdleOutbox()  # type: ignore[return-value]
+            return outbox or CountingOutbox()  # type: ignore[return-value]
 
     container = make_async_container(Batches())
     return SyncWorker(container, WorkerSettings(batch_size=10, poll_seconds=poll_seconds), "w1")
@@ -100,3 +109,28 @@ async def test_drain_stops_at_the_first_idle_pass() -> None:
 )
 def test_the_demo_registers_the_api_it_serves_as_the_sandbox_webhook(host: str, url: str) -> None:
     assert webhook_url(host, 8000) == url
+
+
+class StoppedMidBatch:
+    """A pass during which SIGTERM arrives: it sets ``stop`` and reports what ``stopping``
+    then says (the real batch would release the rest of its claim)."""
+
+    def __init__(self, stop: asyncio.Event) -> None:
+        self.stop, self.saw_stopping = stop, False
+
+    async def execute(self, *, worker_id: str, limit: int, stopping: Stopping) -> InboxBatchResult:
+        self.stop.set()
+        self.saw_stopping = stopping()
+        return InboxBatchResult((ProcessEventResult("evt_0", EventOutcome.PROCESSED),), 9)
+
+
+async def test_stop_during_a_pass_reaches_the_batch_and_skips_the_emails() -> None:
+    stop = asyncio.Event()
+    batch = StoppedMidBatch(stop)
+    outbox = CountingOutbox()
+    worker = worker_over(batch, poll_seconds=60, outbox=outbox)  # type: ignore[arg-type]
+
+    await asyncio.wait_for(worker.run(stop), timeout=10)
+
+    assert batch.saw_stopping
+    assert outbox.passes == 0

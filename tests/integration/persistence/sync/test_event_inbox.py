@@ -237,3 +237,23 @@ async def test_nothing_stored_survives_a_rollback(
         assert await SqlaEventInbox(session).store(inbox_event(1)) is True
         await SqlaTransactionManager(session).rollback()
         assert await SqlaEventInbox(session).store(inbox_event(1)) is True
+
+
+async def test_released_claims_are_due_at_once_for_another_worker_and_only_the_workers_own(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    await stored(session_factory, inbox_event(1), inbox_event(2), inbox_event(3))
+    assert await claim(session_factory, "worker-a", limit=2) == ["evt_0001", "evt_0002"]
+    assert await claim(session_factory, "worker-b") == ["evt_0003"]
+    async with session_factory() as session:
+        inbox = SqlaEventInbox(session)
+        await inbox.mark_processed("evt_0001", now=NOW)
+        released = await inbox.release_claims(worker_id="worker-a")  # SIGTERM mid-batch
+        await SqlaTransactionManager(session).commit()
+
+    assert released == 1  # the processed one is no one's claim any more
+    assert await claim(session_factory, "worker-c") == ["evt_0002"]  # now, not a lease later
+    async with session_factory() as session:
+        assert (await SqlaEventInbox(session).renew_leases(
+            worker_id="worker-b", now=NOW, lease_seconds=LEASE
+        )) == 1  # fmt: skip

@@ -157,3 +157,20 @@ async def test_audit_entries_are_kept_once_per_event_and_logged(
         ("portal.session.created", "info"),
         ("portal.configuration.drift", "warning"),
     ]
+
+
+async def test_a_stopping_workers_released_emails_are_due_at_once_for_another_worker(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    async with session_factory() as session:
+        for key in ("k_a", "k_b", "k_c"):
+            await SqlaOutbox(session).enqueue(message(key))
+        await SqlaTransactionManager(session).commit()
+    assert len(await claim(session_factory, "worker-a")) == 3
+    async with session_factory() as session:
+        await SqlaOutbox(session).mark_sent("k_a", now=NOW)
+        released = await SqlaOutbox(session).release_claims(worker_id="worker-a")
+        await SqlaTransactionManager(session).commit()
+
+    assert released == 2
+    assert sorted(m.key for m in await claim(session_factory, "worker-b")) == ["k_b", "k_c"]
