@@ -1,6 +1,8 @@
 """Benchmarks (`make bench`, i.e. ``python -m benchmarks``): ratios, never absolute timings.
 
-Every case runs against the real app (``create_app``) served by uvicorn on a loopback port
-in a background thread, beside a baseline measured in the same run, in interleaved rounds,
-so the machine's noise falls on both sides of each ratio. See ``docs/PERFORMANCE.md``.
+Each scenario loads the API as production runs it (``billing-portal serve`` and workers on
+PostgreSQL, a Stripe stand-in on loopback) with wrk, beside a minimal baseline measured in
+the same run (pgbench, a bare Litestar route on a raw asyncpg pool, bare GETs to the
+sandbox), so the machine's noise falls on both sides of each ratio. Method and figures:
+``docs/PERFORMANCE.md``.
 """
