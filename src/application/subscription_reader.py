@@ -23,7 +23,7 @@ class SubscriptionReader(SubscriptionSource):
         self._mirror, self._provider = mirror, provider
 
     async def list_subscriptions(self, customer_id: str) -> list[Subscription]:
-        if await self._mirror.subscriptions_complete(customer_id):
-            mirrored = await self._mirror.list_subscriptions(customer_id)
+        mirrored = await self._mirror.complete_subscriptions(customer_id)
+        if mirrored is not None:
             return [m.subscription for m in mirrored]
         return await self._provider.list_subscriptions(customer_id)

@@ -91,14 +91,13 @@ class BillingSummary:
         if link is None or not link.stripe_customer_id:
             raise NoBillingAccount(f"user {user_id!r} has no billing account linked")
         customer_id = link.stripe_customer_id
-        customer = await self._mirror.get_customer(customer_id)
-        subs = await self._mirror.list_subscriptions(customer_id)
-        method = None
-        if customer is not None and customer.default_payment_method_id:
-            method = await self._mirror.get_payment_method(customer.default_payment_method_id)
-        latest_invoices = await self._mirror.latest_invoices(customer_id)
-        names = await self._mirror.product_names({p for s in subs for p in s.product_ids()})
-        written_at = await self._mirror.last_written_at(customer_id)
+        page = await self._mirror.read_billing_page(customer_id)  # no row locks
+        customer, subs, method = page.customer, page.subscriptions, page.default_payment_method
+        latest_invoices, names, written_at = (
+            page.latest_invoices,
+            page.product_names,
+            page.last_written_at,
+        )
         decision = decide_portal_access(
             self._policy, link, [s.subscription for s in subs], self._clock.now()
         )

@@ -20,6 +20,18 @@ class InvoiceCursor:
     invoice_id: str
 
 
+@dataclass(frozen=True, slots=True)
+class BillingPageRead:
+    """What the billing page shows of one customer, as the mirror holds it."""
+
+    customer: MirroredCustomer | None
+    subscriptions: list[MirroredSubscription]  # every status, by (created, id)
+    default_payment_method: MirroredPaymentMethod | None  # the customer's, detached or not
+    latest_invoices: Mapping[str, MirroredInvoice]  # by subscription id, as latest_invoices
+    product_names: Mapping[str, str]  # of the subscriptions' products, as product_names
+    last_written_at: datetime | None  # as last_written_at
+
+
 class BillingMirror(Protocol):
     """Our copy of the provider's billing objects, each with the version it reflects.
 
@@ -74,6 +86,33 @@ class BillingMirror(Protocol):
         """The names the mirror holds for these products (unnamed or unknown ones are
         absent); unlocked."""
         ...
+
+    async def read_billing_page(self, customer_id: str) -> BillingPageRead:
+        """Everything ``GET /api/billing/summary`` shows of the customer, without locking
+        anything (the page only reads). This default composes the reads above; the database
+        adapter reads it in a few round trips and takes no row lock."""
+        customer = await self.get_customer(customer_id)
+        subscriptions = await self.list_subscriptions(customer_id)
+        method = None
+        if customer is not None and customer.default_payment_method_id:
+            method = await self.get_payment_method(customer.default_payment_method_id)
+        return BillingPageRead(
+            customer=customer,
+            subscriptions=subscriptions,
+            default_payment_method=method,
+            latest_invoices=await self.latest_invoices(customer_id),
+            product_names=await self.product_names(
+                {p for s in subscriptions for p in s.product_ids()}
+            ),
+            last_written_at=await self.last_written_at(customer_id),
+        )
+
+    async def complete_subscriptions(self, customer_id: str) -> list[MirroredSubscription] | None:
+        """``list_subscriptions`` when ``subscriptions_complete``, else ``None``; unlocked.
+        The database adapter answers in one round trip."""
+        if not await self.subscriptions_complete(customer_id):
+            return None
+        return await self.list_subscriptions(customer_id)
 
     async def mark_subscriptions_complete(
         self, customer_ids: Iterable[str], *, at: datetime

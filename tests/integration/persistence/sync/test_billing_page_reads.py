@@ -1,0 +1,129 @@
+"""The billing page's reads (``read_billing_page``, ``complete_subscriptions``) on PostgreSQL
+(plain SQL on the session's asyncpg connection) and SQLite (the composed reads): the same
+answer as the individual reads, and no row lock on PostgreSQL."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from adapters.persistence import SqlaBillingMirror, SqlaTransactionManager
+from application.ports.billing_mirror import BillingMirror, BillingPageRead
+from domain.billing.product import MirroredProduct
+from domain.billing.subscription import MirroredSubscription
+
+from .mirror_records import FROM_EVENT, T0, customer, invoice, payment_method, subscription
+
+
+def _of_other_customer(sub_id: str) -> MirroredSubscription:
+    mirrored = subscription(sub_id)
+    return replace(mirrored, subscription=replace(mirrored.subscription, customer_id="cus_other"))
+
+
+async def _composed(mirror: SqlaBillingMirror, customer_id: str) -> BillingPageRead:
+    return await BillingMirror.read_billing_page(mirror, customer_id)
+
+
+async def _seed(session_factory: async_sessionmaker[AsyncSession]) -> None:
+    async with session_factory() as session:
+        mirror = SqlaBillingMirror(session)
+        await mirror.save_customer(customer())
+        await mirror.save_payment_method(payment_method())
+        await mirror.save_subscription(subscription("sub_1"))
+        later = subscription("sub_2").subscription
+        await mirror.save_subscription(
+            replace(subscription("sub_2"), subscription=replace(later, created=T0 + timedelta(1)))
+        )
+        await mirror.save_subscription(subscription("sub_3"))  # no invoice
+        for record in (
+            invoice("in_old", T0),
+            invoice("in_tie_a", T0 + timedelta(days=30)),
+            invoice("in_tie_b", T0 + timedelta(days=30)),  # same second: the larger id wins
+            invoice("in_2", T0, subscription_id="sub_2"),
+            invoice("in_none", T0 + timedelta(days=90), subscription_id=None),
+            invoice("in_other", T0 + timedelta(days=90), customer_id="cus_other"),
+        ):
+            await mirror.save_invoice(record)
+        await mirror.save_product(MirroredProduct("prod_pro", FROM_EVENT, name="Pro plan"))
+        await mirror.save_product(MirroredProduct("prod_api", FROM_EVENT, name=None))
+        await mirror.save_product(MirroredProduct("prod_else", FROM_EVENT, name="Else"))
+        await mirror.save_subscription(_of_other_customer("sub_x"))
+        await SqlaTransactionManager(session).commit()
+
+
+async def test_the_page_read_equals_the_individual_reads(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    await _seed(session_factory)
+    async with session_factory() as session:
+        mirror = SqlaBillingMirror(session)
+        page = await mirror.read_billing_page("cus_1")
+        assert page == await _composed(mirror, "cus_1")
+
+    assert page.customer == customer()
+    assert page.default_payment_method == payment_method()
+    assert [s.id for s in page.subscriptions] == ["sub_1", "sub_3", "sub_2"]
+    assert {k: v.id for k, v in page.latest_invoices.items()} == {
+        "sub_1": "in_tie_b",
+        "sub_2": "in_2",
+    }
+    assert page.product_names == {"prod_pro": "Pro plan"}
+    assert page.last_written_at is not None
+
+
+async def test_the_page_read_of_a_customer_the_mirror_does_not_hold(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    async with session_factory() as session:
+        mirror = SqlaBillingMirror(session)
+        await mirror.save_subscription(subscription("sub_1", default_payment_method_id=None))
+        await SqlaTransactionManager(session).commit()
+        page = await mirror.read_billing_page("cus_1")
+        assert page == await _composed(mirror, "cus_1")
+        assert page.customer is None and page.default_payment_method is None
+        assert [s.id for s in page.subscriptions] == ["sub_1"]
+        nothing = await mirror.read_billing_page("cus_nobody")
+        assert nothing == BillingPageRead(None, [], None, {}, {}, None)
+
+
+async def test_complete_subscriptions_only_once_the_mirror_holds_them_all(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    async with session_factory() as session:
+        mirror = SqlaBillingMirror(session)
+        await mirror.save_subscription(subscription("sub_1"))
+        await mirror.save_subscription(_of_other_customer("sub_x"))
+        await mirror.mark_subscriptions_complete(["cus_empty"], at=T0)
+        await SqlaTransactionManager(session).commit()
+
+        assert await mirror.complete_subscriptions("cus_1") is None
+        assert await mirror.complete_subscriptions("cus_empty") == []
+        await mirror.mark_subscriptions_complete(["cus_1"], at=T0)
+        assert await mirror.complete_subscriptions("cus_1") == [subscription("sub_1")]
+
+
+@pytest.mark.parametrize(
+    "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+async def test_the_page_read_locks_no_row(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    await _seed(session_factory)
+    lock_now = [
+        text(f"SELECT id FROM {table} WHERE id = '{row}' FOR UPDATE NOWAIT")
+        for table, row in (
+            ("billing_customers", "cus_1"),
+            ("billing_payment_methods", "pm_1"),
+            ("billing_subscriptions", "sub_1"),
+            ("billing_invoices", "in_tie_b"),
+        )
+    ]
+    async with session_factory() as reading, session_factory() as other:
+        await SqlaBillingMirror(reading).read_billing_page("cus_1")
+        await SqlaBillingMirror(reading).complete_subscriptions("cus_1")
+        for statement in lock_now:  # would raise "could not obtain lock" under a lock
+            assert (await other.execute(statement)).scalar_one()
