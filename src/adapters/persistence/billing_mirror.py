@@ -3,12 +3,10 @@ payment methods, one table each, every row with the provider version it reflects
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-import asyncpg
 from sqlalchemy import (
     BindParameter,
     CompoundSelect,
@@ -26,7 +24,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.persistence import mirror_rows as rows
-from adapters.persistence.errors import describe, translate_database_errors
+from adapters.persistence.driver_reads import columns, driver_errors, prefixed, session_driver
+from adapters.persistence.errors import translate_database_errors
 from adapters.persistence.tables import (
     billing_customers,
     billing_invoices,
@@ -91,21 +90,9 @@ _LATEST_INVOICES = _latest_invoices()
 _LAST_WRITTEN = _last_written()
 
 
-# The billing page's reads on PostgreSQL: plain SQL run on the session's asyncpg connection
-# (SQLAlchemy's per-statement work was most of GET /api/billing/summary), no row locks.
-def _columns(alias: str, table: Table) -> str:
-    return ", ".join(f'{alias}.{c.name} AS "{alias}.{c.name}"' for c in table.columns)
-
-
-def _prefixed(row: Any, alias: str) -> dict[str, Any] | None:
-    """The columns of ``alias`` in a joined row, unprefixed; None when the join found none."""
-    prefix = alias + "."
-    found = {k.removeprefix(prefix): v for k, v in row.items() if k.startswith(prefix)}
-    return None if found["id"] is None else found
-
-
+# The billing page's reads on PostgreSQL, no row locks (adapters/persistence/driver_reads.py).
 _PAGE_CUSTOMER = f"""
-SELECT {_columns("c", billing_customers)}, {_columns("p", billing_payment_methods)},
+SELECT {columns("c", billing_customers)}, {columns("p", billing_payment_methods)},
   GREATEST(c.updated_at,
     (SELECT max(updated_at) FROM billing_subscriptions WHERE customer_id = $1),
     (SELECT max(updated_at) FROM billing_invoices WHERE customer_id = $1),
@@ -117,7 +104,7 @@ LEFT JOIN billing_payment_methods p ON p.id = c.default_payment_method_id
 """  # noqa: S608  (our own column names; every value is a bound parameter)
 # Each subscription with its newest invoice by (created, id), as _LATEST_INVOICES ranks them.
 _PAGE_SUBSCRIPTIONS = f"""
-SELECT {_columns("s", billing_subscriptions)}, {_columns("i", billing_invoices)}
+SELECT {columns("s", billing_subscriptions)}, {columns("i", billing_invoices)}
 FROM billing_subscriptions s
 LEFT JOIN LATERAL (
   SELECT * FROM billing_invoices
@@ -133,7 +120,7 @@ _PAGE_PRODUCT_NAMES = (
 # Coverage and subscriptions in one statement: no row when the mirror is not complete, one
 # row of NULLs when it is complete and holds no subscription.
 _COMPLETE_SUBSCRIPTIONS = f"""
-SELECT {_columns("s", billing_subscriptions)}
+SELECT {columns("s", billing_subscriptions)}
 FROM billing_mirror_coverage m
 LEFT JOIN billing_subscriptions s ON s.customer_id = m.customer_id
 WHERE m.customer_id = $1
@@ -236,17 +223,17 @@ class SqlaBillingMirror(BillingMirror):
         return {product_id: name for product_id, name in result}
 
     async def read_billing_page(self, customer_id: str) -> BillingPageRead:
-        driver = await self._asyncpg()
+        driver = await session_driver(self._session, "reading the billing mirror")
         if driver is None:
             return await BillingMirror.read_billing_page(self, customer_id)
-        with _driver_errors(f"reading the billing page of {customer_id!r}"):
+        with driver_errors(f"reading the billing page of {customer_id!r}"):
             head = await driver.fetchrow(_PAGE_CUSTOMER, customer_id)
             found = await driver.fetch(_PAGE_SUBSCRIPTIONS, customer_id)
             subscriptions, latest = [], {}
             for row in found:
-                subscription = rows.subscription_record(_prefixed(row, "s") or row)
+                subscription = rows.subscription_record(prefixed(row, "s") or row)
                 subscriptions.append(subscription)
-                invoice = _prefixed(row, "i")
+                invoice = prefixed(row, "i")
                 if invoice is not None:
                     latest[subscription.id] = rows.invoice_record(invoice)
             wanted = sorted({p for s in subscriptions for p in s.product_ids()})
@@ -255,8 +242,8 @@ class SqlaBillingMirror(BillingMirror):
                 if wanted
                 else {}
             )
-        customer = _prefixed(head, "c")
-        method = _prefixed(head, "p")
+        customer = prefixed(head, "c")
+        method = prefixed(head, "p")
         return BillingPageRead(
             customer=rows.customer_record(customer) if customer is not None else None,
             subscriptions=subscriptions,
@@ -267,27 +254,18 @@ class SqlaBillingMirror(BillingMirror):
         )
 
     async def complete_subscriptions(self, customer_id: str) -> list[MirroredSubscription] | None:
-        driver = await self._asyncpg()
+        driver = await session_driver(self._session, "reading the billing mirror")
         if driver is None:
             return await BillingMirror.complete_subscriptions(self, customer_id)
-        with _driver_errors(f"listing the mirrored subscriptions of {customer_id!r}"):
+        with driver_errors(f"listing the mirrored subscriptions of {customer_id!r}"):
             found = await driver.fetch(_COMPLETE_SUBSCRIPTIONS, customer_id)
         if not found:
             return None
         return [
             rows.subscription_record(row)
-            for row in (_prefixed(r, "s") for r in found)
+            for row in (prefixed(r, "s") for r in found)
             if row is not None
         ]
-
-    async def _asyncpg(self) -> Any:
-        """The session's asyncpg connection (its transaction), or None on another driver."""
-        if self._session.get_bind().dialect.driver != "asyncpg":
-            return None
-        with translate_database_errors("checking out a database connection"):
-            connection = await self._session.connection()
-            raw = await connection.get_raw_connection()
-        return raw.driver_connection
 
     async def mark_subscriptions_complete(
         self, customer_ids: Iterable[str], *, at: datetime
@@ -345,16 +323,3 @@ class SqlaBillingMirror(BillingMirror):
                 "at the same time; roll back and try again"
             ) from error
         self._seen_missing.discard(seen)
-
-
-@contextmanager
-def _driver_errors(action: str) -> Iterator[None]:
-    """``translate_database_errors`` for statements run on the asyncpg connection itself,
-    whose errors SQLAlchemy never sees (nor wraps in ``DBAPIError``)."""
-    with translate_database_errors(action):
-        try:
-            yield
-        except (asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-            raise PersistenceUnavailable(
-                f"database failure while {action}: {describe(error)}"
-            ) from error

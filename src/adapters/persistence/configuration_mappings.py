@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import builtins
+from typing import Any
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adapters.persistence.driver_reads import driver_errors, session_driver
 from adapters.persistence.errors import translate_database_errors
 from adapters.persistence.tables import portal_configuration_mappings as mappings
 from adapters.persistence.upsert import upsert
 from application.ports.configuration_mappings import ConfigurationMapping, ConfigurationMappings
 
 _BY_NAME = select(mappings).where(mappings.c.name == bindparam("name"))  # every portal session
+_BY_NAME_SQL = (
+    "SELECT name, provider_id, fingerprint, active, applied_at"
+    " FROM portal_configuration_mappings WHERE name = $1"
+)
 
 
 class SqlaConfigurationMappings(ConfigurationMappings):
@@ -26,15 +32,21 @@ class SqlaConfigurationMappings(ConfigurationMappings):
         self._session = session
 
     async def get(self, name: str) -> ConfigurationMapping | None:
-        with translate_database_errors(f"reading configuration mapping {name!r}"):
+        action = f"reading configuration mapping {name!r}"
+        driver = await session_driver(self._session, action)
+        if driver is not None:  # PostgreSQL: every portal session reads one
+            with driver_errors(action):
+                found = await driver.fetchrow(_BY_NAME_SQL, name)
+            return None if found is None else _to_mapping(found)
+        with translate_database_errors(action):
             result = await self._session.execute(_BY_NAME, {"name": name})
             row = result.one_or_none()
-        return None if row is None else _to_mapping(row)
+        return None if row is None else _to_mapping(row._mapping)
 
     async def list(self) -> builtins.list[ConfigurationMapping]:
         with translate_database_errors("listing configuration mappings"):
             result = await self._session.execute(select(mappings).order_by(mappings.c.name))
-            return [_to_mapping(row) for row in result]
+            return [_to_mapping(row) for row in result.mappings()]
 
     async def save(self, mapping: ConfigurationMapping) -> None:
         statement = upsert(
@@ -54,11 +66,12 @@ class SqlaConfigurationMappings(ConfigurationMappings):
             await self._session.execute(statement)
 
 
-def _to_mapping(row: Row[tuple[str, str, str, bool, object]]) -> ConfigurationMapping:
+def _to_mapping(row: Any) -> ConfigurationMapping:
+    """From a row's mapping or an asyncpg record (both give columns by name)."""
     return ConfigurationMapping(
-        name=row.name,
-        provider_id=row.provider_id,
-        fingerprint=row.fingerprint,
-        active=row.active,
-        applied_at=row.applied_at,
+        name=row["name"],
+        provider_id=row["provider_id"],
+        fingerprint=row["fingerprint"],
+        active=row["active"],
+        applied_at=row["applied_at"],
     )

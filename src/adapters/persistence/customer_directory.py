@@ -9,6 +9,7 @@ from sqlalchemy import Select, bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adapters.persistence.driver_reads import driver_errors, session_driver
 from adapters.persistence.errors import translate_database_errors
 from adapters.persistence.tables import customer_links
 from adapters.persistence.upsert import upsert
@@ -37,7 +38,13 @@ class SqlaCustomerDirectory(CustomerDirectory):
         self._session = session
 
     async def get(self, user_id: str) -> Customer | None:
-        return await self._one(_BY_USER, user_id, f"reading user {user_id!r}")
+        action = f"reading user {user_id!r}"
+        driver = await session_driver(self._session, action)
+        if driver is None:
+            return await self._one(_BY_USER, user_id, action)
+        with driver_errors(action):  # every API request reads its user's link first
+            row = await driver.fetchrow(_BY_USER_SQL, user_id)
+        return None if row is None else _customer_of(row)
 
     async def get_by_stripe_customer_id(self, stripe_customer_id: str) -> Customer | None:
         return await self._one(
@@ -94,6 +101,16 @@ class SqlaCustomerDirectory(CustomerDirectory):
         return None if row is None else _customer(row)
 
 
+def _customer_of(row: Any) -> Customer:
+    """From an asyncpg record (columns by name)."""
+    return Customer(
+        user_id=row["user_id"],
+        stripe_customer_id=row["stripe_customer_id"],
+        segment=row["segment"],
+        email=row["email"],
+    )
+
+
 def _customer(row: Any) -> Customer:
     return Customer(
         user_id=row.user_id,
@@ -105,6 +122,9 @@ def _customer(row: Any) -> Customer:
 
 # Built once: every API request reads its user's link (docs/PERFORMANCE.md).
 _BY_USER = select(*_COLUMNS).where(customer_links.c.user_id == bindparam("key"))
+_BY_USER_SQL = (
+    "SELECT user_id, stripe_customer_id, segment, email FROM customer_links WHERE user_id = $1"
+)
 _BY_STRIPE_ID = select(*_COLUMNS).where(customer_links.c.stripe_customer_id == bindparam("key"))
 
 # Our column -> the field name the callers (LinkCustomer, the API) know it by.

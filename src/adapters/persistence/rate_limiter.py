@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.persistence.driver_reads import connection_driver, driver_errors
 from adapters.persistence.errors import translate_database_errors
 from adapters.persistence.tables import rate_limit_buckets as buckets
 from adapters.persistence.upsert import dialect_insert
@@ -49,6 +50,34 @@ class SqlaRateLimiter(RateLimiter):
         now_us = round(now.timestamp() * _MICROS)
         window_us = window_seconds * _MICROS
         per_token_us = -(-window_us // limit)  # one token's worth of time, rounded up
+        if self._engine.dialect.driver == "asyncpg":
+            refilled = await self._hit_postgres(key, now_us, per_token_us, window_us)
+        else:
+            refilled = await self._hit(key, now_us, per_token_us, window_us)
+        await self._prune_if_due(now, now_us)
+        if refilled is None:
+            return RateLimitVerdict(allowed=True)
+        next_token_us = max(refilled, now_us) + per_token_us - window_us - now_us
+        retry_after = max(1, math.ceil(next_token_us / _MICROS))
+        return RateLimitVerdict(allowed=False, retry_after_seconds=retry_after)
+
+    async def _hit_postgres(
+        self, key: str, now_us: int, per_token_us: int, window_us: int
+    ) -> int | None:
+        """One statement on the asyncpg connection, committed by itself (no BEGIN/COMMIT
+        round trips, no SQLAlchemy statement built per hit): None when a token was taken,
+        else when the bucket is full again."""
+        action = f"counting a hit for {key!r}"
+        with driver_errors(action), translate_database_errors(action):
+            async with self._engine.connect() as connection:
+                driver = await connection_driver(connection)
+                taken = await driver.fetchval(_HIT_SQL, key, now_us, per_token_us, window_us)
+                if taken is not None:
+                    return None
+                refilled: int | None = await driver.fetchval(_REFILLED_SQL, key)
+                return now_us if refilled is None else refilled
+
+    async def _hit(self, key: str, now_us: int, per_token_us: int, window_us: int) -> int | None:
         stored = buckets.c.refilled_at_us
         taken = case((stored > now_us, stored), else_=now_us) + per_token_us
         statement = (
@@ -68,12 +97,7 @@ class SqlaRateLimiter(RateLimiter):
                 if not allowed:  # the row is locked by the statement above until commit
                     current = select(stored).where(buckets.c.key == key)
                     refilled_at_us = (await connection.execute(current)).scalar_one()
-        await self._prune_if_due(now, now_us)
-        if allowed:
-            return RateLimitVerdict(allowed=True)
-        next_token_us = max(refilled_at_us, now_us) + per_token_us - window_us - now_us
-        retry_after = max(1, math.ceil(next_token_us / _MICROS))
-        return RateLimitVerdict(allowed=False, retry_after_seconds=retry_after)
+        return None if allowed else refilled_at_us
 
     async def _prune_if_due(self, now: datetime, now_us: int) -> None:
         if self._next_prune is not None and now < self._next_prune:
@@ -82,6 +106,18 @@ class SqlaRateLimiter(RateLimiter):
         with translate_database_errors("pruning full rate-limit buckets"):
             async with self._engine.begin() as connection:
                 await connection.execute(delete(buckets).where(buckets.c.refilled_at_us <= now_us))
+
+
+# The statement above in PostgreSQL's words: $1 key, $2 now, $3 one token, $4 the window.
+_HIT_SQL = """
+INSERT INTO rate_limit_buckets AS b (key, refilled_at_us) VALUES ($1, $2::bigint + $3::bigint)
+ON CONFLICT (key) DO UPDATE SET refilled_at_us = GREATEST(b.refilled_at_us, $2) + $3
+WHERE GREATEST(b.refilled_at_us, $2) + $3 <= $2 + $4::bigint
+RETURNING b.refilled_at_us
+"""
+# A refused hit changed nothing: when the bucket is full again (read just after, so a hit
+# of another request in between can only push the answer later).
+_REFILLED_SQL = "SELECT refilled_at_us FROM rate_limit_buckets WHERE key = $1"
 
 
 def _fit(key: str) -> str:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import ssl
 import time
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 import stripe
 
 from adapters.metrics.instruments import STRIPE_DURATION, STRIPE_REQUESTS
@@ -32,9 +34,27 @@ def result_of(status: int) -> str:
     return "client_error" if status < 500 else "server_error"
 
 
+# As many idle connections kept as may be open at once: httpx keeps 20 by default, so
+# under more concurrent portal sessions than that every burst reconnected (a TLS handshake
+# to Stripe each time) and closed the surplus again.
+MAX_CONNECTIONS = 100
+
+
 class MeteredHTTPXClient(stripe.HTTPXClient):
     """``stripe.HTTPXClient`` recording ``billing_portal_stripe_requests_total`` and the
-    request duration; one sample per SDK call, its network retries included."""
+    request duration; one sample per SDK call, its network retries included. Its pool
+    keeps up to ``max_connections`` connections open, idle ones included."""
+
+    def __init__(self, timeout: float = 80, *, max_connections: int = MAX_CONNECTIONS) -> None:
+        super().__init__(timeout=timeout)
+        # The SDK's own client, with the same certificate check but a pool of our size.
+        verify: ssl.SSLContext | bool = False
+        if self._verify_ssl_certs:
+            verify = ssl.create_default_context(cafile=stripe.ca_bundle_path)
+        limits = httpx.Limits(
+            max_connections=max_connections, max_keepalive_connections=max_connections
+        )
+        self._client_async = httpx.AsyncClient(verify=verify, limits=limits)
 
     async def request_with_retries_async(
         self,

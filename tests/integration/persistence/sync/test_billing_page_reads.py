@@ -84,7 +84,8 @@ async def test_the_page_read_of_a_customer_the_mirror_does_not_hold(
         await SqlaTransactionManager(session).commit()
         page = await mirror.read_billing_page("cus_1")
         assert page == await _composed(mirror, "cus_1")
-        assert page.customer is None and page.default_payment_method is None
+        assert page.customer is None
+        assert page.default_payment_method is None
         assert [s.id for s in page.subscriptions] == ["sub_1"]
         nothing = await mirror.read_billing_page("cus_nobody")
         assert nothing == BillingPageRead(None, [], None, {}, {}, None)

@@ -1,0 +1,68 @@
+"""Hot reads as plain SQL on the asyncpg connection under a SQLAlchemy session or engine.
+
+SQLAlchemy's per-statement work (compiled-cache lookup, execution context, result
+processing) was most of the time of ``GET /api/billing/summary`` and a large part of a
+portal session (docs/PERFORMANCE.md). On PostgreSQL the hottest reads therefore run as
+prebuilt SQL on the session's own asyncpg connection: inside the session's transaction
+when it has begun one, else each as its own statement (reads only; every write stays on
+SQLAlchemy). JSON columns come back decoded and timestamps aware, by the codecs SQLAlchemy
+set on the connection. On any other driver the callers use their SQLAlchemy statements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import asyncpg
+from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from adapters.persistence.errors import describe, translate_database_errors
+from application.errors import PersistenceUnavailable
+
+
+async def session_driver(session: AsyncSession, action: str) -> Any:
+    """The asyncpg connection of ``session`` (checked out now if need be), or ``None`` when
+    the database is not PostgreSQL on asyncpg."""
+    if session.get_bind().dialect.driver != "asyncpg":
+        return None
+    with translate_database_errors(action):
+        connection = await session.connection()
+        raw = await connection.get_raw_connection()
+    return raw.driver_connection
+
+
+async def connection_driver(connection: AsyncConnection) -> Any:
+    """The asyncpg connection under an engine connection, or ``None`` on another driver."""
+    if connection.dialect.driver != "asyncpg":
+        return None
+    raw = await connection.get_raw_connection()
+    return raw.driver_connection
+
+
+@contextmanager
+def driver_errors(action: str) -> Iterator[None]:
+    """``translate_database_errors`` for statements run on the asyncpg connection itself,
+    whose errors SQLAlchemy never sees (nor wraps in ``DBAPIError``)."""
+    with translate_database_errors(action):
+        try:
+            yield
+        except (asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            detail = describe(error)
+            if isinstance(error, asyncpg.UndefinedTableError):
+                detail += " (the schema is missing or out of date: run `billing-portal db upgrade`)"
+            raise PersistenceUnavailable(f"database failure while {action}: {detail}") from error
+
+
+def columns(alias: str, table: Table) -> str:
+    """``alias.col AS "alias.col", ...`` for every column of ``table``."""
+    return ", ".join(f'{alias}.{c.name} AS "{alias}.{c.name}"' for c in table.columns)
+
+
+def prefixed(row: Any, alias: str) -> dict[str, Any] | None:
+    """The columns of ``alias`` in a joined row, unprefixed; None when the join found none."""
+    prefix = alias + "."
+    found = {k.removeprefix(prefix): v for k, v in row.items() if k.startswith(prefix)}
+    return None if found["id"] is None else found
