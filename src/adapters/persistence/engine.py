@@ -55,8 +55,12 @@ def create_engine(url: str, *, echo: bool = False, connect_timeout: float = 10.0
     engine = _create_async_engine(
         parsed,
         echo=echo,
-        pool_size=5,
-        max_overflow=10,
+        # Up to 15 connections, all kept once opened: with 5 kept and 10 overflow, 16
+        # concurrent requests per process opened and closed a connection per checkout
+        # (connect, TLS probe, codec setup and every statement prepared again: ~12% of a
+        # portal session under 32 connections, docs/PERFORMANCE.md).
+        pool_size=15,
+        max_overflow=0,
         pool_timeout=connect_timeout,
         pool_recycle=1800,
         json_serializer=_json_text,
