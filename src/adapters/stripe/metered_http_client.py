@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import ssl
 import time
+import urllib.request
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -12,6 +13,7 @@ import httpx
 import stripe
 
 from adapters.metrics.instruments import STRIPE_DURATION, STRIPE_REQUESTS
+from adapters.stripe.keepalive_pool import KeepAlivePoolTransport
 
 # An object id: a lowercase prefix, "_", then random characters with a digit or capital
 # (cus_Nf3..., sub_1Q..., bpc_...). Resource words (payment_methods, billing_portal) have none.
@@ -26,6 +28,11 @@ def operation_of(method: str, url: str) -> str:
     return f"{method.upper()} {'/'.join(segments) or '/'}"
 
 
+def _proxies_from_environment() -> bool:
+    """Whether HTTP(S)_PROXY or ALL_PROXY is set (httpx would send Stripe calls through it)."""
+    return any(scheme != "no" for scheme in urllib.request.getproxies())
+
+
 def result_of(status: int) -> str:
     if status < 400:
         return "ok"
@@ -36,7 +43,8 @@ def result_of(status: int) -> str:
 
 # As many idle connections kept as may be open at once: httpx keeps 20 by default, so
 # under more concurrent portal sessions than that every burst reconnected (a TLS handshake
-# to Stripe each time) and closed the surplus again.
+# to Stripe each time) and closed the surplus again. KeepAlivePoolTransport also hands
+# out a connection without walking all of them.
 MAX_CONNECTIONS = 100
 
 
@@ -51,10 +59,14 @@ class MeteredHTTPXClient(stripe.HTTPXClient):
         verify: ssl.SSLContext | bool = False
         if self._verify_ssl_certs:
             verify = ssl.create_default_context(cafile=stripe.ca_bundle_path)
-        limits = httpx.Limits(
-            max_connections=max_connections, max_keepalive_connections=max_connections
-        )
-        self._client_async = httpx.AsyncClient(verify=verify, limits=limits)
+        if _proxies_from_environment():  # httpx's own pool, which honours them
+            limits = httpx.Limits(
+                max_connections=max_connections, max_keepalive_connections=max_connections
+            )
+            self._client_async = httpx.AsyncClient(verify=verify, limits=limits)
+        else:
+            transport = KeepAlivePoolTransport(verify=verify, max_connections=max_connections)
+            self._client_async = httpx.AsyncClient(verify=verify, transport=transport)
 
     async def request_with_retries_async(
         self,

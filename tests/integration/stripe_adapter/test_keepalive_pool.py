@@ -1,0 +1,124 @@
+"""KeepAlivePoolTransport against a loopback HTTP/1.1 server: connections are reused,
+bounded, and replaced when the server closed them."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+import httpx
+import pytest
+
+from adapters.stripe.keepalive_pool import KeepAlivePoolTransport
+from adapters.stripe.metered_http_client import MeteredHTTPXClient
+
+
+@dataclass
+class Server:
+    url: str = ""
+    accepted: int = 0
+    open_now: int = 0
+    most_open: int = 0
+    close_after_reply: bool = False
+    waiting: int = 0  # requests held at the gate
+    three_waiting: asyncio.Event = field(default_factory=asyncio.Event)
+    gate: asyncio.Event = field(default_factory=asyncio.Event)
+    closed: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+async def _serve(
+    server: Server, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> None:
+    server.accepted += 1
+    server.open_now += 1
+    server.most_open = max(server.most_open, server.open_now)
+    try:
+        while True:
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = 0
+            for line in head.decode("latin-1").split("\r\n")[1:]:
+                name, _, value = line.partition(":")
+                if name.strip().lower() == "content-length":
+                    length = int(value)
+            body = await reader.readexactly(length) if length else b""
+            server.waiting += 1
+            if server.waiting == 3:
+                server.three_waiting.set()
+            await server.gate.wait()
+            server.waiting -= 1
+            reply = b'{"echo": "%s"}' % body
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(reply), reply))
+            await writer.drain()
+            if server.close_after_reply:
+                break
+    except (asyncio.IncompleteReadError, ConnectionError):
+        pass
+    finally:
+        server.open_now -= 1
+        writer.close()
+        await writer.wait_closed()
+        server.closed.set()
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[Server]:
+    state = Server()
+    state.gate.set()
+    listening = await asyncio.start_server(lambda r, w: _serve(state, r, w), "127.0.0.1", 0)
+    port = listening.sockets[0].getsockname()[1]
+    state.url = f"http://127.0.0.1:{port}/v1/things"
+    async with listening:
+        yield state
+
+
+async def test_one_connection_serves_request_after_request(server: Server) -> None:
+    async with httpx.AsyncClient(transport=KeepAlivePoolTransport()) as client:
+        for n in range(5):
+            reply = await client.post(server.url, content=b"n%d" % n)
+            assert reply.json() == {"echo": f"n{n}"}
+    assert server.accepted == 1
+
+
+async def test_concurrent_requests_open_at_most_max_connections_and_reuse_them(
+    server: Server,
+) -> None:
+    transport = KeepAlivePoolTransport(max_connections=3)
+    async with httpx.AsyncClient(transport=transport) as client:
+        for _ in range(2):
+            server.gate.clear()
+            server.three_waiting.clear()
+            sending = [
+                asyncio.ensure_future(client.post(server.url, content=b"x")) for _ in range(8)
+            ]
+            await server.three_waiting.wait()  # the three allowed are in; five wait
+            assert server.waiting == 3
+            server.gate.set()
+            replies = await asyncio.gather(*sending)
+            assert all(r.status_code == 200 for r in replies)
+    assert server.most_open == 3
+    assert server.accepted == 3  # the second burst reused the first one's connections
+
+
+async def test_a_connection_the_server_closed_is_replaced(server: Server) -> None:
+    server.close_after_reply = True
+    async with httpx.AsyncClient(transport=KeepAlivePoolTransport()) as client:
+        assert (await client.post(server.url, content=b"a")).status_code == 200
+        await server.closed.wait()
+        assert (await client.post(server.url, content=b"b")).json() == {"echo": "b"}
+    assert server.accepted == 2
+
+
+def test_the_stripe_client_uses_it_unless_the_environment_names_a_proxy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("all_proxy", raising=False)
+    direct = MeteredHTTPXClient(timeout=5)
+    assert isinstance(direct._client_async._transport, KeepAlivePoolTransport)
+
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    proxied = MeteredHTTPXClient(timeout=5)
+    assert not isinstance(proxied._client_async._transport, KeepAlivePoolTransport)
+    assert proxied._client_async._mounts  # httpx routes through the proxy itself
