@@ -91,32 +91,32 @@ _LAST_WRITTEN = _last_written()
 
 
 # The billing page's reads on PostgreSQL, no row locks (adapters/persistence/driver_reads.py).
-_PAGE_CUSTOMER = f"""
+# One row per subscription (one row of NULLs for it when there is none), each with the
+# customer, their default card, when we last wrote any of their rows, the subscription's
+# newest invoice by (created, id) as _LATEST_INVOICES ranks them, and its products' names.
+_PAGE = f"""
 SELECT {columns("c", billing_customers)}, {columns("p", billing_payment_methods)},
   GREATEST(c.updated_at,
     (SELECT max(updated_at) FROM billing_subscriptions WHERE customer_id = $1),
     (SELECT max(updated_at) FROM billing_invoices WHERE customer_id = $1),
     (SELECT max(updated_at) FROM billing_payment_methods WHERE customer_id = $1)
-  ) AS written_at
+  ) AS written_at,
+  {columns("s", billing_subscriptions)}, {columns("i", billing_invoices)},
+  (SELECT jsonb_object_agg(pr.id, pr.name) FROM billing_products pr
+   WHERE pr.name IS NOT NULL
+     AND pr.id IN (SELECT item ->> 'product_id' FROM jsonb_array_elements(s.items) AS item)
+  ) AS product_names
 FROM (SELECT 1) AS one
 LEFT JOIN billing_customers c ON c.id = $1
 LEFT JOIN billing_payment_methods p ON p.id = c.default_payment_method_id
-"""  # noqa: S608  (our own column names; every value is a bound parameter)
-# Each subscription with its newest invoice by (created, id), as _LATEST_INVOICES ranks them.
-_PAGE_SUBSCRIPTIONS = f"""
-SELECT {columns("s", billing_subscriptions)}, {columns("i", billing_invoices)}
-FROM billing_subscriptions s
+LEFT JOIN billing_subscriptions s ON s.customer_id = $1
 LEFT JOIN LATERAL (
   SELECT * FROM billing_invoices
   WHERE customer_id = $1 AND subscription_id = s.id
   ORDER BY created DESC, id DESC LIMIT 1
 ) i ON true
-WHERE s.customer_id = $1
 ORDER BY s.created, s.id
 """  # noqa: S608  (our own column names; every value is a bound parameter)
-_PAGE_PRODUCT_NAMES = (
-    "SELECT id, name FROM billing_products WHERE id = ANY($1::text[]) AND name IS NOT NULL"
-)
 # Coverage and subscriptions in one statement: no row when the mirror is not complete, one
 # row of NULLs when it is complete and holds no subscription.
 _COMPLETE_SUBSCRIPTIONS = f"""
@@ -227,21 +227,21 @@ class SqlaBillingMirror(BillingMirror):
         if driver is None:
             return await BillingMirror.read_billing_page(self, customer_id)
         with driver_errors(f"reading the billing page of {customer_id!r}"):
-            head = await driver.fetchrow(_PAGE_CUSTOMER, customer_id)
-            found = await driver.fetch(_PAGE_SUBSCRIPTIONS, customer_id)
-            subscriptions, latest = [], {}
-            for row in found:
-                subscription = rows.subscription_record(prefixed(row, "s") or row)
-                subscriptions.append(subscription)
-                invoice = prefixed(row, "i")
-                if invoice is not None:
-                    latest[subscription.id] = rows.invoice_record(invoice)
-            wanted = sorted({p for s in subscriptions for p in s.product_ids()})
-            names = (
-                {r["id"]: r["name"] for r in await driver.fetch(_PAGE_PRODUCT_NAMES, wanted)}
-                if wanted
-                else {}
-            )
+            found = await driver.fetch(_PAGE, customer_id)
+        subscriptions: list[MirroredSubscription] = []
+        latest: dict[str, MirroredInvoice] = {}
+        names: dict[str, str] = {}
+        for row in found:
+            subscription_row = prefixed(row, "s")
+            if subscription_row is None:
+                continue  # the customer has none
+            subscription = rows.subscription_record(subscription_row)
+            subscriptions.append(subscription)
+            invoice = prefixed(row, "i")
+            if invoice is not None:
+                latest[subscription.id] = rows.invoice_record(invoice)
+            names.update(row["product_names"] or {})
+        head = found[0]  # always a row: the joins start from one
         customer = prefixed(head, "c")
         method = prefixed(head, "p")
         return BillingPageRead(
