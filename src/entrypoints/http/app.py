@@ -26,7 +26,7 @@ from entrypoints.http.request_context import request_context_middleware
 from entrypoints.http.server_api import server_router
 from entrypoints.http.server_auth import SECURITY_SCHEME as SERVER_SECURITY_SCHEME
 from entrypoints.http.web import CookieSessions, DemoUserSource, web_router
-from entrypoints.http.webhooks import WORKER_WAKEUP, receive_stripe_webhook
+from entrypoints.http.webhooks import WORKER_WAKEUP, WebhookRoute, receive_stripe_webhook
 from entrypoints.ioc import create_container
 from entrypoints.logging import configure_logging
 from entrypoints.production_guards import opt_in_warnings
@@ -182,5 +182,10 @@ def create_app(
         app.on_shutdown.append(worker.stop)
     app.on_shutdown.append(container.close)
     setup_dishka(container, app)
-    app.asgi_handler = request_context_middleware(metrics_middleware(app.asgi_handler))
+    # The webhook's fast path sits inside the request id and the metrics, in front of
+    # dishka's request container and Litestar's router (see entrypoints/http/webhooks.py).
+    webhook_route = WebhookRoute(
+        app.asgi_handler, container, app.state, max_bytes=settings.webhooks.max_bytes
+    )
+    app.asgi_handler = request_context_middleware(metrics_middleware(webhook_route))
     return app

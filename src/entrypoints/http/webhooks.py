@@ -1,33 +1,88 @@
 """POST /api/webhooks/stripe: verify, store in the inbox, answer; the workers do the rest.
 
-No bearer token here: Stripe proves itself with the ``Stripe-Signature`` header. The
-router that mounts this handler caps the body at PORTAL_WEBHOOK_MAX_BYTES (413 before the
-rest is read).
+No bearer token here: Stripe proves itself with the ``Stripe-Signature`` header. The body
+is capped at PORTAL_WEBHOOK_MAX_BYTES (413 before the rest is read).
+
+A renewal day sends thousands of these a second, so ``WebhookRoute`` serves this one path
+as a plain ASGI app in front of Litestar's router: its dependencies are resolved once per
+app (not a dishka request container per delivery), the body is read straight from the
+server, and the answer is written without Litestar's response machinery. It stays inside
+the request-id and metrics wrappers, and answers errors with the same problem details
+(the one map in ``problems.py``). The Litestar handler below documents the route in the
+OpenAPI schema and serves what the fast path leaves to it (other methods, a trailing
+slash); both run ``_ingest``.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from typing import Any
 
+import msgspec
 import structlog
+from dishka import AsyncContainer
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Request, post
+from litestar.datastructures import State
+from litestar.exceptions import HTTPException
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.plugins.problem_details import ProblemDetailsException
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from adapters.metrics.recorders import record_webhook
 from adapters.webhooks.signature import StripeSignatureVerifier
-from application.errors import InvalidWebhook
+from application.errors import ApplicationError, InvalidWebhook
 from application.ports.clock import Clock
 from application.sync.receive_event import ReceiveEvent
 from entrypoints.http.billing_schemas import WebhookReceived
+from entrypoints.http.problems import application_problem, http_problem, internal_problem
 
 log = structlog.get_logger("entrypoints.http")
 WORKER_WAKEUP = "sync_worker_wakeup"  # app.state key of the in-process worker's event
+WEBHOOK_PATH = "/api/webhooks/stripe"
 
 
 def _problem(description: str) -> ResponseSpec:
     return ResponseSpec(None, description=description, media_type="application/problem+json")
+
+
+async def _ingest(
+    body: bytes,
+    signature: str | None,
+    verifier: StripeSignatureVerifier,
+    clock: Clock,
+    receive: ReceiveEvent,
+    state: State,
+) -> bool:
+    """Verify and store one delivery; True when the inbox already held it."""
+    try:
+        payload = verifier.verify(body, signature, now=clock.now())
+    except InvalidWebhook:
+        record_webhook(None, "rejected_signature")
+        raise
+    try:
+        received = await receive.execute(payload)
+    except InvalidWebhook:
+        record_webhook(payload, "rejected_event")
+        raise
+    except Exception:
+        record_webhook(payload, "failed")
+        raise
+    record_webhook(payload, "duplicate" if received.duplicate else "stored")
+    # One line per delivery is the access log's (http.request.completed); this one, with
+    # the event's id and type, is for debugging: the inbox row is the record.
+    log.debug(
+        "webhook.received",
+        event_id=received.event_id,
+        event_type=received.type,
+        duplicate=received.duplicate,
+    )
+    wakeup = state.get(WORKER_WAKEUP)
+    if isinstance(wakeup, asyncio.Event) and not received.duplicate:
+        wakeup.set()
+    return received.duplicate
 
 
 @post(
@@ -54,27 +109,146 @@ async def receive_stripe_webhook(
     receive: FromDishka[ReceiveEvent],
 ) -> WebhookReceived:
     body = await request.body()
-    try:
-        payload = verifier.verify(body, request.headers.get("stripe-signature"), now=clock.now())
-    except InvalidWebhook:
-        record_webhook(None, "rejected_signature")
-        raise
-    try:
-        received = await receive.execute(payload)
-    except InvalidWebhook:
-        record_webhook(payload, "rejected_event")
-        raise
-    except Exception:
-        record_webhook(payload, "failed")
-        raise
-    record_webhook(payload, "duplicate" if received.duplicate else "stored")
-    log.info(
-        "webhook.received",
-        event_id=received.event_id,
-        event_type=received.type,
-        duplicate=received.duplicate,
-    )
-    wakeup = request.app.state.get(WORKER_WAKEUP)
-    if isinstance(wakeup, asyncio.Event) and not received.duplicate:
-        wakeup.set()
-    return WebhookReceived(received=True, duplicate=received.duplicate)
+    signature = request.headers.get("stripe-signature")
+    duplicate = await _ingest(body, signature, verifier, clock, receive, request.app.state)
+    return WebhookReceived(received=True, duplicate=duplicate)
+
+
+_JSON = b"application/json"
+_PROBLEM_JSON = b"application/problem+json"
+_ANSWERS = {
+    duplicate: msgspec.json.encode(WebhookReceived(received=True, duplicate=duplicate))
+    for duplicate in (False, True)
+}
+
+
+class _Disconnected(Exception):
+    """The client went away before its body arrived: there is nobody to answer."""
+
+
+class WebhookRoute:
+    """``POST /api/webhooks/stripe`` as a plain ASGI app; anything else goes to ``app``.
+
+    ``container``: the app's dishka container; the verifier, the clock and the use case
+    are app-scoped and resolved on the first delivery. ``state``: the Litestar app's state
+    (the in-process worker's wake-up event).
+    """
+
+    def __init__(
+        self, app: ASGIApp, container: AsyncContainer, state: State, *, max_bytes: int
+    ) -> None:
+        self._app, self._container, self._state = app, container, state
+        self._max_bytes = max_bytes
+        self._dependencies: tuple[StripeSignatureVerifier, Clock, ReceiveEvent] | None = None
+        self._resolving = asyncio.Lock()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["path"] != WEBHOOK_PATH
+            or scope.get("method") != "POST"
+        ):
+            await self._app(scope, receive, send)
+            return
+        scope["path_template"] = WEBHOOK_PATH  # the metrics' route label, as Litestar sets it
+        headers = _headers(scope)
+        try:
+            body = await self._body(headers, receive)
+            signature = headers.get(b"stripe-signature")
+            verifier, clock, use_case = await self._resolve()
+            duplicate = await _ingest(
+                body,
+                None if signature is None else signature.decode("latin-1"),
+                verifier,
+                clock,
+                use_case,
+                self._state,
+            )
+        except _Disconnected:
+            return
+        except ApplicationError as error:
+            await _send_problem(send, application_problem(error))
+            return
+        except HTTPException as error:
+            await _send_problem(send, http_problem(error))
+            return
+        except Exception as error:
+            await _send_problem(send, internal_problem(error))
+            return
+        await _send(send, 200, _JSON, _ANSWERS[duplicate])
+
+    async def _resolve(self) -> tuple[StripeSignatureVerifier, Clock, ReceiveEvent]:
+        if self._dependencies is None:
+            async with self._resolving:
+                if self._dependencies is None:
+                    self._dependencies = (
+                        await self._container.get(StripeSignatureVerifier),
+                        await self._container.get(Clock),
+                        await self._container.get(ReceiveEvent),
+                    )
+        return self._dependencies
+
+    async def _body(self, headers: Mapping[bytes, bytes], receive: Receive) -> bytes:
+        """The whole body; 413 as soon as it announces or reaches more than the cap."""
+        announced = headers.get(b"content-length")
+        if announced is not None and announced.isdigit() and int(announced) > self._max_bytes:
+            raise RequestEntityTooLarge
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                raise _Disconnected
+            if message["type"] == "http.request":
+                chunk = message.get("body", b"")
+                if chunk:
+                    size += len(chunk)
+                    if size > self._max_bytes:
+                        raise RequestEntityTooLarge
+                    chunks.append(chunk)
+                if not message.get("more_body", False):
+                    break
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _headers(scope: Scope) -> dict[bytes, bytes]:
+    """The request's headers by lower-case name (ASGI servers send them lower-cased); the
+    first of a repeated header wins, as Litestar's ``headers.get`` would have it."""
+    found: dict[bytes, bytes] = {}
+    for name, value in scope["headers"]:
+        found.setdefault(name.lower(), value)
+    return found
+
+
+async def _send(
+    send: Send,
+    status: int,
+    media_type: bytes,
+    body: bytes,
+    extra: Mapping[str, str] | None = None,
+) -> None:
+    headers = [(b"content-type", media_type), (b"content-length", b"%d" % len(body))]
+    if extra:
+        headers += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in extra.items()]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _send_problem(send: Send, problem: ProblemDetailsException) -> None:
+    """The problem details as Litestar's ProblemDetailsPlugin writes them."""
+    details: dict[str, Any] = {"status": problem.status_code}
+    if problem.type_ is not None:
+        details["type"] = problem.type_
+    if problem.title is not None:
+        details["title"] = problem.title
+    if problem.instance is not None:
+        details["instance"] = problem.instance
+    if problem.detail is not None:
+        details["detail"] = problem.detail
+    if extra := problem.extra:
+        if isinstance(extra, Mapping):
+            details.update(extra)
+        else:
+            details["extra"] = extra
+    body = msgspec.json.encode(details)
+    await _send(send, problem.status_code, _PROBLEM_JSON, body, problem.headers)

@@ -101,7 +101,7 @@ class UseCaseProvider(Provider):
         known = frozenset(policy.segment_configurations)
         return ChangeSegment(customers, audit, transaction, clock, known)
 
-    @provide
+    @provide(scope=Scope.APP)  # all of it app-scoped: the webhook route resolves it once
     def receive_event(
         self,
         intake: EventIntake,
