@@ -6,13 +6,17 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import asyncpg
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from application.errors import PersistenceUnavailable
 
 _MISSING_TABLE = re.compile(r"no such table|relation \".*\" does not exist")
-_UNAVAILABLE = (DBAPIError, PoolTimeoutError, OSError, TimeoutError)
+# asyncpg's own errors: from the few statements sent on the raw driver (event_intake.py).
+_UNAVAILABLE = (
+    DBAPIError, PoolTimeoutError, OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError
+)  # fmt: skip
 _URL_PASSWORD = re.compile(r"(\w[\w+.-]*://[^:/@\s]*):[^@\s]*@")
 
 
