@@ -51,9 +51,14 @@ class GroupCommitEventIntake(EventIntake):
 
     A failed batch fails every caller in it with ``PersistenceUnavailable`` (the
     transaction rolled back: none of them was stored), as does one that has not committed
-    within ``batch_timeout`` seconds (then it may have: a retry is a harmless duplicate). The same id twice in one batch is
-    stored once; the second caller hears "duplicate". One instance per process and event
-    loop (the app's container builds it at app scope).
+    within ``batch_timeout`` seconds (then it may have: a retry is a harmless duplicate).
+    The same id twice in one batch is stored once; the second caller hears "duplicate".
+    One instance per process and event loop (the app's container builds it at app scope).
+
+    Redeliveries: the ids of the last ``remembered`` events this process saw committed (by
+    its own batches, stored or found already there) are kept in memory, and such an id is
+    answered "duplicate" at once, without a batch or a round trip; it is in the table for
+    good (a committed row), so the answer is the one the database would give.
     """
 
     def __init__(
@@ -63,6 +68,7 @@ class GroupCommitEventIntake(EventIntake):
         max_batch: int = 500,
         max_writers: int = 4,
         batch_timeout: float = 5.0,
+        remembered: int = 20_000,
     ) -> None:
         self._engine = engine
         self._max_batch, self._max_writers = max_batch, max_writers
@@ -75,8 +81,12 @@ class GroupCommitEventIntake(EventIntake):
         )
         self._queue: list[_Waiting] = []
         self._writers: set[asyncio.Task[None]] = set()
+        self._committed: dict[str, None] = {}  # insertion-ordered: the oldest go first
+        self._remembered = remembered
 
     async def admit(self, event: InboxEvent) -> bool:
+        if event.id in self._committed:
+            return False
         answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._queue.append((inbox_row(event), answer))
         # (a writer that has just finished may still be in the set until its callback runs)
@@ -106,8 +116,15 @@ class GroupCommitEventIntake(EventIntake):
             for row, answer in batch:
                 new = row["id"] in stored
                 stored.discard(row["id"])  # a second delivery in the same batch is a duplicate
+                self._remember(row["id"])
                 if not answer.done():
                     answer.set_result(new)
+
+    def _remember(self, event_id: str) -> None:
+        """``event_id`` is committed in the table; the oldest remembered id goes past the cap."""
+        self._committed[event_id] = None
+        if len(self._committed) > self._remembered:
+            del self._committed[next(iter(self._committed))]
 
     async def _insert_within_timeout(self, rows: list[dict[str, Any]]) -> set[str]:
         """A batch stuck on a connection the server dropped without a word (a restart) is
