@@ -188,4 +188,5 @@ def create_app(
         app.asgi_handler, container, app.state, max_bytes=settings.webhooks.max_bytes
     )
     app.asgi_handler = request_context_middleware(metrics_middleware(webhook_route))
+    app.on_startup.append(webhook_route.resolve)
     return app

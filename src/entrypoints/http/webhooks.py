@@ -155,7 +155,7 @@ class WebhookRoute:
         try:
             body = await self._body(headers, receive)
             signature = headers.get(b"stripe-signature")
-            verifier, clock, use_case = await self._resolve()
+            verifier, clock, use_case = await self.resolve()
             duplicate = await _ingest(
                 body,
                 None if signature is None else signature.decode("latin-1"),
@@ -177,7 +177,9 @@ class WebhookRoute:
             return
         await _send(send, 200, _JSON, _ANSWERS[duplicate])
 
-    async def _resolve(self) -> tuple[StripeSignatureVerifier, Clock, ReceiveEvent]:
+    async def resolve(self) -> tuple[StripeSignatureVerifier, Clock, ReceiveEvent]:
+        """The route's dependencies (also called as the app starts, so that the first
+        delivery does not pay for building them)."""
         if self._dependencies is None:
             async with self._resolving:
                 if self._dependencies is None:
