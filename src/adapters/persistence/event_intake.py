@@ -156,7 +156,7 @@ async def _insert_on_postgres(connection: AsyncConnection, rows: list[dict[str, 
     """``_PG_INSERT`` on the pooled connection's asyncpg connection, past SQLAlchemy's
     statement building and its BEGIN and COMMIT round trips (three become one)."""
     raw = await connection.get_raw_connection()
-    driver: asyncpg.Connection = raw.driver_connection  # type: ignore[assignment]
+    driver: asyncpg.Connection = raw.driver_connection
     columns: list[list[Any]] = [[] for _ in _COLUMNS]
     for row in rows:
         for values, (name, _) in zip(columns, _COLUMNS, strict=True):

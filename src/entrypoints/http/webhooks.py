@@ -25,11 +25,19 @@ from dishka import AsyncContainer
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Request, post
 from litestar.datastructures import State
+from litestar.enums import ScopeType
 from litestar.exceptions import HTTPException
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.plugins.problem_details import ProblemDetailsException
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import (
+    ASGIApp,
+    HTTPResponseBodyEvent,
+    HTTPResponseStartEvent,
+    Receive,
+    Scope,
+    Send,
+)
 
 from adapters.metrics.recorders import record_webhook
 from adapters.webhooks.signature import StripeSignatureVerifier
@@ -144,7 +152,7 @@ class WebhookRoute:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
-            scope["type"] != "http"
+            scope["type"] != ScopeType.HTTP
             or scope["path"] != WEBHOOK_PATH
             or scope.get("method") != "POST"
         ):
@@ -232,8 +240,14 @@ async def _send(
     headers = [(b"content-type", media_type), (b"content-length", b"%d" % len(body))]
     if extra:
         headers += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in extra.items()]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    start: HTTPResponseStartEvent = {
+        "type": "http.response.start",
+        "status": status,
+        "headers": headers,
+    }
+    await send(start)
+    end: HTTPResponseBodyEvent = {"type": "http.response.body", "body": body, "more_body": False}
+    await send(end)
 
 
 async def _send_problem(send: Send, problem: ProblemDetailsException) -> None:
