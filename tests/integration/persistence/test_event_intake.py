@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -76,3 +78,70 @@ async def test_when_the_database_is_down_every_waiting_delivery_fails_and_none_h
         await engine.dispose()
 
     assert all(isinstance(r, PersistenceUnavailable) for r in results)
+
+
+class CountingIntake(GroupCommitEventIntake):
+    """Counts the batches that reach the database."""
+
+    inserts = 0
+
+    async def _insert(self, rows: list[dict[str, Any]]) -> set[str]:
+        self.inserts += 1
+        return await super()._insert(rows)
+
+
+async def test_a_redelivery_of_a_remembered_id_is_answered_without_the_database(
+    engine: AsyncEngine,
+) -> None:
+    intake = CountingIntake(engine, remembered=2)
+
+    assert [await intake.admit(event(i)) for i in ("evt_r1", "evt_r2")] == [True, True]
+    assert intake.inserts == 2
+    assert await intake.admit(event("evt_r2")) is False
+    assert intake.inserts == 2  # answered from memory
+    assert await intake.admit(event("evt_r3")) is True  # evt_r1 is forgotten now
+    assert await intake.admit(event("evt_r1")) is False  # the database says so
+    assert intake.inserts == 4
+    assert sorted(await stored_ids(engine)) == ["evt_r1", "evt_r2", "evt_r3"]
+
+
+async def test_a_failed_batch_is_not_remembered() -> None:
+    engine = create_engine("postgresql://postgres@127.0.0.1:1/nowhere", connect_timeout=1)
+    intake = CountingIntake(engine)
+    try:
+        for _ in range(2):
+            with pytest.raises(PersistenceUnavailable):
+                await intake.admit(event("evt_lost"))
+    finally:
+        await engine.dispose()
+
+    assert intake.inserts == 2  # the second delivery went to the database again
+
+
+async def test_every_column_is_stored_as_given(engine: AsyncEngine) -> None:
+    payload = {
+        "id": "evt_cols",
+        "type": "invoice.paid",
+        "data": {"object": {"id": "in_1", "amount": 1999, "ratio": 0.25, "paid": True}},
+        "text": 'Zürich ✓ "quoted" \\ back',
+        "big": 123456789012345678901234567890,
+        "none": None,
+        "list": [1, "two", {"three": 3}],
+    }
+    created = datetime(2026, 11, 29, 8, 30, 15, 123456, tzinfo=UTC)
+    received = datetime(2026, 11, 30, 12, 0, 1, tzinfo=UTC)
+    given = InboxEvent(
+        id="evt_cols", type="invoice.paid", created=created, livemode=True, payload=payload,
+        received_at=received, next_attempt_at=received,
+    )  # fmt: skip
+
+    assert await GroupCommitEventIntake(engine).admit(given) is True
+
+    async with engine.connect() as connection:
+        query = select(webhook_events).where(webhook_events.c.id == "evt_cols")
+        row = (await connection.execute(query)).mappings().one()
+    assert row["payload"] == payload
+    assert (row["type"], row["created"], row["livemode"]) == ("invoice.paid", created, True)
+    assert (row["status"], row["attempts"]) == ("pending", 0)
+    assert (row["received_at"], row["next_attempt_at"]) == (received, received)
+    assert (row["last_error"], row["note"], row["processed_at"]) == (None, None, None)

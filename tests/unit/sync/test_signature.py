@@ -151,3 +151,36 @@ def test_any_digit_like_timestamp_is_a_refusal(timestamp: str, body: bytes) -> N
         return
     assert timestamp.isascii()
     assert abs(int(timestamp) - NOW) <= 300
+
+
+def test_one_verifier_checks_delivery_after_delivery_with_its_keys_untouched() -> None:
+    verifier = StripeSignatureVerifier([SECRET, OLD_SECRET])
+    other = json.dumps(event("invoice.paid", subscription(), event_id="evt_2")).encode()
+
+    for _ in range(3):
+        assert verifier.verify(BODY, sign(BODY, SECRET, NOW), now=at(NOW))["id"] == "evt_1"
+        with pytest.raises(InvalidWebhook, match="no v1 signature matches"):
+            verifier.verify(other, sign(BODY, SECRET, NOW), now=at(NOW))
+        assert verifier.verify(other, sign(other, OLD_SECRET, NOW), now=at(NOW))["id"] == "evt_2"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(b'{"id": "evt_1", "name": "\\ud800"}', id="lone-surrogate-escape"),
+        pytest.param(b'{"id": "evt_1", "n": -1e400}', id="negative-infinite"),
+        pytest.param(b'{"id": "evt_1", "n": Infinity}', id="infinity-literal"),
+        pytest.param(b'{"id": "evt_1"} trailing', id="trailing-garbage"),
+    ],
+)
+def test_more_bodies_that_are_no_json_are_refused(body: bytes) -> None:
+    with pytest.raises(InvalidWebhook, match="not JSON"):
+        StripeSignatureVerifier([SECRET]).verify(body, sign(body, SECRET, NOW), now=at(NOW))
+
+
+def test_the_event_is_parsed_exactly() -> None:
+    body = '{"id": "evt_1", "big": 123456789012345678901234567890, "f": 0.1, "s": "é✓"}'
+    event = StripeSignatureVerifier([SECRET]).verify(
+        body.encode(), sign(body.encode(), SECRET, NOW), now=at(NOW)
+    )
+    assert event == json.loads(body)
