@@ -32,7 +32,12 @@ def render_json_bytes(_logger: Any, _method: str, event: MutableMapping[str, Any
     try:
         return _ENCODER.encode(event)
     except Exception:  # a key that is no string, a cycle: a log line must never fail
-        return json.dumps(event, default=repr, skipkeys=True).encode()
+        try:
+            return json.dumps(event, default=repr, skipkeys=True).encode()
+        except Exception:
+            plain = (str, int, float, bool, type(None))
+            flat = {str(k): v if isinstance(v, plain) else repr(v) for k, v in event.items()}
+            return json.dumps(flat).encode()
 
 
 def configure_logging(log_format: str, level: str) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
 import pytest
+from litestar.datastructures import State
+from metrics_scrape import value
 from portal_harness import Portal, PortalFactory
 from sqlalchemy import func, select
 from webhook_signing import (
@@ -21,6 +24,7 @@ from webhook_signing import (
 
 from adapters.persistence import create_engine
 from adapters.persistence.tables import webhook_events
+from entrypoints.http.webhooks import WebhookRoute
 
 INVALID = "urn:billing-portal:problem:invalid-webhook"
 
@@ -237,3 +241,76 @@ async def test_the_route_needs_no_bearer_token_and_ignores_one(hooks: Portal) ->
 
     assert response.status_code == 200
     assert CURRENT_SECRET not in response.text
+
+
+async def test_the_answer_carries_the_request_id_and_is_timed_under_the_route(
+    hooks: Portal,
+) -> None:
+    body = event_body()
+    headers = {**signed_headers(body), "X-Request-ID": "req-webhook-1"}
+    count = "billing_portal_http_request_duration_seconds_count"
+    before = value((await hooks.client.get("/metrics")).text, count, route=URL, status="2xx")
+
+    response = await hooks.client.post(URL, content=body, headers=headers)
+    refused = await hooks.client.post(URL, content=body, headers={"X-Request-ID": "req-2"})
+
+    after = (await hooks.client.get("/metrics")).text
+    assert (response.status_code, response.headers["x-request-id"]) == (200, "req-webhook-1")
+    assert (refused.status_code, refused.headers["x-request-id"]) == (400, "req-2")
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert value(after, count, route=URL, status="2xx") == before + 1
+    assert value(after, count, route=URL, status="4xx") >= 1
+
+
+def chunked(body: bytes, size: int) -> Any:
+    """An ASGI ``receive`` handing ``body`` over in chunks of ``size`` bytes."""
+    parts = [body[start : start + size] for start in range(0, len(body), size)]
+
+    async def receive() -> dict[str, Any]:
+        chunk = parts.pop(0)
+        return {"type": "http.request", "body": chunk, "more_body": bool(parts)}
+
+    return receive
+
+
+def webhook_route(max_bytes: int) -> WebhookRoute:
+    async def not_litestar(scope: Any, receive: Any, send: Any) -> None:
+        raise AssertionError("the webhook path is served by WebhookRoute")
+
+    return WebhookRoute(not_litestar, None, State(), max_bytes=max_bytes)  # type: ignore[arg-type]
+
+
+async def test_a_body_sent_without_a_length_is_refused_once_it_passes_the_cap() -> None:
+    body = event_body(data_object={"id": "sub_123", "note": "x" * 4096})
+    scope = {"type": "http", "method": "POST", "path": URL, "headers": []}
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    await webhook_route(2048)(scope, chunked(body, 1000), send)  # type: ignore[arg-type]
+
+    assert sent[0]["status"] == 413
+    assert json.loads(sent[1]["body"])["type"] == "urn:billing-portal:problem:body-too-large"
+    assert scope["path_template"] == URL  # the metrics' route label
+
+
+async def test_a_body_in_several_chunks_is_read_whole() -> None:
+    body = event_body(data_object={"id": "sub_123", "note": "y" * 3000})
+
+    read = await webhook_route(len(body))._body({}, chunked(body, 700))
+
+    assert read == body
+
+
+async def test_other_methods_and_a_trailing_slash_are_litestars(hooks: Portal) -> None:
+    body = event_body()
+
+    got = await hooks.client.get(URL)
+    slashed = await hooks.client.post(URL + "/", content=body, headers=signed_headers(body))
+
+    assert got.status_code == 405
+    assert got.headers["content-type"] == "application/problem+json"
+    assert slashed.status_code in (200, 404)  # whatever Litestar's router makes of it
+    if slashed.status_code == 200:
+        assert slashed.json() == {"received": True, "duplicate": False}
