@@ -7,11 +7,11 @@ import time
 import uuid
 
 import structlog
-from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID_HEADER = "x-request-id"
+_HEADER_NAME = REQUEST_ID_HEADER.encode()
 _SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
 log = structlog.get_logger("entrypoints.http")
 
@@ -23,16 +23,23 @@ def request_id_from(header: str | None) -> str:
 
 
 def request_context_middleware(app: ASGIApp) -> ASGIApp:
-    """Outermost ASGI wrapper: binds ``request_id`` and logs ``http.request.completed``."""
+    """Outermost ASGI wrapper: binds ``request_id`` and logs ``http.request.completed``.
+
+    Every request passes here, so it does no more than that: one look through the
+    headers, the id appended to the answer's headers (replacing one the app set), the
+    context variable set and reset by token."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
-        headers = dict(scope["headers"])
-        raw = headers.get(REQUEST_ID_HEADER.encode())
-        request_id = request_id_from(raw.decode("latin-1") if raw else None)
+        raw = None
+        for name, value in scope["headers"]:
+            if name == _HEADER_NAME:
+                raw = value  # the last one wins, as before
+        request_id = request_id_from(raw.decode("latin-1") if raw is not None else None)
         scope.setdefault("state", {})["request_id"] = request_id
+        echoed = (_HEADER_NAME, request_id.encode("latin-1"))
         status = 500
         started = time.perf_counter()
 
@@ -40,19 +47,26 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                MutableScopeHeaders.from_message(message)[REQUEST_ID_HEADER] = request_id
+                headers = [
+                    header
+                    for header in message.get("headers", ())
+                    if header[0].lower() != _HEADER_NAME
+                ]
+                headers.append(echoed)
+                message["headers"] = headers
             await send(message)
 
-        with structlog.contextvars.bound_contextvars(request_id=request_id):
-            try:
-                await app(scope, receive, send_with_request_id)
-            finally:
-                log.info(
-                    "http.request.completed",
-                    method=scope.get("method"),
-                    path=scope["path"],
-                    status=status,
-                    duration_ms=round((time.perf_counter() - started) * 1000, 1),
-                )
+        tokens = structlog.contextvars.bind_contextvars(request_id=request_id)
+        try:
+            await app(scope, receive, send_with_request_id)
+        finally:
+            log.info(
+                "http.request.completed",
+                method=scope.get("method"),
+                path=scope["path"],
+                status=status,
+                duration_ms=round((time.perf_counter() - started) * 1000, 1),
+            )
+            structlog.contextvars.reset_contextvars(**tokens)
 
     return middleware
