@@ -165,7 +165,9 @@ async def _insert_on_postgres(connection: AsyncConnection, rows: list[dict[str, 
     try:
         return {record[0] for record in await driver.fetch(_PG_INSERT, *columns)}
     except asyncpg.PostgresError:
-        raise  # the server refused the statement; the connection is fine
+        if driver.is_closed():  # the server's last word (a shutdown) before it hung up
+            await connection.invalidate()
+        raise  # otherwise the server refused the statement; the connection is fine
     except BaseException:
         # Broken, or left mid-statement (a timeout, a cancellation): never handed out again.
         await connection.invalidate()
