@@ -19,7 +19,6 @@ from entrypoints.settings import Settings
 
 # Each uvicorn worker process imports this and builds its app from the environment.
 APP_FACTORY = "entrypoints.http.app:create_app"
-HTTP_PROTOCOL = "entrypoints.http.http_protocol:CoalescingHttpToolsProtocol"
 
 
 def default_workers(settings: Settings) -> int:
@@ -50,8 +49,6 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
         "log_config": None,
         "access_log": False,
         "proxy_headers": True,
-        # httptools (with uvloop, uvicorn's "auto" loop) writing each answer in one send
-        "http": HTTP_PROTOCOL,
     }
     if workers == 1:
         app = create_app(settings, *state.override_providers)
