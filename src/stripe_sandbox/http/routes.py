@@ -101,8 +101,7 @@ def _delete_tax_id(s: S, p: P, r: R, customer_id: str, tax_id: str) -> dict[str,
 
 @route("GET", "/v1/customers/{id}/payment_methods")
 def _customer_payment_methods(s: S, p: P, r: R, customer_id: str) -> dict[str, Any]:
-    s.retrieve("customer", customer_id)
-    return s.list_payment_methods({**p, "customer": customer_id})
+    return s.list_customer_payment_methods(customer_id, p)
 
 
 @route("POST", "/v1/payment_methods/{id}/attach")
