@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TypeVar
 
@@ -134,3 +134,39 @@ class FakeBillingEventSource(BillingEventSource):
 
     def list_payment_methods(self, customer_id: str) -> AsyncIterator[MirroredPaymentMethod]:
         return self._each(self.payment_methods.values(), customer_id)
+
+    # Pages of ``page_size`` records (the provider's pages); ``pages_served`` counts them.
+    page_size = 100
+    pages_served = 0
+
+    async def _pages(self, records: AsyncIterator[R]) -> AsyncIterator[list[R]]:
+        page: list[R] = []
+        async for record in records:
+            page.append(record)
+            if len(page) == self.page_size:
+                self.pages_served += 1
+                yield page
+                page = []
+        if page:
+            self.pages_served += 1
+            yield page
+
+    def product_pages(self) -> AsyncIterator[list[MirroredProduct]]:
+        return self._pages(self.list_products())
+
+    def customer_pages(self) -> AsyncIterator[list[MirroredCustomer]]:
+        return self._pages(self.list_customers())
+
+    def subscription_pages(
+        self, customer_id: str | None
+    ) -> AsyncIterator[list[MirroredSubscription]]:
+        return self._pages(self.list_subscriptions(customer_id))
+
+    def invoice_pages(self, customer_id: str | None) -> AsyncIterator[list[MirroredInvoice]]:
+        return self._pages(self.list_invoices(customer_id))
+
+    async def payment_methods_of(self, customer_ids: Sequence[str]) -> list[MirroredPaymentMethod]:
+        found: list[MirroredPaymentMethod] = []
+        for customer_id in customer_ids:
+            found += [m async for m in self.list_payment_methods(customer_id)]
+        return found

@@ -113,3 +113,42 @@ class FakeBillingMirror(BillingMirror, Snapshotted):
 
     async def subscriptions_complete(self, customer_id: str) -> bool:
         return customer_id in self.complete_since
+
+    async def get_many_customers(self, ids: Iterable[str]) -> Mapping[str, MirroredCustomer]:
+        return {i: self.customers[i] for i in set(ids) if i in self.customers}
+
+    async def get_many_subscriptions(
+        self, ids: Iterable[str]
+    ) -> Mapping[str, MirroredSubscription]:
+        return {i: self.subscriptions[i] for i in set(ids) if i in self.subscriptions}
+
+    async def get_many_invoices(self, ids: Iterable[str]) -> Mapping[str, MirroredInvoice]:
+        return {i: self.invoices[i] for i in set(ids) if i in self.invoices}
+
+    async def get_many_payment_methods(
+        self, ids: Iterable[str]
+    ) -> Mapping[str, MirroredPaymentMethod]:
+        return {i: self.payment_methods[i] for i in set(ids) if i in self.payment_methods}
+
+    async def get_many_products(self, ids: Iterable[str]) -> Mapping[str, MirroredProduct]:
+        return {i: self.products[i] for i in set(ids) if i in self.products}
+
+    async def save_many_customers(self, records: Iterable[MirroredCustomer]) -> None:
+        for record in records:
+            await self.save_customer(record)
+
+    async def save_many_subscriptions(self, records: Iterable[MirroredSubscription]) -> None:
+        for record in records:
+            await self.save_subscription(record)
+
+    async def save_many_invoices(self, records: Iterable[MirroredInvoice]) -> None:
+        for record in records:
+            await self.save_invoice(record)
+
+    async def save_many_payment_methods(self, records: Iterable[MirroredPaymentMethod]) -> None:
+        for record in records:
+            await self.save_payment_method(record)
+
+    async def save_many_products(self, records: Iterable[MirroredProduct]) -> None:
+        for record in records:
+            await self.save_product(record)

@@ -34,7 +34,7 @@ from adapters.persistence.tables import (
     billing_products,
     billing_subscriptions,
 )
-from adapters.persistence.upsert import upsert
+from adapters.persistence.upsert import dialect_insert, upsert
 from application.errors import PersistenceUnavailable
 from application.ports.billing_mirror import BillingMirror, BillingPageRead, InvoiceCursor
 from domain.billing.customer import MirroredCustomer
@@ -270,19 +270,14 @@ class SqlaBillingMirror(BillingMirror):
     async def mark_subscriptions_complete(
         self, customer_ids: Iterable[str], *, at: datetime
     ) -> None:
-        t = billing_mirror_coverage
-        dialect = self._session.get_bind().dialect.name
-        for customer_id in sorted(set(customer_ids)):
-            values = {"customer_id": customer_id, "subscriptions_complete_at": at}
-            statement = upsert(
-                dialect,
-                t,
-                values,
-                conflict_on=["customer_id"],
-                update=["subscriptions_complete_at"],
-            )
-            with translate_database_errors(f"marking the mirror of {customer_id!r} complete"):
-                await self._session.execute(statement)
+        wanted = sorted(set(customer_ids))
+        if not wanted:
+            return
+        statement = _coverage_upsert(self._session.get_bind().dialect.name)
+        many = [{"customer_id": c, "subscriptions_complete_at": at} for c in wanted]
+        what = repr(wanted[0]) if len(wanted) == 1 else f"{len(wanted)} customers"
+        with translate_database_errors(f"marking the mirror of {what} complete"):
+            await self._session.execute(statement, many)  # one statement for all (backfill)
 
     async def subscriptions_complete(self, customer_id: str) -> bool:
         t = billing_mirror_coverage
@@ -323,3 +318,127 @@ class SqlaBillingMirror(BillingMirror):
                 "at the same time; roll back and try again"
             ) from error
         self._seen_missing.discard(seen)
+
+    # -- a page at a time (the backfill): one locking read, one write per statement --------
+
+    async def get_many_customers(self, ids: Iterable[str]) -> dict[str, MirroredCustomer]:
+        return await self._get_many(billing_customers, ids, rows.customer_record)
+
+    async def get_many_subscriptions(self, ids: Iterable[str]) -> dict[str, MirroredSubscription]:
+        return await self._get_many(billing_subscriptions, ids, rows.subscription_record)
+
+    async def get_many_invoices(self, ids: Iterable[str]) -> dict[str, MirroredInvoice]:
+        return await self._get_many(billing_invoices, ids, rows.invoice_record)
+
+    async def get_many_payment_methods(
+        self, ids: Iterable[str]
+    ) -> dict[str, MirroredPaymentMethod]:
+        return await self._get_many(billing_payment_methods, ids, rows.payment_method_record)
+
+    async def get_many_products(self, ids: Iterable[str]) -> dict[str, MirroredProduct]:
+        return await self._get_many(billing_products, ids, rows.product_record)
+
+    async def save_many_customers(self, records: Iterable[MirroredCustomer]) -> None:
+        await self._save_many(billing_customers, [rows.customer_values(r) for r in records])
+
+    async def save_many_subscriptions(self, records: Iterable[MirroredSubscription]) -> None:
+        await self._save_many(billing_subscriptions, [rows.subscription_values(r) for r in records])
+
+    async def save_many_invoices(self, records: Iterable[MirroredInvoice]) -> None:
+        await self._save_many(billing_invoices, [rows.invoice_values(r) for r in records])
+
+    async def save_many_payment_methods(self, records: Iterable[MirroredPaymentMethod]) -> None:
+        await self._save_many(
+            billing_payment_methods, [rows.payment_method_values(r) for r in records]
+        )
+
+    async def save_many_products(self, records: Iterable[MirroredProduct]) -> None:
+        await self._save_many(billing_products, [rows.product_values(r) for r in records])
+
+    async def _get_many(
+        self, table: Table, record_ids: Iterable[str], record: Callable[[Mapping[Any, Any]], R]
+    ) -> dict[str, R]:
+        """``_get`` of many ids in one ``SELECT ... WHERE id IN (...) ORDER BY id FOR UPDATE``
+        (locked in id order, as every bulk read here, so two never deadlock)."""
+        wanted = sorted(set(record_ids))
+        if not wanted:
+            return {}
+        with translate_database_errors(f"reading {len(wanted)} {table.name} rows"):
+            result = await self._session.execute(_locked_rows(table), {"ids": wanted})
+            found = {row["id"]: record(row) for row in result.mappings()}
+        for record_id in wanted:
+            seen = (table.name, record_id)
+            if record_id in found:
+                self._seen_missing.discard(seen)
+            else:
+                self._seen_missing.add(seen)
+        return found
+
+    async def _save_many(self, table: Table, many: list[dict[str, Any]]) -> None:
+        """``_save`` of many rows: the ids ``_get_many`` found missing in one plain
+        ``INSERT`` (a concurrent insert of one of them raises ``PersistenceUnavailable``),
+        the others in one upsert by id."""
+        if not many:
+            return
+        now = datetime.now(UTC)
+        new: list[dict[str, Any]] = []
+        known: list[dict[str, Any]] = []
+        for values in many:
+            values = {**values, "updated_at": now}
+            missing = (table.name, values["id"]) in self._seen_missing
+            (new if missing else known).append(values)
+        dialect = self._session.get_bind().dialect.name
+        try:
+            with translate_database_errors(f"saving {len(many)} {table.name} rows"):
+                if new:
+                    await self._session.execute(insert(table), new)
+                if known:
+                    upsert_known = _upsert_by_id(dialect, table, tuple(known[0]))
+                    await self._session.execute(upsert_known, known)
+        except IntegrityError as error:
+            raise PersistenceUnavailable(
+                f"a {table.name} row was written by another transaction at the same time; "
+                "roll back and try again"
+            ) from error
+        for values in many:
+            self._seen_missing.discard((table.name, values["id"]))
+
+
+_LOCKED_ROWS: dict[str, Select[Any]] = {}  # table name -> SELECT ... WHERE id IN ... FOR UPDATE
+_UPSERT_BY_ID: dict[tuple[str, str, tuple[str, ...]], Any] = {}  # -> upsert of those columns
+
+
+def _locked_rows(table: Table) -> Select[Any]:
+    statement = _LOCKED_ROWS.get(table.name)
+    if statement is None:
+        ids: BindParameter[list[str]] = bindparam("ids", expanding=True)
+        statement = select(table).where(table.c.id.in_(ids)).order_by(table.c.id)
+        statement = _LOCKED_ROWS[table.name] = statement.with_for_update()
+    return statement
+
+
+def _upsert_by_id(dialect: str, table: Table, columns: tuple[str, ...]) -> Any:
+    """``INSERT ... ON CONFLICT (id) DO UPDATE`` of ``columns`` (the rows' keys)."""
+    key = (dialect, table.name, columns)
+    statement = _UPSERT_BY_ID.get(key)
+    if statement is None:
+        base = dialect_insert(dialect, table)
+        statement = _UPSERT_BY_ID[key] = base.on_conflict_do_update(
+            index_elements=["id"],
+            set_={name: base.excluded[name] for name in columns if name != "id"},
+        )
+    return statement
+
+
+_COVERAGE_UPSERT: dict[str, Any] = {}  # dialect -> upsert of subscriptions_complete_at
+
+
+def _coverage_upsert(dialect: str) -> Any:
+    statement = _COVERAGE_UPSERT.get(dialect)
+    if statement is None:
+        base = dialect_insert(dialect, billing_mirror_coverage)
+        statement = _COVERAGE_UPSERT[dialect] = base.on_conflict_do_update(
+            index_elements=["customer_id"],
+            set_={"subscriptions_complete_at": base.excluded.subscriptions_complete_at},
+        )
+    return statement

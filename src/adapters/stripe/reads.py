@@ -16,7 +16,11 @@ def read_version(obj: Any) -> SourceVersion:
     rounded down, so a read never looks newer than it is). Our clock only stands in when a
     response carries no usable ``Date`` (a stand-in for Stripe that omits it)."""
     response = getattr(obj, "last_response", None)
-    headers = getattr(response, "headers", None) or {}
+    return version_of_headers(getattr(response, "headers", None) or {})
+
+
+def version_of_headers(headers: Any) -> SourceVersion:
+    """``read_version`` of a raw response's headers."""
     date = next((v for k, v in dict(headers).items() if k.lower() == "date"), None)
     try:
         at = parsedate_to_datetime(date).astimezone(UTC) if date else None

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -56,4 +56,30 @@ class BillingEventSource(Protocol):
 
     def list_payment_methods(self, customer_id: str) -> AsyncIterator[MirroredPaymentMethod]:
         """The customer's attached payment methods, all types, all pages."""
+        ...
+
+    # Pages, for the backfill: each list is one page of the provider's list (up to 100
+    # records, all read at the same time), so a caller can store and commit a page at once.
+
+    def product_pages(self) -> AsyncIterator[list[MirroredProduct]]:
+        """``list_products``, a page at a time."""
+        ...
+
+    def customer_pages(self) -> AsyncIterator[list[MirroredCustomer]]:
+        """``list_customers``, a page at a time."""
+        ...
+
+    def subscription_pages(
+        self, customer_id: str | None
+    ) -> AsyncIterator[list[MirroredSubscription]]:
+        """``list_subscriptions``, a page at a time."""
+        ...
+
+    def invoice_pages(self, customer_id: str | None) -> AsyncIterator[list[MirroredInvoice]]:
+        """``list_invoices``, a page at a time."""
+        ...
+
+    async def payment_methods_of(self, customer_ids: Sequence[str]) -> list[MirroredPaymentMethod]:
+        """``list_payment_methods`` of each of these customers (the provider lists them one
+        customer at a time; the adapter may read several customers concurrently)."""
         ...
