@@ -93,3 +93,26 @@ def test_the_0341_card_attaches_but_its_charges_fail(
     assert invoice.status == "open"
     assert invoice.attempt_count == 1
     assert invoice.hosted_invoice_url is not None
+
+
+def test_a_customers_payment_methods_page_and_an_unknown_customer_is_a_404(
+    client: stripe.StripeClient,
+) -> None:
+    """``GET /v1/customers/{id}/payment_methods``: only that customer's, in pages."""
+    customer, other = new_customer(client, card=None), new_customer(client, card=None)
+    mine = [
+        client.v1.payment_methods.attach(token, params={"customer": customer.id}).id
+        for token in ("pm_card_visa", "pm_card_mastercard", "pm_card_amex")
+    ]
+    client.v1.payment_methods.attach("pm_card_visa", params={"customer": other.id})
+
+    first = client.v1.customers.payment_methods.list(customer.id, params={"limit": 2})
+    rest = client.v1.customers.payment_methods.list(
+        customer.id, params={"limit": 2, "starting_after": first.data[-1].id}
+    )
+    assert first.has_more
+    assert not rest.has_more
+    assert sorted(p.id for p in [*first.data, *rest.data]) == sorted(mine)
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        client.v1.customers.payment_methods.list("cus_Unknown0")
+    assert (caught.value.http_status, caught.value.code) == (404, "resource_missing")
