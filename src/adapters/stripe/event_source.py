@@ -25,8 +25,9 @@ from domain.billing.version import SourceVersion
 
 EVENT_RETENTION = timedelta(days=30)  # Stripe lists no older events
 # Customers whose payment methods are listed at the same time (Stripe lists them one
-# customer at a time; test mode allows 25 reads per second, live mode 100).
-PAYMENT_METHOD_CONCURRENCY = 4
+# customer at a time). Kept well under Stripe's read limit (25 per second in test mode,
+# 100 live): the SDK does not retry a 429, so a rate-limited backfill would stop.
+PAYMENT_METHOD_CONCURRENCY = 3
 
 R = TypeVar("R")
 Parser = Callable[[Mapping[str, object], SourceVersion], R]

@@ -219,3 +219,28 @@ async def test_lists_customers_invoices_and_payment_methods_across_pages(
         (path, {"limit": "100"}),
         (path, {"limit": "100", "starting_after": "pm_1"}),
     ]
+
+
+async def test_pages_come_as_stripe_sent_them_and_cards_of_many_customers_in_their_order(
+    source: StripeBillingEventSource, fake_stripe: FakeStripe
+) -> None:
+    customers = [example("customer", id=f"cus_{n}") for n in (1, 2, 3)]
+    fake_stripe.reply("GET", "/v1/customers", stripe_list(customers[:2], "/", has_more=True))
+    fake_stripe.reply("GET", "/v1/customers", stripe_list(customers[2:], "/"))
+    for n in (1, 2, 3):
+        path = f"/v1/customers/cus_{n}/payment_methods"
+        cards = [example("payment_method", id=f"pm_{n}{m}", customer=f"cus_{n}") for m in (1, 2)]
+        fake_stripe.reply("GET", path, stripe_list(cards if n != 2 else [], path))
+
+    before = datetime.now(UTC)
+    pages = await collect(source.customer_pages())
+    methods = await source.payment_methods_of(["cus_3", "cus_1", "cus_2"])
+    after = datetime.now(UTC)
+
+    assert [[c.id for c in page] for page in pages] == [["cus_1", "cus_2"], ["cus_3"]]
+    assert [m.id for m in methods] == ["pm_31", "pm_32", "pm_11", "pm_12"]
+    for record in [*pages[0], *methods]:
+        assert_read_between(record.version, before, after)
+    assert sorted(r.path for r in fake_stripe.requests[2:]) == [
+        f"/v1/customers/cus_{n}/payment_methods" for n in (1, 2, 3)
+    ]
