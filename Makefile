@@ -12,7 +12,7 @@ install: $(STAMP)
 $(STAMP): requirements/dev.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install -q --disable-pip-version-check uv
-	@$(BIN)/uv pip sync -q --python $(BIN)/python requirements/dev.lock
+	@$(BIN)/uv pip sync -q --compile-bytecode --python $(BIN)/python requirements/dev.lock
 	@$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
 	@rm -f $(VENV)/.installed-*; touch $@
 
@@ -69,6 +69,8 @@ bench: install
 	    echo "make bench needs $${tool%%:*}: install it (Debian: sudo apt-get install $${tool#*:})"; exit 1; \
 	  fi; \
 	done
+	@# as a deployment would: compiled once, not at every process start (PYTHONDONTWRITEBYTECODE)
+	@$(BIN)/python -m compileall -q src benchmarks >/dev/null
 	@$(BIN)/python -m benchmarks
 
 ## make lock: recompile the pinned dependency set after editing pyproject.toml
