@@ -40,11 +40,14 @@ def render_json_bytes(_logger: Any, _method: str, event: MutableMapping[str, Any
             return json.dumps(flat).encode()
 
 
-def configure_logging(log_format: str, level: str) -> None:
+def configure_logging(log_format: str, level: str, *, cache_loggers: bool = False) -> None:
     """Configure structlog (and route the standard library's logs through the same output).
 
     JSON lines (production) are rendered by msgspec straight to bytes on stderr's buffer,
-    one flushed write per line, by loggers cached after their first use."""
+    one flushed write per line. ``cache_loggers``: a logger keeps the configuration of its
+    first use (cheaper per line); only a long-running server or worker process, which
+    configures logging once, asks for it: in-process callers (the tests, the CLI's one-shot
+    commands) reconfigure or capture logging after loggers were first used."""
     renderer: Any = (
         structlog.processors.JSONRenderer()
         if log_format == "json"
@@ -70,9 +73,7 @@ def configure_logging(log_format: str, level: str) -> None:
             if as_bytes
             else structlog.PrintLoggerFactory(sys.stderr)
         ),
-        # Cached loggers keep the configuration of their first use: a JSON (production)
-        # process configures once; development and the tests reconfigure (capture_logs).
-        cache_logger_on_first_use=as_bytes,
+        cache_logger_on_first_use=cache_loggers,
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(

@@ -18,7 +18,7 @@ from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
 
 # Each uvicorn worker process imports this and builds its app from the environment.
-APP_FACTORY = "entrypoints.http.app:create_app"
+APP_FACTORY = "entrypoints.http.app:serve_app"
 
 
 def default_workers(settings: Settings) -> int:
@@ -51,7 +51,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
         "proxy_headers": True,
     }
     if workers == 1:
-        app = create_app(settings, *state.override_providers)
+        app = create_app(settings, *state.override_providers, cache_loggers=True)
         _exit_cleanly_after_draining()  # last: until uvicorn runs, Ctrl+C still interrupts
         uvicorn.run(app, **options)  # type: ignore[arg-type]
         return

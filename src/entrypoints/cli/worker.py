@@ -30,7 +30,7 @@ def worker(ctx: click.Context, once: bool, worker_id: str | None) -> None:
     if not once:
         # A service: it logs per PORTAL_LOG_FORMAT and PORTAL_LOG_LEVEL, like `serve`
         # (`--once` is a one-shot command, quiet unless -v).
-        configure_logging(settings.log_format, settings.log_level)
+        configure_logging(settings.log_format, settings.log_level, cache_loggers=True)
 
     async def work(container: AsyncContainer) -> None:
         sync_worker = SyncWorker(container, settings.worker, worker_id)

@@ -128,6 +128,7 @@ def create_app(
     *override_providers: Provider,
     with_worker: bool = False,
     demo_users: DemoUserSource | None = None,
+    cache_loggers: bool = False,
 ) -> Litestar:
     """The HTTP app; ``override_providers`` replace a provider family (tests).
 
@@ -135,7 +136,8 @@ def create_app(
     ``demo_users`` lists the sandbox's seeded users on the billing page's demo sign-in.
     """
     settings = settings or load_settings()
-    configure_logging(settings.log_format, settings.log_level)
+    # cache_loggers: a server process configures logging once (serve, serve_app).
+    configure_logging(settings.log_format, settings.log_level, cache_loggers=cache_loggers)
     container = create_container(settings, *override_providers)
     verifier = JwtVerifier(settings.jwt)
     sessions = CookieSessions(
@@ -190,3 +192,8 @@ def create_app(
     app.asgi_handler = request_context_middleware(metrics_middleware(webhook_route))
     app.on_startup.append(webhook_route.resolve)
     return app
+
+
+def serve_app() -> Litestar:
+    """The app of one ``billing-portal serve --workers N`` process, from the environment."""
+    return create_app(cache_loggers=True)
