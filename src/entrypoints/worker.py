@@ -197,6 +197,8 @@ async def _idle(stop: asyncio.Event, wakeup: asyncio.Event | None, seconds: floa
 
 
 def _log_pass(worker_id: str, inbox: InboxBatchResult, outbox: OutboxBatchResult) -> None:
+    if inbox.fell_back is not None:
+        log.warning("worker.batch.fell_back", worker_id=worker_id, error=inbox.fell_back)
     for result in inbox.results:
         if result.outcome in (EventOutcome.RETRYING, EventOutcome.PARKED):
             log.warning(

@@ -53,6 +53,13 @@ class FakeEventInbox(EventInbox, Snapshotted):
             self.events[event_id] = dataclasses.replace(self.events[event_id], next_attempt_at=None)
         return len(held)
 
+    async def held_by(self, *, worker_id: str, event_ids: list[str]) -> set[str]:
+        return {i for i in event_ids if self.holders.get(i) == worker_id}
+
+    async def mark_processed_many(self, event_ids: list[str], *, now: datetime) -> None:
+        for event_id in event_ids:
+            await self.mark_processed(event_id, now=now)
+
     async def mark_processed(self, event_id: str, *, now: datetime) -> None:
         self.holders.pop(event_id, None)
         event = self.events[event_id]

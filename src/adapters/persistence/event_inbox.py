@@ -74,8 +74,30 @@ class SqlaEventInbox(EventInbox):
             result = await self._session.execute(statement)
         return int(getattr(result, "rowcount", 0))
 
+    async def held_by(self, *, worker_id: str, event_ids: list[str]) -> set[str]:
+        if not event_ids:
+            return set()
+        query = select(events.c.id).where(
+            events.c.id.in_(event_ids),
+            events.c.status == PROCESSING,
+            events.c.locked_by == worker_id,
+        )
+        with translate_database_errors(f"reading the claims of {worker_id!r}"):
+            return set((await self._session.execute(query)).scalars())
+
     async def mark_processed(self, event_id: str, *, now: datetime) -> None:
         await self._set(event_id, "marking", status=EventStatus.PROCESSED, processed_at=now)
+
+    async def mark_processed_many(self, event_ids: list[str], *, now: datetime) -> None:
+        if not event_ids:
+            return
+        statement = (
+            update(events)
+            .where(events.c.id.in_(sorted(event_ids)))
+            .values(status=EventStatus.PROCESSED, processed_at=now, **_RELEASED)
+        )
+        with translate_database_errors(f"marking {len(event_ids)} events processed"):
+            await self._session.execute(statement)
 
     async def mark_ignored(self, event_id: str, *, now: datetime, note: str) -> None:
         await self._set(

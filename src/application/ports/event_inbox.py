@@ -62,7 +62,16 @@ class EventInbox(Protocol):
         how many."""
         ...
 
+    async def held_by(self, *, worker_id: str, event_ids: list[str]) -> set[str]:
+        """Which of ``event_ids`` ``worker_id`` still holds claimed and unmarked (neither
+        marked by a commit whose answer was lost, nor taken over after the lease)."""
+        ...
+
     async def mark_processed(self, event_id: str, *, now: datetime) -> None: ...
+
+    async def mark_processed_many(self, event_ids: list[str], *, now: datetime) -> None:
+        """``mark_processed`` of every one of ``event_ids`` at once."""
+        ...
 
     async def mark_ignored(self, event_id: str, *, now: datetime, note: str) -> None: ...
 

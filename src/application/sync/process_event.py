@@ -1,4 +1,4 @@
-"""Use case: process one inbox event in its own unit of work."""
+"""Use case: process one inbox event, in its own unit of work or in a batch's."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from application.errors import InvalidEvent
+from application.errors import InvalidEvent, PersistenceUnavailable
 from application.ports.billing_event_translator import BillingEventTranslator
 from application.ports.clock import Clock
 from application.ports.event_inbox import EventInbox, InboxEvent
@@ -33,6 +33,17 @@ class ProcessEventResult:
     finished_at: datetime | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class HandledEvent:
+    """What ``handle_in_batch`` did with an event: its handler's work is in the batch's
+    unit of work, the inbox mark is still to be written (``mark``), nothing is committed."""
+
+    event: InboxEvent
+    outcome: EventOutcome
+    detail: str | None = None  # the note of an ignored event, the error of a failed one
+    retry_at: datetime | None = None
+
+
 class ProcessEvent:
     """Translate the stored event, run the handler registered for its type, mark the
     event and commit, all at once.
@@ -55,6 +66,7 @@ class ProcessEvent:
         self._clock, self._transaction, self._settings = clock, transaction, settings
 
     async def execute(self, event: InboxEvent) -> ProcessEventResult:
+        """The event in its own unit of work, committed (or its failure recorded)."""
         try:
             typed = self._translator.translate(event.payload)
             handler = self._handlers.handler_for(typed)
@@ -62,29 +74,73 @@ class ProcessEvent:
                 note = f"no handler for {event.type!r}"
                 await self._inbox.mark_ignored(event.id, now=self._clock.now(), note=note)
                 await self._transaction.commit()
-                return self._result(event, EventOutcome.IGNORED)
+                return self.result(event, EventOutcome.IGNORED)
             await handler.handle(typed)
             await self._inbox.mark_processed(event.id, now=self._clock.now())
             await self._transaction.commit()
         except Exception as error:  # any failure: undo everything, keep the event for later
             return await self._failed(event, error)
-        return self._result(event, EventOutcome.PROCESSED)
+        return self.result(event, EventOutcome.PROCESSED)
 
-    def _result(
+    async def handle_in_batch(self, event: InboxEvent) -> HandledEvent:
+        """The event's handler inside a savepoint of the caller's unit of work; neither
+        marked nor committed (the caller writes ``mark`` and commits the batch).
+
+        A failure of the event's own (a handler error, an invalid payload, the provider
+        unreachable) undoes only this event's work and comes back as RETRYING or PARKED. A
+        database failure (``PersistenceUnavailable``: a lost connection, a deadlock,
+        another worker's concurrent insert) propagates: the batch's unit of work is not
+        to be trusted, and an immediate retry in a fresh one may well succeed.
+        """
+        try:
+            async with self._transaction.savepoint():
+                typed = self._translator.translate(event.payload)
+                handler = self._handlers.handler_for(typed)
+                if handler is None:
+                    return HandledEvent(
+                        event, EventOutcome.IGNORED, f"no handler for {event.type!r}"
+                    )
+                await handler.handle(typed)
+        except PersistenceUnavailable:
+            raise
+        except Exception as error:
+            described, retry_at = self._failure(event, error)
+            outcome = EventOutcome.PARKED if retry_at is None else EventOutcome.RETRYING
+            return HandledEvent(event, outcome, described, retry_at)
+        return HandledEvent(event, EventOutcome.PROCESSED)
+
+    async def mark(self, handled: list[HandledEvent]) -> None:
+        """Write the inbox status of ``handled`` events in the caller's unit of work:
+        the processed ones in one statement."""
+        now = self._clock.now()
+        processed = [h.event.id for h in handled if h.outcome is EventOutcome.PROCESSED]
+        await self._inbox.mark_processed_many(processed, now=now)
+        for h in handled:
+            if h.outcome is EventOutcome.IGNORED:
+                await self._inbox.mark_ignored(h.event.id, now=now, note=h.detail or "")
+            elif h.outcome is not EventOutcome.PROCESSED:
+                await self._inbox.mark_failed(
+                    h.event.id, now=now, error=h.detail or "", retry_at=h.retry_at
+                )
+
+    def result(
         self, event: InboxEvent, outcome: EventOutcome, error: str | None = None
     ) -> ProcessEventResult:
         return ProcessEventResult(event.id, outcome, error, event.received_at, self._clock.now())
 
+    def _failure(self, event: InboxEvent, error: Exception) -> tuple[str, datetime | None]:
+        """The error as stored, and when to try again (None: park it)."""
+        described = f"{type(error).__name__}: {error}"[:2000]
+        if isinstance(error, InvalidEvent):
+            return described, None
+        return described, next_attempt(event.attempts, self._clock.now(), self._settings)
+
     async def _failed(self, event: InboxEvent, error: Exception) -> ProcessEventResult:
         await self._transaction.rollback()
-        now = self._clock.now()
-        described = f"{type(error).__name__}: {error}"[:2000]
-        retry_at = (
-            None
-            if isinstance(error, InvalidEvent)
-            else next_attempt(event.attempts, now, self._settings)
+        described, retry_at = self._failure(event, error)
+        await self._inbox.mark_failed(
+            event.id, now=self._clock.now(), error=described, retry_at=retry_at
         )
-        await self._inbox.mark_failed(event.id, now=now, error=described, retry_at=retry_at)
         await self._transaction.commit()
         outcome = EventOutcome.PARKED if retry_at is None else EventOutcome.RETRYING
-        return self._result(event, outcome, described)
+        return self.result(event, outcome, described)

@@ -5,10 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from application.errors import PersistenceUnavailable
 from application.ports.clock import Clock
-from application.ports.event_inbox import EventInbox
+from application.ports.event_inbox import EventInbox, InboxEvent
 from application.ports.transaction_manager import TransactionManager
-from application.sync.process_event import ProcessEvent, ProcessEventResult
+from application.sync.process_event import (
+    EventOutcome,
+    HandledEvent,
+    ProcessEvent,
+    ProcessEventResult,
+)
 from application.sync.settings import SyncSettings
 
 
@@ -16,6 +22,8 @@ from application.sync.settings import SyncSettings
 class InboxBatchResult:
     results: tuple[ProcessEventResult, ...]
     released: int = 0  # claimed, then given back unprocessed because the worker is stopping
+    # Why the batch's unit of work failed, its events then processed one by one; None if not.
+    fell_back: str | None = None
 
     @property
     def claimed(self) -> int:
@@ -24,10 +32,20 @@ class InboxBatchResult:
 
 class ProcessInboxBatch:
     """Claim up to ``limit`` due events for ``worker_id`` (committed, so other workers skip
-    them), then process each in its own unit of work. An empty result means: idle.
+    them), then process them all in ONE unit of work: each event's handler in a savepoint
+    (a failing event undoes only its own work and is marked for a retry), the inbox marks
+    written together, one commit. An empty result means: idle.
+
+    Results are returned only once the batch committed: nothing is reported for work that
+    was rolled back. If the batch fails as a whole (a database failure in an event, or at
+    the commit: a deadlock with another worker, a lost connection), it is rolled back and
+    the events it held are processed again one per unit of work, as ``ProcessEvent.execute``
+    does; those the worker no longer holds (a commit that succeeded although its answer
+    was lost, a lease taken over) are skipped, so nothing is done twice. On a database
+    without savepoints every event has its own unit of work.
 
     ``stopping`` is asked before each event: once it says yes (the worker got SIGTERM),
-    the event in hand is finished, the rest of the claim is released for any worker at
+    the batch so far is committed, the rest of the claim is released for any worker at
     once (not after the lease) and the batch ends."""
 
     def __init__(
@@ -51,11 +69,50 @@ class ProcessInboxBatch:
             lease_seconds=self._settings.lease_seconds,
         )
         await self._transaction.commit()
-        results: list[ProcessEventResult] = []
+        if not claimed:
+            return InboxBatchResult(())
+        if not self._transaction.supports_savepoints:
+            return await self._one_by_one(claimed, worker_id, stopping)
+        try:
+            return await self._batch(claimed, worker_id, stopping)
+        except PersistenceUnavailable as error:
+            await self._transaction.rollback()
+            reason = error.message
+        held = await self._inbox.held_by(worker_id=worker_id, event_ids=[e.id for e in claimed])
+        await self._transaction.commit()
+        still = [e for e in claimed if e.id in held]
+        result = await self._one_by_one(still, worker_id, stopping)
+        return InboxBatchResult(result.results, result.released, fell_back=reason)
+
+    async def _batch(
+        self, claimed: list[InboxEvent], worker_id: str, stopping: Callable[[], bool]
+    ) -> InboxBatchResult:
+        handled: list[HandledEvent] = []
+        released = 0
         for event in claimed:
+            if stopping():
+                break
+            handled.append(await self._process.handle_in_batch(event))
+        await self._process.mark(handled)
+        if len(handled) < len(claimed):
+            released = await self._inbox.release_claims(worker_id=worker_id)
+        await self._transaction.commit()
+        results = (self._process.result(h.event, h.outcome, _error(h)) for h in handled)
+        return InboxBatchResult(tuple(results), released)
+
+    async def _one_by_one(
+        self, events: list[InboxEvent], worker_id: str, stopping: Callable[[], bool]
+    ) -> InboxBatchResult:
+        results: list[ProcessEventResult] = []
+        for event in events:
             if stopping():
                 released = await self._inbox.release_claims(worker_id=worker_id)
                 await self._transaction.commit()
                 return InboxBatchResult(tuple(results), released)
             results.append(await self._process.execute(event))
         return InboxBatchResult(tuple(results))
+
+
+def _error(handled: HandledEvent) -> str | None:
+    failed = handled.outcome in (EventOutcome.RETRYING, EventOutcome.PARKED)
+    return handled.detail if failed else None
