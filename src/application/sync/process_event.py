@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -44,6 +45,13 @@ class HandledEvent:
     retry_at: datetime | None = None
 
 
+class EventFailedInBatch(Exception):
+    """An event failed in a batch without savepoints: the batch holds part of its work."""
+
+
+_NO_SAVEPOINT = contextlib.nullcontext()
+
+
 class ProcessEvent:
     """Translate the stored event, run the handler registered for its type, mark the
     event and commit, all at once.
@@ -82,28 +90,32 @@ class ProcessEvent:
             return await self._failed(event, error)
         return self.result(event, EventOutcome.PROCESSED)
 
-    async def handle_in_batch(self, event: InboxEvent) -> HandledEvent:
-        """The event's handler inside a savepoint of the caller's unit of work; neither
-        marked nor committed (the caller writes ``mark`` and commits the batch).
+    async def handle_in_batch(self, event: InboxEvent, *, isolated: bool) -> HandledEvent:
+        """The event's handler in the caller's unit of work; neither marked nor committed
+        (the caller writes ``mark`` and commits the batch).
 
-        A failure of the event's own (a handler error, an invalid payload, the provider
-        unreachable) undoes only this event's work and comes back as RETRYING or PARKED. A
-        database failure (``PersistenceUnavailable``: a lost connection, a deadlock,
-        another worker's concurrent insert) propagates: the batch's unit of work is not
-        to be trusted, and an immediate retry in a fresh one may well succeed.
+        ``isolated``: inside a savepoint, so that a failure of the event's own (a handler
+        error, an invalid payload, the provider unreachable) undoes only this event's work
+        and comes back as RETRYING or PARKED. Not isolated (no savepoint round trips), such
+        a failure raises ``EventFailedInBatch``: the caller's unit of work holds part of
+        the event's work and must be rolled back. Either way a database failure
+        (``PersistenceUnavailable``: a lost connection, a deadlock, another worker's
+        concurrent insert) propagates: the caller's unit of work is not to be trusted,
+        and an immediate retry in a fresh one may well succeed.
         """
         try:
-            async with self._transaction.savepoint():
+            async with self._transaction.savepoint() if isolated else _NO_SAVEPOINT:
                 typed = self._translator.translate(event.payload)
                 handler = self._handlers.handler_for(typed)
                 if handler is None:
-                    return HandledEvent(
-                        event, EventOutcome.IGNORED, f"no handler for {event.type!r}"
-                    )
+                    note = f"no handler for {event.type!r}"
+                    return HandledEvent(event, EventOutcome.IGNORED, note)
                 await handler.handle(typed)
         except PersistenceUnavailable:
             raise
         except Exception as error:
+            if not isolated:
+                raise EventFailedInBatch(event.id) from error
             described, retry_at = self._failure(event, error)
             outcome = EventOutcome.PARKED if retry_at is None else EventOutcome.RETRYING
             return HandledEvent(event, outcome, described, retry_at)

@@ -10,6 +10,7 @@ from application.ports.clock import Clock
 from application.ports.event_inbox import EventInbox, InboxEvent
 from application.ports.transaction_manager import TransactionManager
 from application.sync.process_event import (
+    EventFailedInBatch,
     EventOutcome,
     HandledEvent,
     ProcessEvent,
@@ -32,9 +33,12 @@ class InboxBatchResult:
 
 class ProcessInboxBatch:
     """Claim up to ``limit`` due events for ``worker_id`` (committed, so other workers skip
-    them), then process them all in ONE unit of work: each event's handler in a savepoint
-    (a failing event undoes only its own work and is marked for a retry), the inbox marks
-    written together, one commit. An empty result means: idle.
+    them), then process them all in ONE unit of work: every event's handler, the inbox
+    marks written together, one commit. An empty result means: idle. If an event fails
+    (its handler, its payload, the provider), the batch is rolled back and run again with
+    each event in a savepoint, so that the failing one undoes only its own work and is
+    marked for a retry while the others commit (savepoints cost two round trips per
+    event, so only a batch that needs them pays them).
 
     Results are returned only once the batch committed: nothing is reported for work that
     was rolled back. If the batch fails as a whole (a database failure in an event, or at
@@ -74,7 +78,11 @@ class ProcessInboxBatch:
         if not self._transaction.supports_savepoints:
             return await self._one_by_one(claimed, worker_id, stopping)
         try:
-            return await self._batch(claimed, worker_id, stopping)
+            try:
+                return await self._batch(claimed, worker_id, stopping, isolated=False)
+            except EventFailedInBatch:
+                await self._transaction.rollback()
+            return await self._batch(claimed, worker_id, stopping, isolated=True)
         except PersistenceUnavailable as error:
             await self._transaction.rollback()
             reason = error.message
@@ -85,14 +93,19 @@ class ProcessInboxBatch:
         return InboxBatchResult(result.results, result.released, fell_back=reason)
 
     async def _batch(
-        self, claimed: list[InboxEvent], worker_id: str, stopping: Callable[[], bool]
+        self,
+        claimed: list[InboxEvent],
+        worker_id: str,
+        stopping: Callable[[], bool],
+        *,
+        isolated: bool,
     ) -> InboxBatchResult:
         handled: list[HandledEvent] = []
         released = 0
         for event in claimed:
             if stopping():
                 break
-            handled.append(await self._process.handle_in_batch(event))
+            handled.append(await self._process.handle_in_batch(event, isolated=isolated))
         await self._process.mark(handled)
         if len(handled) < len(claimed):
             released = await self._inbox.release_claims(worker_id=worker_id)

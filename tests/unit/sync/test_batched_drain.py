@@ -66,6 +66,7 @@ async def test_a_claim_commits_once_with_every_events_work() -> None:
 async def test_a_failing_event_in_a_batch_undoes_only_its_own_work() -> None:
     world = make_world()
     await three_failed_payments(world, ProviderUnavailable("Stripe answered 503"))
+    log_before = len(world.transaction.log)
 
     result = await (await world.worker()).execute(worker_id="w1")
 
@@ -89,6 +90,8 @@ async def test_a_failing_event_in_a_batch_undoes_only_its_own_work() -> None:
         "payer3@acme.test",
     ]
     assert result.fell_back is None
+    # the claim; the batch rolled back at e2; the batch again, e2 in its savepoint
+    assert world.transaction.log[log_before:] == ["commit", "rollback", "commit"]
 
 
 async def test_a_failed_batch_commit_falls_back_to_one_event_per_commit_without_duplicates() -> (
@@ -103,7 +106,9 @@ async def test_a_failed_batch_commit_falls_back_to_one_event_per_commit_without_
 
     assert "deadlock" in (result.fell_back or "")
     assert world.transaction.log[log_before:] == [
-        *("commit", "failed commit", "rollback"),  # the claim, the batch
+        "commit",  # the claim
+        "rollback",  # the batch without savepoints, once e2 failed
+        *("failed commit", "rollback"),  # the batch with savepoints
         "commit",  # which events the worker still holds: all three
         *("commit", "rollback", "commit", "commit"),  # e1, e2 (failed, then marked), e3
     ]
