@@ -14,6 +14,7 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    event,
     func,
     insert,
     or_,
@@ -142,6 +143,8 @@ class SqlaBillingMirror(BillingMirror):
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
         self._seen_missing: set[tuple[str, str]] = set()
+        self._locked: dict[tuple[str, str], Mapping[Any, Any]] = {}  # see _remember
+        self._listening = False
 
     async def get_customer(self, customer_id: str) -> MirroredCustomer | None:
         return await self._get(billing_customers, customer_id, rows.customer_record)
@@ -291,13 +294,18 @@ class SqlaBillingMirror(BillingMirror):
     async def _get(
         self, table: Table, record_id: str, record: Callable[[Mapping[Any, Any]], R]
     ) -> R | None:
-        with translate_database_errors(f"reading {table.name} row {record_id!r}"):
-            result = await self._session.execute(_locked_row(table), {"id": record_id})
-            row = result.mappings().one_or_none()
+        key = (table.name, record_id)
+        row = self._locked.get(key)
         if row is None:
-            self._seen_missing.add((table.name, record_id))
+            with translate_database_errors(f"reading {table.name} row {record_id!r}"):
+                result = await self._session.execute(_locked_row(table), {"id": record_id})
+                row = result.mappings().one_or_none()
+            if row is not None:
+                self._remember(key, row)
+        if row is None:
+            self._seen_missing.add(key)
             return None
-        self._seen_missing.discard((table.name, record_id))
+        self._seen_missing.discard(key)
         return record(row)
 
     async def _save(self, table: Table, values: dict[str, Any]) -> None:
@@ -311,13 +319,14 @@ class SqlaBillingMirror(BillingMirror):
             statement = upsert(dialect, table, values, conflict_on=["id"], update=columns)
         try:
             with translate_database_errors(f"saving {table.name} row {values['id']!r}"):
-                await self._session.execute(statement)
+                row = (await self._session.execute(statement.returning(table))).mappings().one()
         except IntegrityError as error:
             raise PersistenceUnavailable(
                 f"{table.name} row {values['id']!r} was written by another transaction "
                 "at the same time; roll back and try again"
             ) from error
         self._seen_missing.discard(seen)
+        self._remember(seen, row)
 
     # -- a page at a time (the backfill): one locking read, one write per statement --------
 
@@ -402,6 +411,23 @@ class SqlaBillingMirror(BillingMirror):
             ) from error
         for values in many:
             self._seen_missing.discard((table.name, values["id"]))
+            self._locked.pop((table.name, values["id"]), None)  # see _remember
+
+    def _remember(self, key: tuple[str, str], row: Mapping[Any, Any]) -> None:
+        """Keep a row this transaction holds locked (read ``FOR UPDATE`` or written): no
+        one else can change it before the transaction ends, so reading it again (the
+        next event of a batch about the same invoice or customer) needs no round trip.
+        Forgotten at every commit and every rollback, a savepoint's included (which
+        releases the locks taken inside it)."""
+        if not self._listening:
+            sync_session = self._session.sync_session
+            event.listen(sync_session, "after_commit", self._forget_locked)
+            event.listen(sync_session, "after_soft_rollback", self._forget_locked)
+            self._listening = True
+        self._locked[key] = row
+
+    def _forget_locked(self, *_: object) -> None:
+        self._locked.clear()
 
 
 _LOCKED_ROWS: dict[str, Select[Any]] = {}  # table name -> SELECT ... WHERE id IN ... FOR UPDATE

@@ -180,3 +180,38 @@ async def test_nothing_saved_survives_a_rollback(
         await mirror.save_customer(customer())
         await SqlaTransactionManager(session).rollback()
         assert await mirror.get_customer("cus_1") is None
+
+
+@pytest.mark.parametrize(
+    "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+async def test_a_row_held_by_the_unit_of_work_reads_back_what_the_database_holds(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    """Rows read or written under the transaction's lock are read again without a round
+    trip, but never past the end of that lock: a savepoint rolled back, a commit."""
+    async with session_factory() as session:
+        mirror, transaction = SqlaBillingMirror(session), SqlaTransactionManager(session)
+        assert await mirror.get_customer("cus_1") is None
+        await mirror.save_customer(customer())
+        assert await mirror.get_customer("cus_1") == customer()  # as saved
+        with pytest.raises(RuntimeError):
+            await save_in_a_failing_savepoint(mirror, transaction, customer(name="Undone"))
+        assert await mirror.get_customer("cus_1") == customer()  # not the undone save
+        await transaction.commit()
+
+        async with session_factory() as other:
+            await SqlaBillingMirror(other).save_customer(customer(name="Changed elsewhere"))
+            await SqlaTransactionManager(other).commit()
+        found = await mirror.get_customer("cus_1")
+    assert found is not None
+    assert found.name == "Changed elsewhere"
+
+
+async def save_in_a_failing_savepoint(
+    mirror: SqlaBillingMirror, transaction: SqlaTransactionManager, record: MirroredCustomer
+) -> None:
+    async with transaction.savepoint():
+        await mirror.save_customer(record)
+        assert await mirror.get_customer(record.id) == record
+        raise RuntimeError("the event failed after saving")
