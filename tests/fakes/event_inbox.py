@@ -60,6 +60,10 @@ class FakeEventInbox(EventInbox, Snapshotted):
         for event_id in event_ids:
             await self.mark_processed(event_id, now=now)
 
+    async def mark_ignored_many(self, event_ids: list[str], *, now: datetime, note: str) -> None:
+        for event_id in event_ids:
+            await self.mark_ignored(event_id, now=now, note=note)
+
     async def mark_processed(self, event_id: str, *, now: datetime) -> None:
         self.holders.pop(event_id, None)
         event = self.events[event_id]

@@ -89,14 +89,18 @@ class SqlaEventInbox(EventInbox):
         await self._set(event_id, "marking", status=EventStatus.PROCESSED, processed_at=now)
 
     async def mark_processed_many(self, event_ids: list[str], *, now: datetime) -> None:
+        await self._set_many(event_ids, status=EventStatus.PROCESSED, processed_at=now)
+
+    async def mark_ignored_many(self, event_ids: list[str], *, now: datetime, note: str) -> None:
+        await self._set_many(event_ids, status=EventStatus.IGNORED, processed_at=now, note=note)
+
+    async def _set_many(self, event_ids: list[str], **values: Any) -> None:
         if not event_ids:
             return
         statement = (
-            update(events)
-            .where(events.c.id.in_(sorted(event_ids)))
-            .values(status=EventStatus.PROCESSED, processed_at=now, **_RELEASED)
+            update(events).where(events.c.id.in_(sorted(event_ids))).values(**values, **_RELEASED)
         )
-        with translate_database_errors(f"marking {len(event_ids)} events processed"):
+        with translate_database_errors(f"marking {len(event_ids)} events {values['status']}"):
             await self._session.execute(statement)
 
     async def mark_ignored(self, event_id: str, *, now: datetime, note: str) -> None:

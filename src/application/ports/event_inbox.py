@@ -75,6 +75,10 @@ class EventInbox(Protocol):
 
     async def mark_ignored(self, event_id: str, *, now: datetime, note: str) -> None: ...
 
+    async def mark_ignored_many(self, event_ids: list[str], *, now: datetime, note: str) -> None:
+        """``mark_ignored`` of every one of ``event_ids`` at once, with the same note."""
+        ...
+
     async def mark_failed(
         self, event_id: str, *, now: datetime, error: str, retry_at: datetime | None
     ) -> None:

@@ -122,18 +122,21 @@ class ProcessEvent:
         return HandledEvent(event, EventOutcome.PROCESSED)
 
     async def mark(self, handled: list[HandledEvent]) -> None:
-        """Write the inbox status of ``handled`` events in the caller's unit of work:
-        the processed ones in one statement."""
+        """Write the inbox status of ``handled`` events in the caller's unit of work: the
+        processed ones in one statement, the ignored ones in one per note."""
         now = self._clock.now()
         processed = [h.event.id for h in handled if h.outcome is EventOutcome.PROCESSED]
         await self._inbox.mark_processed_many(processed, now=now)
+        ignored: dict[str, list[str]] = {}
         for h in handled:
             if h.outcome is EventOutcome.IGNORED:
-                await self._inbox.mark_ignored(h.event.id, now=now, note=h.detail or "")
+                ignored.setdefault(h.detail or "", []).append(h.event.id)
             elif h.outcome is not EventOutcome.PROCESSED:
                 await self._inbox.mark_failed(
                     h.event.id, now=now, error=h.detail or "", retry_at=h.retry_at
                 )
+        for note, event_ids in ignored.items():
+            await self._inbox.mark_ignored_many(event_ids, now=now, note=note)
 
     def result(
         self, event: InboxEvent, outcome: EventOutcome, error: str | None = None

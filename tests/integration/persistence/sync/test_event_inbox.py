@@ -262,16 +262,21 @@ async def test_released_claims_are_due_at_once_for_another_worker_and_only_the_w
 async def test_a_batch_marks_its_events_processed_at_once_and_knows_which_it_still_holds(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    await stored(session_factory, *(inbox_event(n) for n in range(4)))
-    mine = await claim(session_factory, "worker-a", limit=3)
+    await stored(session_factory, *(inbox_event(n) for n in range(5)))
+    mine = await claim(session_factory, "worker-a", limit=4)
     async with session_factory() as session:
         inbox = SqlaEventInbox(session)
         await inbox.mark_processed_many(mine[:2], now=NOW)
+        await inbox.mark_ignored_many([mine[3]], now=NOW, note="no handler")
         await SqlaTransactionManager(session).commit()
 
-        assert await inbox.held_by(worker_id="worker-a", event_ids=[*mine, "evt_0003"]) == {mine[2]}
+        held = await inbox.held_by(worker_id="worker-a", event_ids=[*mine, "evt_0004"])
+        assert held == {mine[2]}
         assert await inbox.held_by(worker_id="worker-b", event_ids=mine) == set()
         done = await inbox.list_events(status=EventStatus.PROCESSED)
+        ignored = await inbox.get(mine[3])
     assert sorted(e.id for e in done) == sorted(mine[:2])
     assert all(e.processed_at == NOW for e in done)
-    assert await claim(session_factory, "worker-b") == ["evt_0003"]  # marked ones are not due
+    assert ignored is not None
+    assert (ignored.status, ignored.note) == (EventStatus.IGNORED, "no handler")
+    assert await claim(session_factory, "worker-b") == ["evt_0004"]  # marked ones are not due
