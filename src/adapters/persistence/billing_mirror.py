@@ -60,6 +60,27 @@ def _locked_row(table: Table) -> Select[Any]:
     return statement
 
 
+_WRITING: dict[tuple[str, str, tuple[str, ...], bool], Any] = {}
+
+
+def _writing(dialect: str, table: Table, columns: tuple[str, ...], *, insert_only: bool) -> Any:
+    """The save of ``columns`` (bound by name), returning the row as stored: a plain
+    ``INSERT`` or an upsert by id, built once per table and column set."""
+    key = (dialect, table.name, columns, insert_only)
+    statement = _WRITING.get(key)
+    if statement is None:
+        if insert_only:
+            statement = insert(table).returning(table)
+        else:
+            statement = dialect_insert(dialect, table)
+            statement = statement.on_conflict_do_update(
+                index_elements=["id"],
+                set_={name: statement.excluded[name] for name in columns if name != "id"},
+            ).returning(table)
+        _WRITING[key] = statement
+    return statement
+
+
 _SUBSCRIPTIONS = (
     select(billing_subscriptions)
     .where(billing_subscriptions.c.customer_id == _CUSTOMER)
@@ -311,15 +332,11 @@ class SqlaBillingMirror(BillingMirror):
     async def _save(self, table: Table, values: dict[str, Any]) -> None:
         values = {**values, "updated_at": datetime.now(UTC)}
         seen = (table.name, values["id"])
-        if seen in self._seen_missing:
-            statement: Any = insert(table).values(**values)
-        else:
-            dialect = self._session.get_bind().dialect.name
-            columns = [name for name in values if name != "id"]
-            statement = upsert(dialect, table, values, conflict_on=["id"], update=columns)
+        dialect = self._session.get_bind().dialect.name
+        statement = _writing(dialect, table, tuple(values), insert_only=seen in self._seen_missing)
         try:
             with translate_database_errors(f"saving {table.name} row {values['id']!r}"):
-                row = (await self._session.execute(statement.returning(table))).mappings().one()
+                row = (await self._session.execute(statement, values)).mappings().one()
         except IntegrityError as error:
             raise PersistenceUnavailable(
                 f"{table.name} row {values['id']!r} was written by another transaction "
