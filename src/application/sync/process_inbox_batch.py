@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from application.errors import PersistenceUnavailable
+from application.errors import ApplicationError
 from application.ports.clock import Clock
 from application.ports.event_inbox import EventInbox, InboxEvent
 from application.ports.transaction_manager import TransactionManager
@@ -42,9 +42,9 @@ class ProcessInboxBatch:
 
     Results are returned only once the batch committed: nothing is reported for work that
     was rolled back. If the batch fails as a whole (a database failure in an event, or at
-    the commit: a deadlock with another worker, a lost connection), it is rolled back and
-    the events it held are processed again one per unit of work, as ``ProcessEvent.execute``
-    does; those the worker no longer holds (a commit that succeeded although its answer
+    the commit: a deadlock with another worker, a lost connection; or a bug), it is rolled
+    back and the events it held are processed again one per unit of work, as
+    ``ProcessEvent.execute`` does; those the worker no longer holds (a commit that succeeded although its answer
     was lost, a lease taken over) are skipped, so nothing is done twice. On a database
     without savepoints every event has its own unit of work.
 
@@ -83,9 +83,9 @@ class ProcessInboxBatch:
             except EventFailedInBatch:
                 await self._transaction.rollback()
             return await self._batch(claimed, worker_id, stopping, isolated=True)
-        except PersistenceUnavailable as error:
+        except Exception as error:  # the database's failure, or a bug: nothing is lost
             await self._transaction.rollback()
-            reason = error.message
+            reason = error.message if isinstance(error, ApplicationError) else repr(error)
         held = await self._inbox.held_by(worker_id=worker_id, event_ids=[e.id for e in claimed])
         await self._transaction.commit()
         still = [e for e in claimed if e.id in held]

@@ -182,3 +182,22 @@ async def test_without_savepoints_every_event_commits_on_its_own() -> None:
     ]
     assert world.transaction.commits - commits == 4  # the claim, then one per event
     assert sorted(world.mirror.invoices) == ["in_1", "in_3"]
+
+
+async def test_a_batch_that_breaks_outside_any_event_falls_back_instead_of_crashing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = make_world()
+    await three_failed_payments(world, ProviderUnavailable("unused"), times=0)
+
+    async def broken(event_ids: list[str], *, now: object) -> None:
+        raise AttributeError("a bug in the batched marks")
+
+    monkeypatch.setattr(world.inbox, "mark_processed_many", broken)
+
+    result = await (await world.worker()).execute(worker_id="w1")
+
+    assert "a bug in the batched marks" in (result.fell_back or "")
+    assert [r.outcome for r in result.results] == [EventOutcome.PROCESSED] * 3
+    assert set(statuses(world).values()) == {EventStatus.PROCESSED}
+    assert len(world.outbox.messages) == 2
