@@ -35,7 +35,7 @@ from adapters.persistence.tables import (
     billing_products,
     billing_subscriptions,
 )
-from adapters.persistence.upsert import dialect_insert, upsert
+from adapters.persistence.upsert import dialect_insert
 from application.errors import PersistenceUnavailable
 from application.ports.billing_mirror import BillingMirror, BillingPageRead, InvoiceCursor
 from domain.billing.customer import MirroredCustomer

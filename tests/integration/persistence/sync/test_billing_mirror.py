@@ -215,3 +215,16 @@ async def save_in_a_failing_savepoint(
         await mirror.save_customer(record)
         assert await mirror.get_customer(record.id) == record
         raise RuntimeError("the event failed after saving")
+
+
+async def test_a_row_read_once_then_saved_in_a_batch_reads_back_the_batch_s_version(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    async with session_factory() as session:
+        mirror = SqlaBillingMirror(session)
+        await mirror.save_customer(customer())
+        assert await mirror.get_customer("cus_1") == customer()
+        await mirror.save_many_customers([customer(name="From the backfill")])
+        found = await mirror.get_customer("cus_1")
+    assert found is not None
+    assert found.name == "From the backfill"
