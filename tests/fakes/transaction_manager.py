@@ -70,6 +70,8 @@ class FakeTransactionManager(TransactionManager):
         self.savepoints = savepoints
         self._failing: list[bool] = []  # per coming commit: False succeeds, True fails
         self._applied = False
+        for participant in self.participants:
+            participant._begin()
 
     def fail_commits(self, *, after: int = 0, times: int = 1, applied: bool = False) -> None:
         """The ``times`` commits that follow the next ``after`` fail with
@@ -77,8 +79,6 @@ class FakeTransactionManager(TransactionManager):
         the answer was lost (a connection that dropped during ``COMMIT``)."""
         self._failing = [False] * after + [True] * times
         self._applied = applied
-        for participant in self.participants:
-            participant._begin()
 
     @property
     def commits(self) -> int:
