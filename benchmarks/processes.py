@@ -37,6 +37,23 @@ class Child:
     def pid(self) -> int:
         return self.process.pid
 
+    def wait_listening(self, port: int, timeout: float = 120) -> None:
+        """Return once the process accepts TCP connections on ``port`` (it listens only
+        after its start-up work): no request, so nothing queues behind a slow route."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"{self.name} exited with {self.process.returncode}; see its log"
+                )
+            try:
+                socket.create_connection((HOST, port), timeout=2).close()
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{self.name} did not listen on {port}") from None
+                time.sleep(0.2)  # a harness polling a starting server, not a test
+
     def wait_http(self, url: str, timeout: float = 120) -> None:
         """Return once ``url`` answers (any status); fail if the process dies first."""
         deadline = time.monotonic() + timeout
