@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import httpx
@@ -40,22 +40,25 @@ class Child:
     def wait_listening(self, port: int, timeout: float = 120) -> None:
         """Return once the process accepts TCP connections on ``port`` (it listens only
         after its start-up work): no request, so nothing queues behind a slow route."""
-        deadline = time.monotonic() + timeout
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"{self.name} exited with {self.process.returncode}; see its log"
-                )
-            try:
-                socket.create_connection((HOST, port), timeout=2).close()
-                return
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"{self.name} did not listen on {port}") from None
-                time.sleep(0.2)  # a harness polling a starting server, not a test
+        self._wait_until(
+            lambda: socket.create_connection((HOST, port), timeout=2).close(),
+            OSError, f"did not listen on {port}", timeout,
+        )  # fmt: skip
 
     def wait_http(self, url: str, timeout: float = 120) -> None:
         """Return once ``url`` answers (any status); fail if the process dies first."""
+        self._wait_until(
+            lambda: httpx.get(url, timeout=2), httpx.TransportError, f"did not answer at {url}",
+            timeout,
+        )  # fmt: skip
+
+    def _wait_until(
+        self,
+        attempt: Callable[[], object],
+        failure: type[Exception],
+        what: str,
+        timeout: float,
+    ) -> None:
         deadline = time.monotonic() + timeout
         while True:
             if self.process.poll() is not None:
@@ -63,11 +66,11 @@ class Child:
                     f"{self.name} exited with {self.process.returncode}; see its log"
                 )
             try:
-                httpx.get(url, timeout=2)
+                attempt()
                 return
-            except httpx.TransportError:
+            except failure:
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"{self.name} did not answer at {url}") from None
+                    raise RuntimeError(f"{self.name} {what}") from None
                 time.sleep(0.2)  # a harness polling a starting server, not a test
 
     def stop(self, timeout: float = 30) -> None:

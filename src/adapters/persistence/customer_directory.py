@@ -44,7 +44,7 @@ class SqlaCustomerDirectory(CustomerDirectory):
             return await self._one(_BY_USER, user_id, action)
         with driver_errors(action):  # every API request reads its user's link first
             row = await driver.fetchrow(_BY_USER_SQL, user_id)
-        return None if row is None else _customer_of(row)
+        return None if row is None else _customer(row)
 
     async def get_by_stripe_customer_id(self, stripe_customer_id: str) -> Customer | None:
         return await self._one(
@@ -91,32 +91,23 @@ class SqlaCustomerDirectory(CustomerDirectory):
         if after_user_id is not None:
             statement = statement.where(customer_links.c.user_id > after_user_id)
         with translate_database_errors("listing customer links"):
-            rows = (await self._session.execute(statement)).all()
+            rows = (await self._session.execute(statement)).mappings().all()
         return [_customer(row) for row in rows]
 
     async def _one(self, query: Select[Any], key: str, action: str) -> Customer | None:
         with translate_database_errors(action):
             result = await self._session.execute(query, {"key": key})
-            row = result.one_or_none()
+            row = result.mappings().one_or_none()
         return None if row is None else _customer(row)
 
 
-def _customer_of(row: Any) -> Customer:
-    """From an asyncpg record (columns by name)."""
+def _customer(row: Any) -> Customer:
+    """From a row's mapping or an asyncpg record (both give columns by name)."""
     return Customer(
         user_id=row["user_id"],
         stripe_customer_id=row["stripe_customer_id"],
         segment=row["segment"],
         email=row["email"],
-    )
-
-
-def _customer(row: Any) -> Customer:
-    return Customer(
-        user_id=row.user_id,
-        stripe_customer_id=row.stripe_customer_id,
-        segment=row.segment,
-        email=row.email,
     )
 
 
