@@ -16,6 +16,7 @@ from litestar.plugins.problem_details import ProblemDetailsPlugin
 
 from entrypoints.http.auth import JwtAuthenticationMiddleware, JwtVerifier
 from entrypoints.http.billing import billing_invoices, billing_summary
+from entrypoints.http.fast_routes import BillingFastPath
 from entrypoints.http.health import healthz, readyz
 from entrypoints.http.json_request import JsonSafeRequest
 from entrypoints.http.metrics import metrics, metrics_middleware
@@ -189,8 +190,11 @@ def create_app(
     webhook_route = WebhookRoute(
         app.asgi_handler, container, app.state, max_bytes=settings.webhooks.max_bytes
     )
-    app.asgi_handler = request_context_middleware(metrics_middleware(webhook_route))
+    # The billing page's two hot routes have one too (entrypoints/http/fast_routes.py).
+    fast_path = BillingFastPath(webhook_route, container, verifier, max_bytes=JSON_BODY_MAX_BYTES)
+    app.asgi_handler = request_context_middleware(metrics_middleware(fast_path))
     app.on_startup.append(webhook_route.resolve)
+    app.on_startup.append(fast_path.resolve)
     return app
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import jwt
@@ -26,11 +27,23 @@ _REASONS: list[tuple[type[jwt.PyJWTError], str]] = [
 ]
 
 
-class JwtVerifier:
-    """Turns an ``Authorization`` header into the app's user id, or raises NotAuthenticated."""
+# Verified tokens a process remembers: a host app's token is sent with every request of
+# its page for minutes, and its signature check and claim parsing were 9% of a summary.
+VERIFIED_TOKENS_KEPT = 4096
 
-    def __init__(self, settings: JwtSettings) -> None:
+
+class JwtVerifier:
+    """Turns an ``Authorization`` header into the app's user id, or raises NotAuthenticated.
+
+    A token that verified is remembered (up to ``cache_size``, the oldest forgotten first)
+    and answered from memory until its ``exp`` passes (with the same leeway as the check);
+    one that did not verify is checked again every time.
+    """
+
+    def __init__(self, settings: JwtSettings, *, cache_size: int = VERIFIED_TOKENS_KEPT) -> None:
         self._settings = settings
+        self._cache_size = cache_size
+        self._verified: dict[str, VerifiedToken] = {}
 
     def user_id(self, authorization: str | None) -> str:
         return self.verify(authorization).user_id
@@ -41,7 +54,21 @@ class JwtVerifier:
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise NotAuthenticated("the Authorization header must be 'Bearer <JWT>'")
-        claims = self._decode(token.strip())
+        token = token.strip()
+        known = self._verified.get(token)
+        if known is not None:
+            # PyJWT's own test: expired when exp <= now - leeway.
+            if known.expires_at > time.time() - self._settings.leeway_seconds:
+                return known
+            del self._verified[token]
+        verified = self._verify(token)
+        if len(self._verified) >= self._cache_size:
+            del self._verified[next(iter(self._verified))]
+        self._verified[token] = verified
+        return verified
+
+    def _verify(self, token: str) -> VerifiedToken:
+        claims = self._decode(token)
         subject = claims.get("sub")
         if not isinstance(subject, str) or not subject.strip():
             raise NotAuthenticated("the token's 'sub' claim must be the user id")

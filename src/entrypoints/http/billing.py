@@ -63,7 +63,9 @@ def _latest_invoice(invoice: InvoiceLine | None) -> LatestInvoice | None:
     )
 
 
-def _summary(user_id: str, result: BillingSummaryResult, app_base_url: str) -> BillingSummaryBody:
+def summary_body(
+    user_id: str, result: BillingSummaryResult, app_base_url: str
+) -> BillingSummaryBody:
     subscriptions = []
     for line in result.subscriptions:
         items = [
@@ -124,7 +126,7 @@ async def billing_summary(
     portal: FromDishka[PortalAccessSettings],
 ) -> BillingSummaryBody:
     result = await summary.execute(request.user)
-    return _summary(request.user, result, portal.return_urls.app_base_url)
+    return summary_body(request.user, result, portal.return_urls.app_base_url)
 
 
 def _invoice(invoice: MirroredInvoice) -> InvoiceSummary:

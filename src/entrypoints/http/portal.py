@@ -12,7 +12,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Operation, RequestBody
 from litestar.params import JSONBody
 
-from application.open_portal import OpenBillingPortal, OpenPortalRequest
+from application.open_portal import OpenBillingPortal, OpenPortalRequest, OpenPortalResult
 from domain.portal_flow import FlowRequest
 from entrypoints.http.schemas import PortalRedirect, PortalSessionBody, PortalSessionOpened
 
@@ -23,9 +23,16 @@ def _problem(description: str) -> ResponseSpec:
     return ResponseSpec(None, description=description, media_type="application/problem+json")
 
 
-def _use_case_request(
-    user_id: str, body: PortalSessionBody | None, request: Request[Any, Any, Any]
+def use_case_request(
+    user_id: str,
+    body: PortalSessionBody | None,
+    *,
+    request_id: str | None,
+    client_address: str | None,
+    user_agent: str | None,
 ) -> OpenPortalRequest:
+    """The use case's request from the API's body and the HTTP request's facts (also
+    used by the fast path in ``fast_routes.py``)."""
     body = body or PortalSessionBody()
     flow = None
     if body.flow is not None:
@@ -36,11 +43,21 @@ def _use_case_request(
         return_path=body.return_path,
         flow=flow,
         locale=body.locale,
-        request_id=request.state.get("request_id"),
-        client_address=request.client.host if request.client else None,
-        user_agent=request.headers.get("user-agent"),
+        request_id=request_id,
+        client_address=client_address,
+        user_agent=user_agent,
         channel="api",
     )
+
+
+def answer(result: OpenPortalResult) -> tuple[int, PortalSessionOpened | PortalRedirect]:
+    """The status and body for a result, logged (both routes answer through here)."""
+    reason = result.decision.reason.value
+    if result.url is not None:
+        log.info("portal.session.created", configuration=result.configuration, reason=reason)
+        return 201, PortalSessionOpened(result.url, result.configuration or "", reason)
+    log.info("portal.session.redirected", reason=reason, redirect_to=result.redirect_to)
+    return 200, PortalRedirect(reason, result.redirect_to or "")
 
 
 @dataclass
@@ -78,11 +95,12 @@ async def create_portal_session(
     open_portal: FromDishka[OpenBillingPortal],
     data: JSONBody[PortalSessionBody | None] = None,
 ) -> Response[PortalSessionOpened | PortalRedirect]:
-    result = await open_portal.execute(_use_case_request(request.user, data, request))
-    reason = result.decision.reason.value
-    if result.url is not None:
-        log.info("portal.session.created", configuration=result.configuration, reason=reason)
-        opened = PortalSessionOpened(result.url, result.configuration or "", reason)
-        return Response(opened, status_code=201)
-    log.info("portal.session.redirected", reason=reason, redirect_to=result.redirect_to)
-    return Response(PortalRedirect(reason, result.redirect_to or ""), status_code=200)
+    request_for = use_case_request(
+        request.user,
+        data,
+        request_id=request.state.get("request_id"),
+        client_address=request.client.host if request.client else None,
+        user_agent=request.headers.get("user-agent"),
+    )
+    status, body = answer(await open_portal.execute(request_for))
+    return Response(body, status_code=status)
