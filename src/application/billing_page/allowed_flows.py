@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from domain.capabilities import ConfigurationCapabilities
 from domain.errors import FlowNotAllowed
@@ -32,14 +32,20 @@ def _requests(
     flow_type: FlowType,
     subscriptions: Sequence[Subscription],
     capabilities: ConfigurationCapabilities,
-) -> list[FlowRequest]:
+) -> Iterator[FlowRequest]:
+    """The requests to try, one at a time: the first that resolves settles the flow type
+    (building every target x price request up front was most of this function's time)."""
     targets: list[str | None] = [None, *(s.id for s in subscriptions)]
     if flow_type is not FlowType.SUBSCRIPTION_UPDATE_CONFIRM:
-        return [FlowRequest(flow_type, target) for target in targets]
+        for target in targets:
+            yield FlowRequest(flow_type, target)
+        return
     # Prices may also be offered by lookup key (when the catalog declares them so).
     keys: frozenset[str] = getattr(capabilities, "updatable_price_lookup_keys", frozenset())
     prices = sorted(capabilities.updatable_prices | keys)
-    return [FlowRequest(flow_type, target, price) for target in targets for price in prices]
+    for target in targets:
+        for price in prices:
+            yield FlowRequest(flow_type, target, price)
 
 
 def _resolves(
