@@ -126,14 +126,12 @@ class OpenBillingPortal:
             if isinstance(error, DomainError):
                 raise InvalidRequest(error.message, field=error.field) from error
             raise
-        await self._transaction.commit()
-        return result
+        return result  # committed with its audit row
 
     async def _record_refusal(self, base: PortalAccessRecord, error: Exception) -> None:
         await self._transaction.rollback()
         decision = getattr(error, "audit_decision", type(error).__name__)
-        await self._audit.record(replace(base, decision=decision))
-        await self._transaction.commit()
+        await self._audit.record_and_commit(replace(base, decision=decision), self._transaction)
 
     async def _decide_and_open(
         self, request: OpenPortalRequest, attempt: _Attempt
@@ -165,8 +163,9 @@ class OpenBillingPortal:
         decision = decide_portal_access(settings.policy, customer, subs, base.occurred_at)
         if isinstance(decision, Redirect):
             target = self._redirect_target(decision.redirect_to)
-            await self._audit.record(
-                replace(base, outcome="redirect", decision=decision.reason.value)
+            await self._audit.record_and_commit(
+                replace(base, outcome="redirect", decision=decision.reason.value),
+                self._transaction,
             )
             return OpenPortalResult(decision, redirect_to=target)
         if not isinstance(decision, OpenPortal):
@@ -192,7 +191,7 @@ class OpenBillingPortal:
                 locale=locale,
             )
         )
-        await self._audit.record(
+        await self._audit.record_and_commit(
             replace(
                 base,
                 outcome="portal",
@@ -200,7 +199,8 @@ class OpenBillingPortal:
                 configuration=decision.configuration,
                 flow=flow.type.value if flow else None,
                 portal_session_id=session.id,
-            )
+            ),
+            self._transaction,
         )
         return OpenPortalResult(
             decision, url=session.url, configuration=decision.configuration, flow=flow

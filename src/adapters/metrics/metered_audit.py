@@ -5,6 +5,7 @@ from __future__ import annotations
 from adapters.metrics.instruments import CUSTOMER_LINK_CHANGES, PORTAL_ACCESS
 from application.ports.access_audit import PortalAccessAudit, PortalAccessRecord
 from application.ports.customer_link_audit import CustomerLinkAudit, CustomerLinkChange
+from application.ports.transaction_manager import TransactionManager
 
 NO_SEGMENT = "none"  # no linked customer (or refused before the lookup, e.g. rate limited)
 
@@ -20,10 +21,20 @@ class MeteredPortalAccessAudit(PortalAccessAudit):
         self._audit = audit
 
     async def record(self, entry: PortalAccessRecord) -> None:
+        self._count(entry)
+        await self._audit.record(entry)
+
+    async def record_and_commit(
+        self, entry: PortalAccessRecord, transaction: TransactionManager
+    ) -> None:
+        self._count(entry)
+        await self._audit.record_and_commit(entry, transaction)
+
+    @staticmethod
+    def _count(entry: PortalAccessRecord) -> None:
         PORTAL_ACCESS.labels(
             outcome=entry.outcome, reason=entry.decision, segment=entry.segment or NO_SEGMENT
         ).inc()
-        await self._audit.record(entry)
 
 
 class MeteredCustomerLinkAudit(CustomerLinkAudit):

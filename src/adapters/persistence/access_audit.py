@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import asdict, fields
-from datetime import datetime
+from datetime import UTC, datetime
 
 import structlog
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adapters.persistence.driver_reads import driver_errors, session_driver
 from adapters.persistence.errors import translate_database_errors
 from adapters.persistence.tables import portal_access_audit
 from application.ports.access_audit import PortalAccessAudit, PortalAccessRecord
 from application.ports.portal_access_history import PortalAccessHistory
+from application.ports.transaction_manager import TransactionManager
 
 MAX_USER_AGENT = 512
 _INSERT = insert(portal_access_audit)  # built once; executed with each attempt's values
+# The same insert as SQL for the asyncpg connection itself (PostgreSQL): one round trip.
+_COLUMNS = [c.name for c in portal_access_audit.columns if c.name != "id"]
+_INSERT_SQL = (
+    f"INSERT INTO {portal_access_audit.name} ({', '.join(_COLUMNS)}) "  # noqa: S608 (our own names)
+    f"VALUES ({', '.join(f'${n}' for n in range(1, len(_COLUMNS) + 1))})"
+)
 
 
 class SqlaPortalAccessAudit(PortalAccessAudit):
@@ -31,14 +39,45 @@ class SqlaPortalAccessAudit(PortalAccessAudit):
         self._session = session
 
     async def record(self, entry: PortalAccessRecord) -> None:
+        values = self._logged(entry)
+        with translate_database_errors(f"auditing a portal access by {entry.user_id!r}"):
+            await self._session.execute(_INSERT, values)
+
+    async def record_and_commit(
+        self, entry: PortalAccessRecord, transaction: TransactionManager
+    ) -> None:
+        """On PostgreSQL, when the session's connection holds no open transaction (the
+        portal's reads run outside one, and its transaction was committed before the
+        Stripe call), the row is the only thing to commit: one autocommitted ``INSERT``
+        on that connection instead of ``BEGIN``, ``INSERT`` and ``COMMIT``."""
+        action = f"auditing a portal access by {entry.user_id!r}"
+        driver = await session_driver(self._session, action)
+        if driver is None or driver.is_in_transaction():
+            await self.record(entry)
+            await transaction.commit()
+            return
+        values = self._logged(entry)
+        values["occurred_at"] = _utc(entry.occurred_at)
+        with driver_errors(action):
+            await driver.execute(_INSERT_SQL, *[values[c] for c in _COLUMNS])
+        await transaction.commit()  # ends the session's (empty) transaction
+
+    @staticmethod
+    def _logged(entry: PortalAccessRecord) -> dict[str, object]:
         values = {name: _fit(name, value) for name, value in asdict(entry).items()}
         # A fresh proxy per call: a logger cached at import would miss later configuration.
         structlog.get_logger("billing_portal.audit").info(
             "portal.access.decided",
             **{**values, "occurred_at": entry.occurred_at.isoformat()},
         )
-        with translate_database_errors(f"auditing a portal access by {entry.user_id!r}"):
-            await self._session.execute(_INSERT, values)
+        return values
+
+
+def _utc(value: datetime) -> datetime:
+    """As ``UtcDateTime`` binds it: aware, in UTC; a naive time is refused."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"naive datetime {value!r}; pass a timezone-aware one")
+    return value.astimezone(UTC)
 
 
 def _fit(name: str, value: object) -> object:

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from application.ports.transaction_manager import TransactionManager
+
 
 @dataclass(frozen=True, slots=True)
 class PortalAccessRecord:
@@ -28,3 +30,11 @@ class PortalAccessAudit(Protocol):
     """Keeps (and logs) every portal access attempt; the caller commits."""
 
     async def record(self, entry: PortalAccessRecord) -> None: ...
+
+    async def record_and_commit(
+        self, entry: PortalAccessRecord, transaction: TransactionManager
+    ) -> None:
+        """Record ``entry`` and commit the unit of work with it (an adapter may do both
+        in one statement when nothing else is pending)."""
+        await self.record(entry)
+        await transaction.commit()

@@ -116,3 +116,42 @@ async def test_overlong_text_is_cut_short_rather_than_failing_the_attempt(
     assert stored.user_agent == "x" * MAX_USER_AGENT
     assert stored.request_id == "r" * 128
     assert logs[0]["user_agent"] == "x" * MAX_USER_AGENT
+
+
+async def test_record_and_commit_keeps_the_row_with_all_its_fields(
+    session_factory: async_sessionmaker[AsyncSession], logs: list[dict[str, Any]]
+) -> None:
+    """On PostgreSQL with nothing pending this is one autocommitted INSERT on the
+    session's connection; elsewhere record, then commit: the same row either way."""
+    async with session_factory() as session:
+        await SqlaPortalAccessAudit(session).record_and_commit(
+            OPENED, SqlaTransactionManager(session)
+        )
+    async with session_factory() as other:
+        assert await _rows(other) == [OPENED]
+    assert [e["event"] for e in logs] == ["portal.access.decided"]
+
+
+async def test_record_and_commit_commits_what_the_transaction_already_holds(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    async with session_factory() as session:
+        audit_log = SqlaPortalAccessAudit(session)
+        await audit_log.record(REFUSED)  # an open transaction on the connection
+        await audit_log.record_and_commit(OPENED, SqlaTransactionManager(session))
+        await SqlaTransactionManager(session).rollback()  # nothing left to undo
+    async with session_factory() as other:
+        assert await _rows(other) == [REFUSED, OPENED]
+
+
+async def test_record_and_commit_refuses_a_naive_time(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    naive = PortalAccessRecord(
+        user_id="user-x", occurred_at=datetime(2025, 5, 4), outcome="portal", decision="segment"
+    )
+    async with session_factory() as session:
+        with pytest.raises(Exception, match="naive"):
+            await SqlaPortalAccessAudit(session).record_and_commit(
+                naive, SqlaTransactionManager(session)
+            )
