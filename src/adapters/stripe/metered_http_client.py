@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpcore
 import httpx
 import stripe
 
@@ -32,6 +33,17 @@ def operation_of(method: str, url: str) -> str:
 def _proxies_from_environment() -> bool:
     """Whether HTTP(S)_PROXY or ALL_PROXY is set (httpx would send Stripe calls through it)."""
     return any(scheme != "no" for scheme in urllib.request.getproxies())
+
+
+_DEFAULT_PORTS = {b"http": 80, b"https": 443}
+
+
+def _netloc(url: httpcore.URL) -> bytes:
+    """``host[:port]`` as httpx sends it in ``Host`` (no port when it is the default)."""
+    port = url.port
+    if port is None or _DEFAULT_PORTS.get(url.scheme) == port:
+        return url.host
+    return b"%s:%d" % (url.host, port)
 
 
 def result_of(status: int) -> str:
@@ -81,18 +93,21 @@ class MeteredHTTPXClient(stripe.HTTPXClient):
             return await super().request_async(method, url, headers, post_data)
         if isinstance(post_data, str):
             post_data = post_data.encode()
-        request = httpx.Request(
-            method, url, headers=headers, content=post_data, extensions={"timeout": self._timeouts}
-        )
         try:
-            response = await self._transport.handle_async_request(request)
-            try:
-                content = await response.aread()
-            finally:
-                await response.aclose()
+            target = httpcore.URL(url)
+            # The headers httpx.Request would add: Host, and Content-Length for a body.
+            sent = [(b"Host", _netloc(target))]
+            if post_data:
+                sent.append((b"Content-Length", b"%d" % len(post_data)))
+            sent += [(k.encode("ascii"), v.encode("ascii")) for k, v in headers.items()]
+            request = httpcore.Request(
+                method.upper(), target, headers=sent, content=post_data,
+                extensions={"timeout": self._timeouts},
+            )  # fmt: skip
+            status, raw_headers, content = await self._transport.exchange(request)
         except Exception as e:  # as the SDK: any failure is a connection error
             self._handle_request_error(e)
-        return content, response.status_code, response.headers
+        return content, status, httpx.Headers(raw_headers)
 
     async def request_with_retries_async(
         self,
