@@ -61,8 +61,22 @@ def columns(alias: str, table: Table) -> str:
     return ", ".join(f'{alias}.{c.name} AS "{alias}.{c.name}"' for c in table.columns)
 
 
+# (the row's column names, alias) -> [(position, unprefixed name)]: a statement's rows
+# all have the same columns, so each row is read by position instead of scanning every
+# column name for each alias (that scan was 5% of a billing page).
+_LAYOUTS: dict[tuple[tuple[str, ...], str], list[tuple[int, str]]] = {}
+_LAYOUTS_KEPT = 256
+
+
 def prefixed(row: Any, alias: str) -> dict[str, Any] | None:
     """The columns of ``alias`` in a joined row, unprefixed; None when the join found none."""
-    prefix = alias + "."
-    found = {k.removeprefix(prefix): v for k, v in row.items() if k.startswith(prefix)}
+    names = tuple(row.keys())
+    layout = _LAYOUTS.get((names, alias))
+    if layout is None:
+        prefix = alias + "."
+        layout = [(i, k.removeprefix(prefix)) for i, k in enumerate(names) if k.startswith(prefix)]
+        if len(_LAYOUTS) >= _LAYOUTS_KEPT:
+            _LAYOUTS.clear()
+        _LAYOUTS[(names, alias)] = layout
+    found = {name: row[i] for i, name in layout}
     return None if found["id"] is None else found
