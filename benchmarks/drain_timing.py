@@ -2,7 +2,8 @@
 
 Sets up what the bench's drain scenario has (a fresh database, the sandbox with
 ``DRAIN_CUSTOMERS`` customers backfilled, bench users linked), then for each source tree
-given (default: this one; ``/path/to/src`` runs another checkout's code with this venv)
+given (default: this one; ``/path/to/src`` runs another checkout's code with this venv,
+``/path/to/src:200`` with ``PORTAL_WORKER_BATCH_SIZE=200``)
 and for 1 and 2 ``billing-portal worker`` processes (``DRAIN_WORKERS=1,2``): inserts ``events`` fresh sandbox
 events straight into ``webhook_events`` and times the workers until the inbox is empty.
 Prints events/s per run; a run's rate is measured from its first processed event.
@@ -101,8 +102,13 @@ def _run(
     run = next(_RUNS)
     batch = list(mint_events(stack.templates, "drain", events, start=minted))
     asyncio.run(_insert(stack.database.dsn, batch))
-    env = {**stack.api_environment(stack.sandbox_url), "PYTHONPATH": src}
+    env = {**stack.api_environment(stack.sandbox_url)}
     env.update({k: v for k, v in os.environ.items() if k.startswith("PORTAL_WORKER_")})
+    label = src
+    src, _, batch_size = src.partition(":")  # /path/to/src:200 runs batches of 200
+    env["PYTHONPATH"] = src
+    if batch_size:
+        env["PORTAL_WORKER_BATCH_SIZE"] = batch_size
     command = [PYTHON, "-c", "from entrypoints.cli.main import main; main()", "worker"]
     done = "SELECT count(*) FROM webhook_events WHERE status NOT IN ('pending', 'processing')"
     start = asyncio.run(_count(stack.database.dsn, done))
@@ -137,7 +143,7 @@ def _run(
     failed = asyncio.run(
         _count(stack.database.dsn, "SELECT count(*) FROM webhook_events WHERE attempts > 0")
     )
-    print(f"{src}: {workers} worker(s): {(last - first) / elapsed:7.1f} events/s"
+    print(f"{label}: {workers} worker(s): {(last - first) / elapsed:7.1f} events/s"
           f" ({last - first} of {events} events in {elapsed:.1f} s, {failed} with failed attempts so far,"
           f" {fell_back} batches fell back; workers' CPU {1000 * cpu / max(last - first, 1):.2f}"
           f" ms/event, {100 * cpu / elapsed / workers:.0f}% busy each)", flush=True)  # fmt: skip
