@@ -166,6 +166,7 @@ class SqlaBillingMirror(BillingMirror):
         self._seen_missing: set[tuple[str, str]] = set()
         self._locked: dict[tuple[str, str], Mapping[Any, Any]] = {}  # see _remember
         self._absent: set[tuple[str, str]] = set()  # see _remember_absent
+        self._names: dict[str, str | None] = {}  # product id -> name, see product_names
         self._listening = False
 
     async def get_customer(self, customer_id: str) -> MirroredCustomer | None:
@@ -238,14 +239,20 @@ class SqlaBillingMirror(BillingMirror):
         await self._save(billing_products, rows.product_values(product))
 
     async def product_names(self, product_ids: Iterable[str]) -> dict[str, str]:
-        wanted = sorted(set(product_ids))
-        if not wanted:
-            return {}
-        t = billing_products
-        query = select(t.c.id, t.c.name).where(t.c.id.in_(wanted), t.c.name.is_not(None))
-        with translate_database_errors("reading product names"):
-            result = await self._session.execute(query)
-        return {product_id: name for product_id, name in result}
+        """Names read once per transaction: a worker's batch names the same few products
+        in many events (kept until the transaction ends, and by this repository's own
+        saves of products)."""
+        wanted = set(product_ids)
+        unknown = sorted(wanted - self._names.keys())
+        if unknown:
+            t = billing_products
+            query = select(t.c.id, t.c.name).where(t.c.id.in_(unknown), t.c.name.is_not(None))
+            with translate_database_errors("reading product names"):
+                result = await self._session.execute(query)
+            found = {product_id: name for product_id, name in result}
+            self._listen()
+            self._names.update({product_id: found.get(product_id) for product_id in unknown})
+        return {i: name for i in wanted if (name := self._names.get(i)) is not None}
 
     async def read_billing_page(self, customer_id: str) -> BillingPageRead:
         driver = await session_driver(self._session, "reading the billing mirror")
@@ -348,6 +355,8 @@ class SqlaBillingMirror(BillingMirror):
             ) from error
         self._seen_missing.discard(seen)
         self._remember(seen, row)
+        if table is billing_products:
+            self._names[values["id"]] = values.get("name")
 
     # -- a page at a time (the backfill): one locking read, one write per statement --------
 
@@ -437,6 +446,8 @@ class SqlaBillingMirror(BillingMirror):
             self._seen_missing.discard((table.name, values["id"]))
             self._locked.pop((table.name, values["id"]), None)  # see _remember
             self._absent.discard((table.name, values["id"]))
+            if table is billing_products:
+                self._names.pop(values["id"], None)
 
     def _remember(self, key: tuple[str, str], row: Mapping[Any, Any]) -> None:
         """Keep a row this transaction holds locked (read ``FOR UPDATE`` or written): no
@@ -467,6 +478,7 @@ class SqlaBillingMirror(BillingMirror):
     def _forget_locked(self, *_: object) -> None:
         self._locked.clear()
         self._absent.clear()
+        self._names.clear()
 
 
 _LOCKED_ROWS: dict[str, Select[Any]] = {}  # table name -> SELECT ... WHERE id IN ... FOR UPDATE

@@ -14,6 +14,7 @@ from adapters.persistence import SqlaBillingMirror, SqlaTransactionManager
 from application.errors import PersistenceUnavailable
 from application.ports.billing_mirror import InvoiceCursor
 from domain.billing.customer import MirroredCustomer
+from domain.billing.product import MirroredProduct
 from domain.billing.subscription import MirroredSubscription
 from domain.subscription import SubscriptionStatus
 
@@ -276,3 +277,25 @@ async def test_rows_read_many_at_once_are_read_again_without_a_round_trip_until_
     assert found is not None
     assert found.name == "Other"
     assert len(statements) == 1
+
+
+async def test_product_names_are_read_once_per_unit_of_work_and_follow_its_own_saves(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    basic = MirroredProduct(id="prod_basic", version=FROM_READ, name="Basic")
+    async with session_factory() as session:
+        await SqlaBillingMirror(session).save_product(basic)
+        await SqlaTransactionManager(session).commit()
+
+    async with session_factory() as session:
+        mirror, transaction = SqlaBillingMirror(session), SqlaTransactionManager(session)
+        assert await mirror.product_names(["prod_basic", "prod_x"]) == {"prod_basic": "Basic"}
+        await session.execute(text("UPDATE billing_products SET name = 'Renamed'"))
+        assert await mirror.product_names(["prod_basic"]) == {"prod_basic": "Basic"}  # kept
+        await mirror.save_product(MirroredProduct(id="prod_x", version=FROM_READ, name="X"))
+        assert await mirror.product_names(["prod_basic", "prod_x"]) == {
+            "prod_basic": "Basic",
+            "prod_x": "X",
+        }
+        await transaction.commit()
+        assert await mirror.product_names(["prod_basic"]) == {"prod_basic": "Renamed"}
