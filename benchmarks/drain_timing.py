@@ -94,6 +94,64 @@ def _cpu_seconds(pid: int) -> float:
 
 
 _RUNS = itertools.count(1)
+_DONE = "SELECT count(*) FROM webhook_events WHERE status NOT IN ('pending', 'processing')"
+
+
+async def _watch(
+    stack: Stack,
+    children: list[Child],
+    src: str,
+    run: int,
+    workers: int,
+    until: int,
+    window: float,
+) -> tuple[int, float, int, float, float, list[tuple[float, int]]]:
+    """Poll the inbox (one connection, every 0.1 s: a connection per poll forked a server
+    process 20 times a second on the workers' 2 cores) from before the first processed
+    event until ``until`` are done or ``window`` seconds have passed. Returns the count
+    at the first processed event, its time, the last count, the time taken, the workers'
+    CPU seconds meanwhile, and (seconds, count) samples."""
+    connection = await asyncpg.connect(stack.database.dsn)
+    try:
+        start = int(await connection.fetchval(_DONE))
+        while (first := int(await connection.fetchval(_DONE))) == start:
+            _check(stack, children)
+            await asyncio.sleep(0.05)
+        began = time.monotonic()
+        cpu_began = sum(_cpu_seconds(c.pid) for c in children)
+        if os.environ.get("DRAIN_PROFILE"):
+            out = f"{os.environ['DRAIN_PROFILE']}/run{run}_{Path(src).parent.name}_{workers}.txt"
+            subprocess.Popen([str(VENV_BIN / "py-spy"), "record", "-r", "200", "-f", "raw", "-d", "10",  # noqa: ASYNC220
+                              "--pid", str(children[0].pid), "-o", out])  # fmt: skip
+        timeline = [(0.0, first)]
+        while (last := int(await connection.fetchval(_DONE))) < until:
+            now = time.monotonic() - began
+            timeline.append((now, last))
+            if window and now >= window:
+                break
+            _check(stack, children)
+            await asyncio.sleep(0.1)
+        elapsed = time.monotonic() - began
+        cpu = sum(_cpu_seconds(c.pid) for c in children) - cpu_began
+        timeline.append((elapsed, last))
+        return first, began, last, elapsed, cpu, timeline
+    finally:
+        await connection.close()
+
+
+def _check(stack: Stack, children: list[Child]) -> None:
+    if any(c.process.poll() is not None for c in children):
+        raise RuntimeError("a worker exited; see its log in " + str(stack.workdir))
+
+
+def _after_first_second(timeline: list[tuple[float, int]]) -> str:
+    """The rate after the first second (the workers warmed up) next to the first's."""
+    later = [(t, n) for t, n in timeline if t >= 1.0]
+    if len(later) < 2:
+        return "too short to split"
+    (t0, n0), (t1, n1) = later[0], later[-1]
+    first = n0 - timeline[0][1]
+    return f"first {t0:.1f} s {first / t0:.0f} events/s, then {(n1 - n0) / (t1 - t0):.0f}"
 
 
 def _run(
@@ -110,28 +168,12 @@ def _run(
     if batch_size:
         env["PORTAL_WORKER_BATCH_SIZE"] = batch_size
     command = [PYTHON, "-c", "from entrypoints.cli.main import main; main()", "worker"]
-    done = "SELECT count(*) FROM webhook_events WHERE status NOT IN ('pending', 'processing')"
-    start = asyncio.run(_count(stack.database.dsn, done))
+    start = asyncio.run(_count(stack.database.dsn, _DONE))
     children = [stack.start(f"run{run}_w{workers}_{n}", command, env) for n in range(workers)]
     try:
-        while (first := asyncio.run(_count(stack.database.dsn, done))) == start:
-            if any(c.process.poll() is not None for c in children):
-                raise RuntimeError("a worker exited; see its log in " + str(stack.workdir))
-            time.sleep(0.05)
-        began = time.monotonic()
-        cpu_began = sum(_cpu_seconds(c.pid) for c in children)
-        if os.environ.get("DRAIN_PROFILE"):
-            out = f"{os.environ['DRAIN_PROFILE']}/run{run}_{Path(src).parent.name}_{workers}.txt"
-            subprocess.Popen([str(VENV_BIN / "py-spy"), "record", "-r", "200", "-f", "raw", "-d", "10",
-                              "--pid", str(children[0].pid), "-o", out])  # fmt: skip
-        while (last := asyncio.run(_count(stack.database.dsn, done))) < start + events:
-            if window and time.monotonic() - began >= window:
-                break
-            if any(c.process.poll() is not None for c in children):
-                raise RuntimeError("a worker exited; see its log in " + str(stack.workdir))
-            time.sleep(0.05)
-        elapsed = time.monotonic() - began
-        cpu = sum(_cpu_seconds(c.pid) for c in children) - cpu_began
+        first, _, last, elapsed, cpu, timeline = asyncio.run(
+            _watch(stack, children, src, run, workers, start + events, window)
+        )
     finally:
         for child in children:
             stack.stop(child)
@@ -146,7 +188,8 @@ def _run(
     print(f"{label}: {workers} worker(s): {(last - first) / elapsed:7.1f} events/s"
           f" ({last - first} of {events} events in {elapsed:.1f} s, {failed} with failed attempts so far,"
           f" {fell_back} batches fell back; workers' CPU {1000 * cpu / max(last - first, 1):.2f}"
-          f" ms/event, {100 * cpu / elapsed / workers:.0f}% busy each)", flush=True)  # fmt: skip
+          f" ms/event, {100 * cpu / elapsed / workers:.0f}% busy each;"
+          f" {_after_first_second(timeline)})", flush=True)  # fmt: skip
     return (last - first) / elapsed
 
 
