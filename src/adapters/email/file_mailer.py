@@ -7,7 +7,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from adapters.email.mime import to_mime
+from adapters.email.mime import to_bytes
 from application.errors import MailDeliveryFailed
 from application.ports.mailer import EmailMessage, Mailer
 
@@ -28,10 +28,10 @@ class FileMailer(Mailer):
         self._directory_made = False
 
     async def send(self, message: EmailMessage) -> None:
-        mime = to_mime(message, self._sender)
-        name = _UNSAFE.sub("_", str(mime["Message-ID"]).strip("<>")) + ".eml"
+        message_id, data = to_bytes(message, self._sender)
+        name = _UNSAFE.sub("_", message_id.strip("<>")) + ".eml"
         try:
-            self._write(name, mime.as_bytes())
+            self._write(name, data)
         except OSError as error:
             self._directory_made = False  # removed meanwhile? made again on the next send
             raise MailDeliveryFailed(f"cannot write mail to {self._directory}: {error}") from error

@@ -136,3 +136,20 @@ async def test_a_line_break_in_a_header_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="line break"):
         await mailer.send(injected)
     assert not (tmp_path / "mail").exists() or not list((tmp_path / "mail").iterdir())
+
+
+async def test_long_headers_and_lines_are_folded_and_read_back_whole(tmp_path: Path) -> None:
+    mailer = FileMailer(tmp_path / "mail", sender="billing@acme.test")
+    subject = "Your plan changed to " + "Enterprise Gold Unlimited " * 6
+    long_line = "See https://billing.example/" + "x" * 300 + " for details."
+    message = dataclasses.replace(payment_failed(), subject=subject.strip(), text=long_line)
+
+    await mailer.send(message)
+
+    [written] = list((tmp_path / "mail").iterdir())
+    raw = written.read_bytes()
+    assert max(len(line) for line in raw.splitlines()) <= 78
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert parsed["Subject"] == subject.strip()
+    assert parsed.get_body(("plain",)).get_content() == long_line + "\n"
+    assert all(not part.defects for part in parsed.walk())
