@@ -110,4 +110,4 @@ def _set(mime: Message, name: str, value: str) -> None:
             for pair in email.utils.getaddresses([value])
         )
     else:
-        mime[name] = Header(value, "utf-8", header_name=name)
+        mime[name] = Header(value, "utf-8", header_name=name)  # type: ignore[assignment]
