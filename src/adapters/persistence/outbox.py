@@ -40,14 +40,9 @@ class SqlaOutbox(Outbox):
         self._session = session
 
     async def enqueue(self, message: OutboxMessage) -> bool:
-        statement = (
-            dialect_insert(self._session.get_bind().dialect.name, outbox)
-            .values(**_row(message))
-            .on_conflict_do_nothing(index_elements=[outbox.c.key])
-            .returning(outbox.c.key)
-        )
+        statement = _enqueue_statement(self._session.get_bind().dialect.name)
         with translate_database_errors(f"queueing email {message.key!r}"):
-            return (await self._session.execute(statement)).first() is not None
+            return (await self._session.execute(statement, _row(message))).first() is not None
 
     async def claim_due(
         self, *, worker_id: str, now: datetime, limit: int, lease_seconds: int
@@ -146,6 +141,20 @@ class SqlaOutbox(Outbox):
         with translate_database_errors(f"marking email {key!r}"):
             result = await self._session.execute(statement)
         return int(getattr(result, "rowcount", 0))
+
+
+_ENQUEUE: dict[str, Any] = {}  # dialect -> the insert-if-new, built once (bound by name)
+
+
+def _enqueue_statement(dialect: str) -> Any:
+    statement = _ENQUEUE.get(dialect)
+    if statement is None:
+        statement = _ENQUEUE[dialect] = (
+            dialect_insert(dialect, outbox)
+            .on_conflict_do_nothing(index_elements=[outbox.c.key])
+            .returning(outbox.c.key)
+        )
+    return statement
 
 
 def _requeued(now: datetime) -> dict[str, Any]:
