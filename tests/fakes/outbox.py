@@ -57,6 +57,10 @@ class FakeOutbox(Outbox, Snapshotted):
             self.messages[key], status=OutboxStatus.SENT, sent_at=now
         )
 
+    async def mark_sent_committed(self, key: str, *, now: datetime) -> None:
+        await self.mark_sent(key, now=now)
+        self._commit()  # nothing else is pending: only this mark is made durable
+
     async def mark_failed(
         self, key: str, *, now: datetime, error: str, retry_at: datetime | None
     ) -> None:

@@ -165,6 +165,8 @@ class SqlaBillingMirror(BillingMirror):
         self._session = session
         self._seen_missing: set[tuple[str, str]] = set()
         self._locked: dict[tuple[str, str], Mapping[Any, Any]] = {}  # see _remember
+        self._absent: set[tuple[str, str]] = set()  # see _remember_absent
+        self._names: dict[str, str | None] = {}  # product id -> name, see product_names
         self._listening = False
 
     async def get_customer(self, customer_id: str) -> MirroredCustomer | None:
@@ -237,14 +239,20 @@ class SqlaBillingMirror(BillingMirror):
         await self._save(billing_products, rows.product_values(product))
 
     async def product_names(self, product_ids: Iterable[str]) -> dict[str, str]:
-        wanted = sorted(set(product_ids))
-        if not wanted:
-            return {}
-        t = billing_products
-        query = select(t.c.id, t.c.name).where(t.c.id.in_(wanted), t.c.name.is_not(None))
-        with translate_database_errors("reading product names"):
-            result = await self._session.execute(query)
-        return {product_id: name for product_id, name in result}
+        """Names read once per transaction: a worker's batch names the same few products
+        in many events (kept until the transaction ends, and by this repository's own
+        saves of products)."""
+        wanted = set(product_ids)
+        unknown = sorted(wanted - self._names.keys())
+        if unknown:
+            t = billing_products
+            query = select(t.c.id, t.c.name).where(t.c.id.in_(unknown), t.c.name.is_not(None))
+            with translate_database_errors("reading product names"):
+                result = await self._session.execute(query)
+            found = {product_id: name for product_id, name in result}
+            self._listen()
+            self._names.update({product_id: found.get(product_id) for product_id in unknown})
+        return {i: name for i in wanted if (name := self._names.get(i)) is not None}
 
     async def read_billing_page(self, customer_id: str) -> BillingPageRead:
         driver = await session_driver(self._session, "reading the billing mirror")
@@ -317,6 +325,9 @@ class SqlaBillingMirror(BillingMirror):
     ) -> R | None:
         key = (table.name, record_id)
         row = self._locked.get(key)
+        if row is None and key in self._absent:
+            self._seen_missing.add(key)
+            return None
         if row is None:
             with translate_database_errors(f"reading {table.name} row {record_id!r}"):
                 result = await self._session.execute(_locked_row(table), {"id": record_id})
@@ -344,6 +355,8 @@ class SqlaBillingMirror(BillingMirror):
             ) from error
         self._seen_missing.discard(seen)
         self._remember(seen, row)
+        if table is billing_products:
+            self._names[values["id"]] = values.get("name")
 
     # -- a page at a time (the backfill): one locking read, one write per statement --------
 
@@ -391,14 +404,17 @@ class SqlaBillingMirror(BillingMirror):
             return {}
         with translate_database_errors(f"reading {len(wanted)} {table.name} rows"):
             result = await self._session.execute(_locked_rows(table), {"ids": wanted})
-            found = {row["id"]: record(row) for row in result.mappings()}
+            rows_by_id = {row["id"]: row for row in result.mappings()}
         for record_id in wanted:
             seen = (table.name, record_id)
-            if record_id in found:
+            row = rows_by_id.get(record_id)
+            if row is not None:
                 self._seen_missing.discard(seen)
+                self._remember(seen, row)
             else:
                 self._seen_missing.add(seen)
-        return found
+                self._remember_absent(seen)
+        return {record_id: record(row) for record_id, row in rows_by_id.items()}
 
     async def _save_many(self, table: Table, many: list[dict[str, Any]]) -> None:
         """``_save`` of many rows: the ids ``_get_many`` found missing in one plain
@@ -429,6 +445,9 @@ class SqlaBillingMirror(BillingMirror):
         for values in many:
             self._seen_missing.discard((table.name, values["id"]))
             self._locked.pop((table.name, values["id"]), None)  # see _remember
+            self._absent.discard((table.name, values["id"]))
+            if table is billing_products:
+                self._names.pop(values["id"], None)
 
     def _remember(self, key: tuple[str, str], row: Mapping[Any, Any]) -> None:
         """Keep a row this transaction holds locked (read ``FOR UPDATE`` or written): no
@@ -436,15 +455,30 @@ class SqlaBillingMirror(BillingMirror):
         next event of a batch about the same invoice or customer) needs no round trip.
         Forgotten at every commit and every rollback, a savepoint's included (which
         releases the locks taken inside it)."""
+        self._listen()
+        self._locked[key] = row
+        self._absent.discard(key)
+
+    def _remember_absent(self, key: tuple[str, str]) -> None:
+        """Keep that a ``get_many_*`` of this transaction found no such row, so that
+        ``get_*`` answers None without a round trip (a worker's batch reads its events'
+        rows in one statement per table first). A row another transaction inserts
+        meanwhile makes our plain ``INSERT`` of it fail, as after a ``get_*`` that found
+        nothing. Forgotten with the locked rows."""
+        self._listen()
+        self._absent.add(key)
+
+    def _listen(self) -> None:
         if not self._listening:
             sync_session = self._session.sync_session
             event.listen(sync_session, "after_commit", self._forget_locked)
             event.listen(sync_session, "after_soft_rollback", self._forget_locked)
             self._listening = True
-        self._locked[key] = row
 
     def _forget_locked(self, *_: object) -> None:
         self._locked.clear()
+        self._absent.clear()
+        self._names.clear()
 
 
 _LOCKED_ROWS: dict[str, Select[Any]] = {}  # table name -> SELECT ... WHERE id IN ... FOR UPDATE

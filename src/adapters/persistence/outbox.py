@@ -6,20 +6,29 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.persistence.errors import translate_database_errors
+from adapters.persistence.driver_reads import driver_errors, session_driver
+from adapters.persistence.errors import describe, translate_database_errors
 from adapters.persistence.leases import claim_due_rows, release_leases, renew_leases
 from adapters.persistence.tables import email_outbox as outbox
 from adapters.persistence.upsert import dialect_insert
+from application.errors import PersistenceUnavailable
 from application.ports.outbox import Outbox, OutboxMessage, OutboxStatus
 
 SENDING = "sending"  # claimed by a worker whose lease has not run out
 _RELEASED = {"locked_by": None, "locked_until": None}
+# mark_sent_committed on PostgreSQL: one autocommitted statement (no BEGIN, no COMMIT).
+_MARK_SENT = (
+    "UPDATE email_outbox SET status = $1, sent_at = $2, locked_by = NULL, locked_until = NULL"
+    " WHERE key = $3"
+)
 
 
 class SqlaOutbox(Outbox):
-    """``Outbox`` on the unit of work's session; nothing here commits.
+    """``Outbox`` on the unit of work's session; nothing here commits but
+    ``mark_sent_committed``.
 
     ``enqueue`` ignores a key already present (whatever its status), so a replayed event
     never sends twice. ``claim_due`` leases messages like the inbox does (``FOR UPDATE SKIP
@@ -31,14 +40,9 @@ class SqlaOutbox(Outbox):
         self._session = session
 
     async def enqueue(self, message: OutboxMessage) -> bool:
-        statement = (
-            dialect_insert(self._session.get_bind().dialect.name, outbox)
-            .values(**_row(message))
-            .on_conflict_do_nothing(index_elements=[outbox.c.key])
-            .returning(outbox.c.key)
-        )
+        statement = _enqueue_statement(self._session.get_bind().dialect.name)
         with translate_database_errors(f"queueing email {message.key!r}"):
-            return (await self._session.execute(statement)).first() is not None
+            return (await self._session.execute(statement, _row(message))).first() is not None
 
     async def claim_due(
         self, *, worker_id: str, now: datetime, limit: int, lease_seconds: int
@@ -76,6 +80,28 @@ class SqlaOutbox(Outbox):
 
     async def mark_sent(self, key: str, *, now: datetime) -> None:
         await self._set(key, status=OutboxStatus.SENT, sent_at=now)
+
+    async def mark_sent_committed(self, key: str, *, now: datetime) -> None:
+        """On asyncpg with no transaction open, the ``UPDATE`` runs on the connection
+        itself, autocommitted: one round trip, as durable as a commit (instead of
+        ``BEGIN``, ``UPDATE``, ``COMMIT``: three). Otherwise ``mark_sent`` and a commit."""
+        if not self._session.in_transaction():
+            driver = await session_driver(self._session, f"marking email {key!r} sent")
+            if driver is not None and not driver.is_in_transaction():
+                with driver_errors(f"marking email {key!r} sent"):
+                    await driver.execute(_MARK_SENT, OutboxStatus.SENT.value, now, key)
+                await self._end_session_transaction()
+                return
+        await self.mark_sent(key, now=now)
+        await self._end_session_transaction()
+
+    async def _end_session_transaction(self) -> None:
+        try:
+            await self._session.commit()
+        except (SQLAlchemyError, OSError, TimeoutError) as error:
+            raise PersistenceUnavailable(
+                f"database failure while committing: {describe(error)}"
+            ) from error
 
     async def mark_failed(
         self, key: str, *, now: datetime, error: str, retry_at: datetime | None
@@ -115,6 +141,20 @@ class SqlaOutbox(Outbox):
         with translate_database_errors(f"marking email {key!r}"):
             result = await self._session.execute(statement)
         return int(getattr(result, "rowcount", 0))
+
+
+_ENQUEUE: dict[str, Any] = {}  # dialect -> the insert-if-new, built once (bound by name)
+
+
+def _enqueue_statement(dialect: str) -> Any:
+    statement = _ENQUEUE.get(dialect)
+    if statement is None:
+        statement = _ENQUEUE[dialect] = (
+            dialect_insert(dialect, outbox)
+            .on_conflict_do_nothing(index_elements=[outbox.c.key])
+            .returning(outbox.c.key)
+        )
+    return statement
 
 
 def _requeued(now: datetime) -> dict[str, Any]:

@@ -61,6 +61,13 @@ class Outbox(Protocol):
 
     async def mark_sent(self, key: str, *, now: datetime) -> None: ...
 
+    async def mark_sent_committed(self, key: str, *, now: datetime) -> None:
+        """``mark_sent``, committed at once on its own: the one method here that commits.
+        For a caller with nothing else pending in its unit of work (the sender, right
+        after each message went out, so that a sent message is recorded before the next
+        is sent). A failure raises ``PersistenceUnavailable`` and leaves nothing pending."""
+        ...
+
     async def mark_failed(
         self, key: str, *, now: datetime, error: str, retry_at: datetime | None
     ) -> None:

@@ -33,8 +33,9 @@ class InboxBatchResult:
 
 class ProcessInboxBatch:
     """Claim up to ``limit`` due events for ``worker_id`` (committed, so other workers skip
-    them), then process them all in ONE unit of work: every event's handler, the inbox
-    marks written together, one commit. An empty result means: idle. If an event fails
+    them), then process them all in ONE unit of work: the mirrored records the handlers
+    read first read together (``ProcessEvent.prefetch``: one locking read per table),
+    every event's handler, the inbox marks written together, one commit. An empty result means: idle. If an event fails
     (its handler, its payload, the provider), the batch is rolled back and run again with
     each event in a savepoint, so that the failing one undoes only its own work and is
     marked for a retry while the others commit (savepoints cost two round trips per
@@ -102,6 +103,7 @@ class ProcessInboxBatch:
     ) -> InboxBatchResult:
         handled: list[HandledEvent] = []
         released = 0
+        await self._process.prefetch(claimed)
         for event in claimed:
             if stopping():
                 break

@@ -82,10 +82,11 @@ class SendOutboxBatch:
                     message.key, now=now, error=error.message, retry_at=retry_at
                 )
                 (parked if retry_at is None else retrying).append(message.key)
+                await self._transaction.commit()
             else:
-                await self._outbox.mark_sent(message.key, now=self._clock.now())
+                # One statement committed on its own (on PostgreSQL no BEGIN/COMMIT).
+                await self._outbox.mark_sent_committed(message.key, now=self._clock.now())
                 sent.append(message.key)
-            await self._transaction.commit()
         return OutboxBatchResult(tuple(sent), tuple(retrying), tuple(parked))
 
     def _render(self, message: OutboxMessage) -> EmailMessage:

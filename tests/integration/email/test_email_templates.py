@@ -30,3 +30,25 @@ def test_cancellation_undone_without_a_known_renewal_date() -> None:
     assert (
         "Your next renewal is at the end of the current period, on the Basic plan" in rendered.text
     )
+
+
+def test_each_template_is_compiled_once_and_then_reused(monkeypatch) -> None:
+    import jinja2
+
+    compiled: list[str] = []
+    original = jinja2.Environment.from_string
+
+    def counting(self, source, *args, **kwargs):  # type: ignore[no-untyped-def]
+        compiled.append(source)
+        return original(self, source, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "from_string", counting)
+    renderer = JinjaEmailRenderer()
+    facts = {"plan": "Basic", "renews_at": None, "event_id": "evt_3"}
+    first = renderer.render("cancellation_undone", facts)
+    again = renderer.render("cancellation_undone", {**facts, "plan": "Pro"})
+
+    assert len(compiled) == 1  # the subject, compiled on first use only
+    assert first.subject == again.subject == "Your subscription will continue"
+    assert "Pro plan" in again.text
+    assert "Basic plan" in first.text

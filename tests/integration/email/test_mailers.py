@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import email
 import email.policy
 import socket
@@ -102,3 +103,53 @@ async def test_the_file_mailer_writes_one_eml_per_message(tmp_path: Path) -> Non
     assert parsed["To"] == "ada@example.com"
     assert parsed.is_multipart()
     assert {p.get_content_type() for p in parsed.iter_parts()} == {"text/plain", "text/html"}
+
+
+async def test_the_file_mailer_encodes_non_ascii_headers_and_bodies(tmp_path: Path) -> None:
+    mailer = FileMailer(tmp_path / "mail", sender="Zoë's Billing <billing@acme.test>")
+    message = EmailMessage(
+        to="Ünal Çelik <unal@example.com>",
+        subject="Your Prämie plan has changed — see what's new",
+        text="Grüße,\nyour plan changed.",
+        html="<p>Grüße</p>",
+        headers=(("Message-ID", message_id("evt_9:plan_changed", "acme.test")),),
+    )
+
+    await mailer.send(message)
+
+    [written] = list((tmp_path / "mail").iterdir())
+    raw = written.read_bytes()
+    assert raw.isascii()  # 7-bit: encoded words in the headers, quoted-printable bodies
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert parsed["Subject"] == message.subject
+    assert parsed["From"].addresses[0].display_name == "Zoë's Billing"
+    assert parsed["To"].addresses[0].addr_spec == "unal@example.com"
+    assert parsed["To"].addresses[0].display_name == "Ünal Çelik"
+    assert parsed.get_body(("plain",)).get_content() == "Grüße,\nyour plan changed.\n"
+    assert parsed.get_body(("html",)).get_content() == "<p>Grüße</p>\n"
+
+
+async def test_a_line_break_in_a_header_is_refused(tmp_path: Path) -> None:
+    mailer = FileMailer(tmp_path / "mail", sender="billing@acme.test")
+    injected = dataclasses.replace(payment_failed(), subject="Hi\r\nBcc: someone@evil.test")
+
+    with pytest.raises(ValueError, match="line break"):
+        await mailer.send(injected)
+    assert not (tmp_path / "mail").exists() or not list((tmp_path / "mail").iterdir())
+
+
+async def test_long_headers_and_lines_are_folded_and_read_back_whole(tmp_path: Path) -> None:
+    mailer = FileMailer(tmp_path / "mail", sender="billing@acme.test")
+    subject = "Your plan changed to " + "Enterprise Gold Unlimited " * 6
+    long_line = "See https://billing.example/" + "x" * 300 + " for details."
+    message = dataclasses.replace(payment_failed(), subject=subject.strip(), text=long_line)
+
+    await mailer.send(message)
+
+    [written] = list((tmp_path / "mail").iterdir())
+    raw = written.read_bytes()
+    assert max(len(line) for line in raw.splitlines()) <= 78
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert parsed["Subject"] == subject.strip()
+    assert parsed.get_body(("plain",)).get_content() == long_line + "\n"
+    assert all(not part.defects for part in parsed.walk())

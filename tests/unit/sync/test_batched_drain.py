@@ -201,3 +201,23 @@ async def test_a_batch_that_breaks_outside_any_event_falls_back_instead_of_crash
     assert [r.outcome for r in result.results] == [EventOutcome.PROCESSED] * 3
     assert set(statuses(world).values()) == {EventStatus.PROCESSED}
     assert len(world.outbox.messages) == 2
+
+
+async def test_a_batch_reads_its_events_records_in_one_read_per_table_first() -> None:
+    """``ProcessEvent.prefetch``: the invoices of the whole claim in one ``get_many``
+    before any handler runs (each handler then finds its row without a round trip)."""
+    world = make_world()
+    await three_failed_payments(world, ProviderUnavailable("unused"), times=0)
+    reads: list[tuple[str, ...]] = []
+    get_many = world.mirror.get_many_invoices
+
+    async def recording(ids):  # type: ignore[no-untyped-def]
+        reads.append(tuple(sorted(ids)))
+        return await get_many(ids)
+
+    world.mirror.get_many_invoices = recording  # type: ignore[method-assign]
+
+    result = await (await world.worker()).execute(worker_id="w1")
+
+    assert [r.outcome for r in result.results] == [EventOutcome.PROCESSED] * 3
+    assert reads == [("in_1", "in_2", "in_3")]

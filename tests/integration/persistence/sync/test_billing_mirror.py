@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -14,6 +14,7 @@ from adapters.persistence import SqlaBillingMirror, SqlaTransactionManager
 from application.errors import PersistenceUnavailable
 from application.ports.billing_mirror import InvoiceCursor
 from domain.billing.customer import MirroredCustomer
+from domain.billing.product import MirroredProduct
 from domain.billing.subscription import MirroredSubscription
 from domain.subscription import SubscriptionStatus
 
@@ -228,3 +229,73 @@ async def test_a_row_read_once_then_saved_in_a_batch_reads_back_the_batch_s_vers
         found = await mirror.get_customer("cus_1")
     assert found is not None
     assert found.name == "From the backfill"
+
+
+@pytest.mark.parametrize(
+    "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+async def test_rows_read_many_at_once_are_read_again_without_a_round_trip_until_the_commit(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    """A worker's batch reads its events' rows with ``get_many_*`` first: ``get_*`` then
+    answers from what that read found (and did not find), until the transaction ends;
+    a row it found missing is inserted, and an insert racing with it still fails."""
+    async with session_factory() as session:
+        await SqlaBillingMirror(session).save_customer(customer())
+        await SqlaTransactionManager(session).commit()
+
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    async with session_factory() as session, session_factory() as other:
+        mirror, transaction = SqlaBillingMirror(session), SqlaTransactionManager(session)
+        await mirror.get_many_customers(["cus_1", "cus_new"])
+        engine = session.get_bind()
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert await mirror.get_customer("cus_1") == customer()
+            assert await mirror.get_customer("cus_new") is None
+            assert statements == []
+            await mirror.save_customer(customer(id="cus_new"))  # a plain INSERT
+            assert await mirror.get_customer("cus_new") == customer(id="cus_new")
+            assert len(statements) == 1
+            await transaction.commit()
+
+            await mirror.get_many_customers(["cus_race"])
+            await SqlaBillingMirror(other).save_customer(customer(id="cus_race", name="Other"))
+            await SqlaTransactionManager(other).commit()
+            assert await mirror.get_customer("cus_race") is None  # as the read found it
+            with pytest.raises(PersistenceUnavailable, match="at the same time"):
+                await mirror.save_customer(customer(id="cus_race"))
+            await transaction.rollback()
+            statements.clear()
+            found = await mirror.get_customer("cus_race")  # read again after the rollback
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+    assert found is not None
+    assert found.name == "Other"
+    assert len(statements) == 1
+
+
+async def test_product_names_are_read_once_per_unit_of_work_and_follow_its_own_saves(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    basic = MirroredProduct(id="prod_basic", version=FROM_READ, name="Basic")
+    async with session_factory() as session:
+        await SqlaBillingMirror(session).save_product(basic)
+        await SqlaTransactionManager(session).commit()
+
+    async with session_factory() as session:
+        mirror, transaction = SqlaBillingMirror(session), SqlaTransactionManager(session)
+        assert await mirror.product_names(["prod_basic", "prod_x"]) == {"prod_basic": "Basic"}
+        await session.execute(text("UPDATE billing_products SET name = 'Renamed'"))
+        assert await mirror.product_names(["prod_basic"]) == {"prod_basic": "Basic"}  # kept
+        await mirror.save_product(MirroredProduct(id="prod_x", version=FROM_READ, name="X"))
+        assert await mirror.product_names(["prod_basic", "prod_x"]) == {
+            "prod_basic": "Basic",
+            "prod_x": "X",
+        }
+        await transaction.commit()
+        assert await mirror.product_names(["prod_basic"]) == {"prod_basic": "Renamed"}

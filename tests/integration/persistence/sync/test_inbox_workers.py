@@ -7,6 +7,7 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.persistence import SqlaEventInbox, SqlaTransactionManager
@@ -104,3 +105,47 @@ async def test_events_whose_worker_vanished_are_taken_over_after_the_lease(
         )
     assert early == []
     assert [e.id for e in late] == ["evt_0000", "evt_0001", "evt_0002"]
+
+
+async def test_a_claim_takes_the_oldest_due_events_of_both_kinds_together(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    """Pending events and events whose worker vanished are read apart (each in its own
+    index order) and claimed together, oldest first, up to the limit."""
+    await stored(session_factory, *(inbox_event(n) for n in (1, 3)))
+    async with session_factory() as session:  # worker-a claims evt_0001 and evt_0003, dies
+        await SqlaEventInbox(session).claim_due(
+            worker_id="worker-a", now=NOW, limit=10, lease_seconds=LEASE
+        )
+        await SqlaTransactionManager(session).commit()
+    await stored(session_factory, *(inbox_event(n) for n in (0, 2, 4)))
+    later = NOW + timedelta(seconds=LEASE)
+
+    async with session_factory() as session:
+        inbox = SqlaEventInbox(session)
+        first = await inbox.claim_due(worker_id="worker-b", now=later, limit=3, lease_seconds=60)
+        rest = await inbox.claim_due(worker_id="worker-b", now=later, limit=3, lease_seconds=60)
+        await SqlaTransactionManager(session).commit()
+
+    assert [e.id for e in first] == ["evt_0000", "evt_0001", "evt_0002"]
+    assert [e.id for e in rest] == ["evt_0003", "evt_0004"]
+
+
+@only_postgres
+async def test_a_claim_reads_the_pending_events_in_index_order_without_sorting_them_all(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    """With thousands pending, the claim must not fetch and sort every pending event
+    (``ORDER BY created, id`` did: 50 ms a claim for 90,000, whatever the statistics)."""
+    from sqlalchemy.dialects import postgresql
+
+    from adapters.persistence.event_inbox import _claim_due
+
+    statement = _claim_due(worker_id="w", now=NOW, limit=50, lease_seconds=LEASE)
+    compiled = statement.compile(
+        dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
+    )
+    async with session_factory() as session:
+        result = await session.execute(text(f"EXPLAIN {compiled}"))
+        plan = "\n".join(row[0] for row in result)
+    assert "Sort Key: webhook_events" not in plan  # only the claimed few are sorted

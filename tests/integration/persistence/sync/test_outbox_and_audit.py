@@ -174,3 +174,26 @@ async def test_a_stopping_workers_released_emails_are_due_at_once_for_another_wo
 
     assert released == 2
     assert sorted(m.key for m in await claim(session_factory, "worker-b")) == ["k_b", "k_c"]
+
+
+async def test_a_message_marked_sent_committed_is_durable_on_its_own(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    """The sender's mark (on PostgreSQL one autocommitted statement): another session sees
+    it at once, the marking session holds no transaction, and the message is never
+    claimed again."""
+    async with session_factory() as session:
+        await SqlaOutbox(session).enqueue(message("evt_2:plan_changed"))
+        await SqlaTransactionManager(session).commit()
+    [claimed] = await claim(session_factory, "worker-a")
+    async with session_factory() as session:
+        await SqlaOutbox(session).mark_sent_committed(claimed.key, now=NOW)
+        assert not session.in_transaction()
+        async with session_factory() as other:
+            [seen] = await SqlaOutbox(other).list_messages(status=OutboxStatus.SENT)
+        await session.rollback()  # nothing was pending: the mark stays
+    assert (seen.key, seen.sent_at) == ("evt_2:plan_changed", NOW)
+    async with session_factory() as session:
+        [kept] = await SqlaOutbox(session).list_messages()
+    assert kept.status is OutboxStatus.SENT
+    assert await claim(session_factory, "worker-b", now=NOW + timedelta(days=1)) == []
