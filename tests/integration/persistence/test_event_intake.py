@@ -7,6 +7,7 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.persistence import create_engine
 from adapters.persistence.event_intake import GroupCommitEventIntake
 from adapters.persistence.tables import webhook_events
+from adapters.webhooks.verified_event import VerifiedEvent
 from application.errors import PersistenceUnavailable
 from application.ports.event_inbox import InboxEvent
 
@@ -145,3 +147,44 @@ async def test_every_column_is_stored_as_given(engine: AsyncEngine) -> None:
     assert (row["status"], row["attempts"]) == ("pending", 0)
     assert (row["received_at"], row["next_attempt_at"]) == (received, received)
     assert (row["last_error"], row["note"], row["processed_at"]) == (None, None, None)
+
+
+async def test_a_verified_body_is_stored_as_the_event_it_decodes_to(engine: AsyncEngine) -> None:
+    body = (
+        b'{"id": "evt_raw", "type": "invoice.paid", "n": 1.50, "big": 123456789012345678901234,'
+        b' "s": "Z\\u00fcrich \\"q\\" \\\\ \xe2\x9c\x93", "data": {"object": {"id": "in_1"}}}'
+    )
+    payload = VerifiedEvent(body, msgspec.json.decode(body))
+    given = InboxEvent(
+        id="evt_raw", type="invoice.paid", created=NOW, livemode=False, payload=payload,
+        received_at=NOW, next_attempt_at=NOW,
+    )  # fmt: skip
+    intake = GroupCommitEventIntake(engine)
+
+    assert await intake.admit(given) is True
+    assert await intake.admit(event("evt_other")) is True  # the next batch is unaffected
+
+    async with engine.connect() as connection:
+        query = select(webhook_events.c.payload).where(webhook_events.c.id == "evt_raw")
+        stored = (await connection.execute(query)).scalar_one()
+    assert stored == msgspec.json.decode(body)
+    assert stored["s"] == 'Zürich "q" \\ ✓'
+
+
+async def test_a_naive_time_fails_its_own_delivery_only(engine: AsyncEngine) -> None:
+    """On PostgreSQL the row is built as the delivery is admitted."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("on SQLite the column type refuses it, failing its whole batch")
+    naive = InboxEvent(
+        id="evt_naive", type="invoice.paid", created=NOW.replace(tzinfo=None), livemode=False,
+        payload={"id": "evt_naive"}, received_at=NOW, next_attempt_at=NOW,
+    )  # fmt: skip
+    intake = GroupCommitEventIntake(engine)
+
+    results = await asyncio.gather(
+        intake.admit(naive), intake.admit(event("evt_fine")), return_exceptions=True
+    )
+
+    assert isinstance(results[0], ValueError)
+    assert results[1] is True
+    assert await stored_ids(engine) == ["evt_fine"]
