@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +11,7 @@ import asyncpg
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from adapters.persistence.engine import server_spoke_or_left
 from adapters.persistence.errors import translate_database_errors
 from adapters.persistence.event_inbox import inbox_row
 from adapters.persistence.tables import webhook_events as events
@@ -61,6 +63,7 @@ _PG_INSERT = (
     "ON CONFLICT (id) DO NOTHING RETURNING id"
 )
 _encode = msgspec.json.Encoder().encode
+_KEPT_IDLE_SECONDS = 30.0
 
 
 def _pg_row(event: InboxEvent) -> _Row:
@@ -117,6 +120,9 @@ class GroupCommitEventIntake(EventIntake):
             .returning(events.c.id)
         )
         self._postgres = engine.dialect.name == "postgresql"
+        # Connections kept between batches, with when each was last used.
+        self._idle: list[tuple[AsyncConnection, asyncpg.Connection, float]] = []
+        self._closed = False
         self._queue: list[_Waiting] = []
         self._writers: set[asyncio.Task[None]] = set()
         self._committed: dict[str, None] = {}  # insertion-ordered: the oldest go first
@@ -191,18 +197,66 @@ class GroupCommitEventIntake(EventIntake):
         written in one transaction; the ids that were new."""
         with translate_database_errors(f"storing {len(rows)} webhook event(s)"):
             if self._postgres:
-                async with self._engine.connect() as connection:
-                    return await _insert_on_postgres(connection, rows)
+                return await self._insert_on_postgres(rows)
             async with self._engine.begin() as connection:
                 result = await connection.execute(self._statement, rows)
                 return {row[0] for row in result}
 
+    async def _insert_on_postgres(self, rows: list[_Row]) -> set[str]:
+        """On a connection this intake keeps between batches (up to one per writer): a
+        pool checkout and check-in per batch, through SQLAlchemy's greenlets, cost more
+        CPU than the batch's own statement. A kept connection is checked as the pool's
+        checkout would check it (closed, or the server's last word waiting in its socket)."""
+        held = await self._live_idle_connection()
+        if held is None:
+            connection = await self._engine.connect()
+            try:
+                raw = await connection.get_raw_connection()
+            except BaseException:
+                await connection.close()
+                raise
+            held = (connection, raw.driver_connection)
+        connection, driver = held
+        try:
+            stored = await _insert_on_postgres(connection, driver, rows)
+        except BaseException:
+            await connection.close()  # back to the pool (or gone, if invalidated)
+            raise
+        if self._closed or len(self._idle) >= self._max_writers:
+            await connection.close()
+        else:
+            self._idle.append((connection, driver, time.monotonic()))
+        return stored
 
-async def _insert_on_postgres(connection: AsyncConnection, rows: list[_Row]) -> set[str]:
+    async def _live_idle_connection(self) -> tuple[AsyncConnection, asyncpg.Connection] | None:
+        """The most recently used kept connection that is still fine; one idle for longer
+        than ``_KEPT_IDLE_SECONDS`` goes back to the pool (whose checkout recycles old
+        connections), as does the rest of them then: a burst is over."""
+        while self._idle:
+            connection, driver, used = self._idle.pop()
+            if time.monotonic() - used > _KEPT_IDLE_SECONDS:
+                await connection.close()
+                continue
+            if not (driver.is_closed() or server_spoke_or_left(driver)):
+                return connection, driver
+            await connection.invalidate()
+            await connection.close()
+        return None
+
+    async def close(self) -> None:
+        """The kept connections go back to the pool (the app's shutdown, before the
+        engine is disposed); a batch still running returns its own."""
+        self._closed = True
+        while self._idle:
+            connection, _, _ = self._idle.pop()
+            await connection.close()
+
+
+async def _insert_on_postgres(
+    connection: AsyncConnection, driver: asyncpg.Connection, rows: list[_Row]
+) -> set[str]:
     """``_PG_INSERT`` on the pooled connection's asyncpg connection, past SQLAlchemy's
     statement building and its BEGIN and COMMIT round trips (three become one)."""
-    raw = await connection.get_raw_connection()
-    driver: asyncpg.Connection = raw.driver_connection
     batch = _encode(rows).decode()
     try:
         return {record[0] for record in await driver.fetch(_PG_INSERT, batch)}
