@@ -5,44 +5,20 @@ and exits 0."""
 
 from __future__ import annotations
 
-import gc
 import os
 import signal
 from types import FrameType
 
 import click
 import uvicorn
-from litestar import Litestar
 
 from adapters.catalog.toml_catalog import load_catalog
 from entrypoints.cli.runtime import state_of
-from entrypoints.http.app import create_app, serve_app
+from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
 
 # Each uvicorn worker process imports this and builds its app from the environment.
-APP_FACTORY = "entrypoints.cli.serve:worker_app"
-# The garbage collector of a serving process: its first generation collected every 20,000
-# net allocations rather than 700, and what the app built as it started moved out of the
-# collector's sight (gc.freeze), so that a collection of the old generations no longer
-# walks the whole app's objects (a pause of milliseconds, in the p99 of every route).
-GC_THRESHOLDS = (20_000, 20, 20)
-
-
-def worker_app() -> Litestar:
-    """The app of one ``billing-portal serve --workers N`` process, from the environment."""
-    return with_tuned_gc(serve_app())
-
-
-def with_tuned_gc(app: Litestar) -> Litestar:
-    app.on_startup.append(_tune_gc)
-    return app
-
-
-def _tune_gc() -> None:
-    """Once the app has started (its last start-up step): everything it holds is frozen."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLDS)
+APP_FACTORY = "entrypoints.http.app:serve_app"
 
 
 def default_workers(settings: Settings) -> int:
@@ -75,7 +51,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
         "proxy_headers": True,
     }
     if workers == 1:
-        app = with_tuned_gc(create_app(settings, *state.override_providers, cache_loggers=True))
+        app = create_app(settings, *state.override_providers, cache_loggers=True)
         _exit_cleanly_after_draining()  # last: until uvicorn runs, Ctrl+C still interrupts
         uvicorn.run(app, **options)  # type: ignore[arg-type]
         return
