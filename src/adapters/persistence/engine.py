@@ -91,11 +91,11 @@ def _skip_closed_connections(_dbapi: Any, record: Any, _proxy: Any) -> None:
     the event loop got to that, the end (or the server's last FATAL message: an idle
     connection has nothing else to read) is waiting in the socket, where a peek sees it."""
     driver = record.driver_connection
-    if driver is not None and (driver.is_closed() or _server_spoke_or_left(driver)):
+    if driver is not None and (driver.is_closed() or server_spoke_or_left(driver)):
         raise DisconnectionError("the server closed this pooled connection")
 
 
-def _server_spoke_or_left(driver: Any) -> bool:
+def server_spoke_or_left(driver: Any) -> bool:
     transport = getattr(driver, "_transport", None)
     wrapped = transport.get_extra_info("socket") if transport is not None else None
     if wrapped is None:

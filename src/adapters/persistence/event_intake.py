@@ -3,41 +3,81 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from datetime import datetime
 from typing import Any
 
 import asyncpg
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from adapters.persistence.engine import server_spoke_or_left
 from adapters.persistence.errors import translate_database_errors
 from adapters.persistence.event_inbox import inbox_row
 from adapters.persistence.tables import webhook_events as events
 from adapters.persistence.upsert import dialect_insert
+from adapters.webhooks.verified_event import VerifiedEvent
 from application.errors import PersistenceUnavailable
 from application.ports.event_inbox import InboxEvent
 from application.ports.event_intake import EventIntake
 
-_Waiting = tuple[dict[str, Any], "asyncio.Future[bool]"]
+_Waiting = tuple[str, Any, "asyncio.Future[bool]"]  # the event's id, its row, its caller
 
-# PostgreSQL: the whole batch as one statement with one array per column, so its text (and
-# asyncpg's prepared statement) is the same for any batch size. Sent outside a transaction
-# block, the statement is its own transaction: one round trip, committed when it answers.
-_COLUMNS = (
-    ("id", "varchar"), ("type", "varchar"), ("created", "timestamptz"), ("livemode", "boolean"),
-    ("payload", "text"), ("status", "varchar"), ("attempts", "integer"),
-    ("next_attempt_at", "timestamptz"), ("last_error", "text"), ("note", "text"),
-    ("received_at", "timestamptz"), ("processed_at", "timestamptz"),
-)  # fmt: skip
-_PAYLOAD = [name for name, _ in _COLUMNS].index("payload")  # sent as JSON text
+
+class _Row(msgspec.Struct):
+    """One ``webhook_events`` row as an element of the JSON array sent to PostgreSQL."""
+
+    id: str
+    type: str
+    created: datetime
+    livemode: bool
+    payload: Any  # the verified body as sent (msgspec.Raw), or a mapping to encode
+    status: str
+    attempts: int
+    next_attempt_at: datetime | None
+    last_error: str | None
+    note: str | None
+    received_at: datetime
+    processed_at: datetime | None
+
+
+# PostgreSQL: the whole batch as one JSON array of rows, one parameter, so the statement's
+# text (and asyncpg's prepared statement) is the same for any batch size, and the 3 KB
+# payloads go in as they came (msgspec writes each verified body into the array as is; a
+# column per array made asyncpg check and encode every element, ~2x the CPU). Sent outside
+# a transaction block, the statement is its own transaction: one round trip, committed
+# when it answers.
+_TYPES = {
+    "id": "varchar", "type": "varchar", "created": "timestamptz", "livemode": "boolean",
+    "payload": "jsonb", "status": "varchar", "attempts": "integer",
+    "next_attempt_at": "timestamptz", "last_error": "text", "note": "text",
+    "received_at": "timestamptz", "processed_at": "timestamptz",
+}  # fmt: skip
+_COLUMNS = [(name, _TYPES[name]) for name in _Row.__struct_fields__]
 _NAMES = ", ".join(name for name, _ in _COLUMNS)
-_SELECTED = ", ".join(
-    f"u.{name}::jsonb" if name == "payload" else f"u.{name}" for name, _ in _COLUMNS
-)
-_ARRAYS = ", ".join(f"${n}::{kind}[]" for n, (_, kind) in enumerate(_COLUMNS, 1))
 _PG_INSERT = (
-    f"INSERT INTO {events.name} ({_NAMES}) SELECT {_SELECTED} "  # noqa: S608 (our own names)
-    f"FROM unnest({_ARRAYS}) AS u({_NAMES}) ON CONFLICT (id) DO NOTHING RETURNING id"
+    f"INSERT INTO {events.name} ({_NAMES}) "  # noqa: S608 (our own names)
+    f"SELECT {', '.join(f'r.{name}' for name, _ in _COLUMNS)} "
+    f"FROM jsonb_to_recordset($1::text::jsonb) "
+    f"AS r({', '.join(f'{name} {kind}' for name, kind in _COLUMNS)}) "
+    "ON CONFLICT (id) DO NOTHING RETURNING id"
 )
+_encode = msgspec.json.Encoder().encode
+_KEPT_IDLE_SECONDS = 30.0
+
+
+def _pg_row(event: InboxEvent) -> _Row:
+    """``event``'s row; its times must say their zone (as ``UtcDateTime`` demands)."""
+    for moment in (event.created, event.received_at, event.next_attempt_at, event.processed_at):
+        if moment is not None and moment.utcoffset() is None:
+            raise ValueError(f"naive datetime {moment!r}; pass a timezone-aware one")
+    payload = event.payload
+    return _Row(
+        event.id, event.type, event.created, event.livemode,
+        msgspec.Raw(payload.json) if isinstance(payload, VerifiedEvent) else dict(payload),
+        event.status.value, event.attempts, event.next_attempt_at, event.last_error,
+        event.note, event.received_at, event.processed_at,
+    )  # fmt: skip
 
 
 class GroupCommitEventIntake(EventIntake):
@@ -79,6 +119,10 @@ class GroupCommitEventIntake(EventIntake):
             .on_conflict_do_nothing(index_elements=[events.c.id])
             .returning(events.c.id)
         )
+        self._postgres = engine.dialect.name == "postgresql"
+        # Connections kept between batches, with when each was last used.
+        self._idle: list[tuple[AsyncConnection, asyncpg.Connection, float]] = []
+        self._closed = False
         self._queue: list[_Waiting] = []
         self._writers: set[asyncio.Task[None]] = set()
         self._committed: dict[str, None] = {}  # insertion-ordered: the oldest go first
@@ -87,36 +131,41 @@ class GroupCommitEventIntake(EventIntake):
     async def admit(self, event: InboxEvent) -> bool:
         if event.id in self._committed:
             return False
+        row = _pg_row(event) if self._postgres else inbox_row(event)
         answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._queue.append((inbox_row(event), answer))
+        self._queue.append((event.id, row, answer))
         # (a writer that has just finished may still be in the set until its callback runs)
-        if sum(not writer.done() for writer in self._writers) < self._max_writers:
+        if len(self._writers) < self._max_writers or self._busy_writers() < self._max_writers:
             writer = asyncio.create_task(self._write_queued())
             self._writers.add(writer)
             writer.add_done_callback(self._writers.discard)
-        # shield: a caller that goes away (client disconnect) must not cancel the batch.
-        return await asyncio.shield(answer)
+        # A caller that goes away (client disconnect) cancels only its own answer: the
+        # batch does not wait on it, and skips answering it.
+        return await answer
+
+    def _busy_writers(self) -> int:
+        return sum(not writer.done() for writer in self._writers)
 
     async def _write_queued(self) -> None:
         while self._queue:
             batch = self._queue[: self._max_batch]
             del self._queue[: self._max_batch]
             try:
-                stored = await self._insert_within_timeout([row for row, _ in batch])
+                stored = await self._insert_within_timeout(batch)
             except PersistenceUnavailable as error:
-                for _, answer in batch:
+                for _, _, answer in batch:
                     if not answer.done():
                         answer.set_exception(PersistenceUnavailable(error.message))
                 continue
             except BaseException as error:  # a bug or cancellation: nobody may wait forever
-                for _, answer in batch:
+                for _, _, answer in batch:
                     if not answer.done():
                         answer.set_exception(PersistenceUnavailable(f"event not stored: {error!r}"))
                 raise
-            for row, answer in batch:
-                new = row["id"] in stored
-                stored.discard(row["id"])  # a second delivery in the same batch is a duplicate
-                self._remember(row["id"])
+            for event_id, _, answer in batch:
+                new = event_id in stored
+                stored.discard(event_id)  # a second delivery in the same batch is a duplicate
+                self._remember(event_id)
                 if not answer.done():
                     answer.set_result(new)
 
@@ -126,11 +175,13 @@ class GroupCommitEventIntake(EventIntake):
         if len(self._committed) > self._remembered:
             del self._committed[next(iter(self._committed))]
 
-    async def _insert_within_timeout(self, rows: list[dict[str, Any]]) -> set[str]:
+    async def _insert_within_timeout(self, batch: list[_Waiting]) -> set[str]:
         """A batch stuck on a connection the server dropped without a word (a restart) is
         given up after ``batch_timeout``: its callers hear 503 and Stripe retries; if it did
         commit after all, the retry is a duplicate. Not awaited further: its cleanup may hang
         on the same dead connection."""
+        # The first delivery of an id in the batch is the one written.
+        rows = list({event_id: row for event_id, row, _ in reversed(batch)}.values())
         insert = asyncio.ensure_future(self._insert(rows))
         done, _ = await asyncio.wait({insert}, timeout=self._batch_timeout)
         if not done:
@@ -141,29 +192,74 @@ class GroupCommitEventIntake(EventIntake):
             )
         return insert.result()
 
-    async def _insert(self, rows: list[dict[str, Any]]) -> set[str]:
-        unique = list({row["id"]: row for row in reversed(rows)}.values())
-        with translate_database_errors(f"storing {len(unique)} webhook event(s)"):
-            if self._engine.dialect.name == "postgresql":
-                async with self._engine.connect() as connection:
-                    return await _insert_on_postgres(connection, unique)
+    async def _insert(self, rows: list[Any]) -> set[str]:
+        """``rows`` (one per id: ``_Row`` on PostgreSQL, ``inbox_row`` dicts elsewhere)
+        written in one transaction; the ids that were new."""
+        with translate_database_errors(f"storing {len(rows)} webhook event(s)"):
+            if self._postgres:
+                return await self._insert_on_postgres(rows)
             async with self._engine.begin() as connection:
-                result = await connection.execute(self._statement, unique)
+                result = await connection.execute(self._statement, rows)
                 return {row[0] for row in result}
 
+    async def _insert_on_postgres(self, rows: list[_Row]) -> set[str]:
+        """On a connection this intake keeps between batches (up to one per writer): a
+        pool checkout and check-in per batch, through SQLAlchemy's greenlets, cost more
+        CPU than the batch's own statement. A kept connection is checked as the pool's
+        checkout would check it (closed, or the server's last word waiting in its socket)."""
+        held = await self._live_idle_connection()
+        if held is None:
+            connection = await self._engine.connect()
+            try:
+                raw = await connection.get_raw_connection()
+            except BaseException:
+                await connection.close()
+                raise
+            held = (connection, raw.driver_connection)
+        connection, driver = held
+        try:
+            stored = await _insert_on_postgres(connection, driver, rows)
+        except BaseException:
+            await connection.close()  # back to the pool (or gone, if invalidated)
+            raise
+        if self._closed or len(self._idle) >= self._max_writers:
+            await connection.close()
+        else:
+            self._idle.append((connection, driver, time.monotonic()))
+        return stored
 
-async def _insert_on_postgres(connection: AsyncConnection, rows: list[dict[str, Any]]) -> set[str]:
+    async def _live_idle_connection(self) -> tuple[AsyncConnection, asyncpg.Connection] | None:
+        """The most recently used kept connection that is still fine; one idle for longer
+        than ``_KEPT_IDLE_SECONDS`` goes back to the pool (whose checkout recycles old
+        connections), as does the rest of them then: a burst is over."""
+        while self._idle:
+            connection, driver, used = self._idle.pop()
+            if time.monotonic() - used > _KEPT_IDLE_SECONDS:
+                await connection.close()
+                continue
+            if not (driver.is_closed() or server_spoke_or_left(driver)):
+                return connection, driver
+            await connection.invalidate()
+            await connection.close()
+        return None
+
+    async def close(self) -> None:
+        """The kept connections go back to the pool (the app's shutdown, before the
+        engine is disposed); a batch still running returns its own."""
+        self._closed = True
+        while self._idle:
+            connection, _, _ = self._idle.pop()
+            await connection.close()
+
+
+async def _insert_on_postgres(
+    connection: AsyncConnection, driver: asyncpg.Connection, rows: list[_Row]
+) -> set[str]:
     """``_PG_INSERT`` on the pooled connection's asyncpg connection, past SQLAlchemy's
     statement building and its BEGIN and COMMIT round trips (three become one)."""
-    raw = await connection.get_raw_connection()
-    driver: asyncpg.Connection = raw.driver_connection
-    columns: list[list[Any]] = [[] for _ in _COLUMNS]
-    for row in rows:
-        for values, (name, _) in zip(columns, _COLUMNS, strict=True):
-            values.append(row[name])
-    columns[_PAYLOAD] = [msgspec.json.encode(payload).decode() for payload in columns[_PAYLOAD]]
+    batch = _encode(rows).decode()
     try:
-        return {record[0] for record in await driver.fetch(_PG_INSERT, *columns)}
+        return {record[0] for record in await driver.fetch(_PG_INSERT, batch)}
     except asyncpg.PostgresError:
         if driver.is_closed():  # the server's last word (a shutdown) before it hung up
             await connection.invalidate()

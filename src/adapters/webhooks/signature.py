@@ -15,6 +15,7 @@ from datetime import datetime
 
 import msgspec
 
+from adapters.webhooks.verified_event import VerifiedEvent
 from application.errors import InvalidWebhook
 
 DEFAULT_TOLERANCE_SECONDS = 300
@@ -36,7 +37,8 @@ class StripeSignatureVerifier:
         self._tolerance = tolerance_seconds
 
     def verify(self, body: bytes, header: str | None, *, now: datetime) -> Mapping[str, object]:
-        """The event as a dict, or ``InvalidWebhook`` saying why it is refused."""
+        """The event (with the body as sent: a ``VerifiedEvent``), or ``InvalidWebhook``
+        saying why it is refused."""
         if not self._secrets:
             raise InvalidWebhook("no webhook signing secret is configured; refusing every event")
         timestamp, signatures = _parse_header(header)
@@ -83,10 +85,11 @@ def _parse_header(header: str | None) -> tuple[int, list[str]]:
 _decode = msgspec.json.Decoder().decode
 
 
-def _parse_body(body: bytes) -> Mapping[str, object]:
+def _parse_body(body: bytes) -> VerifiedEvent:
     """msgspec is strict where ``json`` was told to be: no NaN or Infinity, no number out of
     a float's range (``1e999``) or an integer of thousands of digits, UTF-8 only (a lone
-    surrogate escape too is refused), and nesting capped (about 1,000 levels)."""
+    surrogate escape too is refused), and nesting capped (about 1,000 levels). The body
+    that passes is kept as it is, for the inbox to store."""
     try:
         event = _decode(body)
     except (msgspec.MsgspecError, UnicodeDecodeError) as error:
@@ -95,7 +98,7 @@ def _parse_body(body: bytes) -> Mapping[str, object]:
         raise InvalidWebhook("the signed body is nested too deeply to be a Stripe event") from error
     if not isinstance(event, dict) or not isinstance(event.get("id"), str):
         raise InvalidWebhook("the signed body is not a Stripe event")
-    return event
+    return VerifiedEvent(body, event)
 
 
 def sign(body: bytes, secret: str, timestamp: int) -> str:

@@ -6,8 +6,9 @@ is capped at PORTAL_WEBHOOK_MAX_BYTES (413 before the rest is read).
 A renewal day sends thousands of these a second, so ``WebhookRoute`` serves this one path
 as a plain ASGI app in front of Litestar's router: its dependencies are resolved once per
 app (not a dishka request container per delivery), the body is read straight from the
-server, and the answer is written without Litestar's response machinery. It stays inside
-the request-id and metrics wrappers, and answers errors with the same problem details
+server, and the answer is written without Litestar's response machinery. It sits in front
+of the request-id and metrics wrappers and does their work in line (the same request id
+rule, access line and duration metric), and answers errors with the same problem details
 (the one map in ``problems.py``). The Litestar handler below documents the route in the
 OpenAPI schema and serves what the fast path leaves to it (other methods, a trailing
 slash); both run ``_ingest``.
@@ -16,6 +17,7 @@ slash); both run ``_ingest``.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -39,13 +41,15 @@ from litestar.types import (
     Send,
 )
 
-from adapters.metrics.recorders import record_webhook
+from adapters.metrics.recorders import record_http_request, record_webhook
 from adapters.webhooks.signature import StripeSignatureVerifier
 from application.errors import ApplicationError, InvalidWebhook
 from application.ports.clock import Clock
 from application.sync.receive_event import ReceiveEvent
 from entrypoints.http.billing_schemas import WebhookReceived
 from entrypoints.http.problems import application_problem, http_problem, internal_problem
+from entrypoints.http.request_context import REQUEST_ID_HEADER, request_id_from
+from entrypoints.logging import log_request_completed
 
 log = structlog.get_logger("entrypoints.http")
 WORKER_WAKEUP = "sync_worker_wakeup"  # app.state key of the in-process worker's event
@@ -158,8 +162,33 @@ class WebhookRoute:
         ):
             await self._app(scope, receive, send)
             return
-        scope["path_template"] = WEBHOOK_PATH  # the metrics' route label, as Litestar sets it
-        headers = _headers(scope)
+        # What request_context_middleware and metrics_middleware do for every other route,
+        # done here in line: the request id (bound to the logs, echoed back), the access
+        # line, the duration by route template.
+        started = time.perf_counter()
+        scope["path_template"] = WEBHOOK_PATH
+        headers, request_id = _headers(scope)
+        scope.setdefault("state", {})["request_id"] = request_id
+        tokens = structlog.contextvars.bind_contextvars(request_id=request_id)
+        status = 500  # unless an answer is sent
+        try:
+            status = await self._answer(scope, headers, receive, send, request_id)
+        finally:
+            duration = time.perf_counter() - started
+            record_http_request("POST", WEBHOOK_PATH, status, duration)
+            log_request_completed("POST", WEBHOOK_PATH, status, round(duration * 1000, 1))
+            structlog.contextvars.reset_contextvars(**tokens)
+
+    async def _answer(
+        self,
+        scope: Scope,
+        headers: Mapping[bytes, bytes],
+        receive: Receive,
+        send: Send,
+        request_id: str,
+    ) -> int:
+        """The status sent (500 when the client left before its body arrived)."""
+        echoed = (REQUEST_ID_HEADER.encode(), request_id.encode("latin-1"))
         try:
             body = await self._body(headers, receive)
             signature = headers.get(b"stripe-signature")
@@ -173,17 +202,14 @@ class WebhookRoute:
                 self._state,
             )
         except _Disconnected:
-            return
+            return 500
         except ApplicationError as error:
-            await _send_problem(send, application_problem(error))
-            return
+            return await _send_problem(send, application_problem(error), echoed)
         except HTTPException as error:
-            await _send_problem(send, http_problem(error))
-            return
+            return await _send_problem(send, http_problem(error), echoed)
         except Exception as error:
-            await _send_problem(send, internal_problem(error))
-            return
-        await _send(send, 200, _JSON, _ANSWERS[duplicate])
+            return await _send_problem(send, internal_problem(error), echoed)
+        return await _send(send, 200, _JSON, _ANSWERS[duplicate], echoed)
 
     async def resolve(self) -> tuple[StripeSignatureVerifier, Clock, ReceiveEvent]:
         """The route's dependencies (also called as the app starts, so that the first
@@ -221,13 +247,22 @@ class WebhookRoute:
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
-def _headers(scope: Scope) -> dict[bytes, bytes]:
+def _headers(scope: Scope) -> tuple[dict[bytes, bytes], str]:
     """The request's headers by lower-case name (ASGI servers send them lower-cased); the
-    first of a repeated header wins, as Litestar's ``headers.get`` would have it."""
+    first of a repeated header wins, as Litestar's ``headers.get`` would have it. And the
+    request id: the last ``X-Request-ID`` if it is a safe one (as request_context_middleware
+    reads it), else a new one."""
     found: dict[bytes, bytes] = {}
+    given = None
     for name, value in scope["headers"]:
-        found.setdefault(name.lower(), value)
-    return found
+        lower = name.lower()
+        found.setdefault(lower, value)
+        if lower == _REQUEST_ID:
+            given = value
+    return found, request_id_from(None if given is None else given.decode("latin-1"))
+
+
+_REQUEST_ID = REQUEST_ID_HEADER.encode()
 
 
 async def _send(
@@ -235,11 +270,17 @@ async def _send(
     status: int,
     media_type: bytes,
     body: bytes,
+    echoed: tuple[bytes, bytes],
     extra: Mapping[str, str] | None = None,
-) -> None:
+) -> int:
     headers = [(b"content-type", media_type), (b"content-length", b"%d" % len(body))]
     if extra:
-        headers += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in extra.items()]
+        headers += [
+            (name, v.encode("latin-1"))
+            for k, v in extra.items()
+            if (name := k.lower().encode("latin-1")) != echoed[0]
+        ]
+    headers.append(echoed)
     start: HTTPResponseStartEvent = {
         "type": "http.response.start",
         "status": status,
@@ -248,9 +289,12 @@ async def _send(
     await send(start)
     end: HTTPResponseBodyEvent = {"type": "http.response.body", "body": body, "more_body": False}
     await send(end)
+    return status
 
 
-async def _send_problem(send: Send, problem: ProblemDetailsException) -> None:
+async def _send_problem(
+    send: Send, problem: ProblemDetailsException, echoed: tuple[bytes, bytes]
+) -> int:
     """The problem details as Litestar's ProblemDetailsPlugin writes them."""
     details: dict[str, Any] = {"status": problem.status_code}
     if problem.type_ is not None:
@@ -267,4 +311,4 @@ async def _send_problem(send: Send, problem: ProblemDetailsException) -> None:
         else:
             details["extra"] = extra
     body = msgspec.json.encode(details)
-    await _send(send, problem.status_code, _PROBLEM_JSON, body, problem.headers)
+    return await _send(send, problem.status_code, _PROBLEM_JSON, body, echoed, problem.headers)

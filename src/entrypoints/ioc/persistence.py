@@ -73,9 +73,11 @@ class PersistenceProvider(Provider):
         return SqlaPageSessions(engine)
 
     @provide(scope=Scope.APP)
-    def event_intake(self, engine: AsyncEngine) -> EventIntake:
+    async def event_intake(self, engine: AsyncEngine) -> AsyncIterator[EventIntake]:
         # One per process: concurrent webhook deliveries share its commits.
-        return GroupCommitEventIntake(engine)
+        intake = GroupCommitEventIntake(engine)
+        yield intake
+        await intake.close()  # its kept connections, before the engine is disposed
 
     @provide(scope=Scope.APP)
     def rate_limiter(self, engine: AsyncEngine) -> AnyOf[SqlaRateLimiter, RateLimiter]:

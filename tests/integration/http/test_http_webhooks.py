@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 import pytest
+import structlog.testing
 from litestar.datastructures import State
 from metrics_scrape import value
 from portal_harness import Portal, PortalFactory
@@ -260,6 +261,47 @@ async def test_the_answer_carries_the_request_id_and_is_timed_under_the_route(
     assert refused.headers["content-type"] == "application/problem+json"
     assert value(after, count, route=URL, status="2xx") == before + 1
     assert value(after, count, route=URL, status="4xx") >= 1
+
+
+async def test_each_delivery_writes_one_access_line_with_its_request_id(
+    make_portal: PortalFactory,
+) -> None:
+    body = event_body()
+    headers = {**signed_headers(body), "X-Request-ID": "req-line-1"}
+
+    async with make_portal(apply=False, PORTAL_LOG_LEVEL="INFO", **WEBHOOK_ENV) as portal:
+        merged = [structlog.contextvars.merge_contextvars]
+        with structlog.testing.capture_logs(processors=merged) as lines:
+            response = await portal.client.post(URL, content=body, headers=headers)
+            refused = await portal.client.post(
+                URL, content=b"{}", headers={"X-Request-ID": "bad id!"}
+            )
+
+    completed = [line for line in lines if line["event"] == "http.request.completed"]
+    assert [(line["status"], line["path"], line["method"]) for line in completed] == [
+        (200, URL, "POST"), (400, URL, "POST"),
+    ]  # fmt: skip
+    assert completed[0]["request_id"] == "req-line-1" == response.headers["x-request-id"]
+    # an unsafe id is replaced by a new one, which the answer and the line share
+    assert completed[1]["request_id"] == refused.headers["x-request-id"] != "bad id!"
+    assert all(isinstance(line["duration_ms"], float) for line in completed)
+
+
+async def test_a_client_gone_before_its_body_is_logged_and_timed_as_500() -> None:
+    scope = {"type": "http", "method": "POST", "path": URL, "headers": []}
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    with structlog.testing.capture_logs() as lines:
+        await webhook_route(2048)(scope, receive, send)  # type: ignore[arg-type]
+
+    assert sent == []
+    assert [line["status"] for line in lines if line["event"] == "http.request.completed"] == [500]
 
 
 def chunked(body: bytes, size: int) -> Any:

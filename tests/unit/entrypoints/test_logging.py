@@ -7,8 +7,9 @@ import logging
 from datetime import UTC, datetime
 
 import structlog
+import structlog.testing
 
-from entrypoints.logging import configure_logging, render_json_bytes
+from entrypoints.logging import configure_logging, log_request_completed, render_json_bytes
 
 
 def test_a_line_is_json_with_values_it_cannot_encode_as_their_repr() -> None:
@@ -45,3 +46,62 @@ def test_json_logs_redact_secrets_and_carry_the_level_and_time(capfd) -> None:
     assert lines[0]["token"] == "[redacted]"
     assert (lines[0]["user"], lines[0]["level"]) == ("u_1", "info")
     assert lines[0]["timestamp"].endswith("Z")
+
+
+def _json_lines_of(capfd, write_lines) -> list[dict[str, object]]:
+    saved, handlers, level = structlog.get_config(), logging.root.handlers[:], logging.root.level
+    try:
+        configure_logging("json", "INFO")
+        write_lines()
+    finally:
+        structlog.configure(**saved)
+        logging.root.handlers[:], logging.root.level = handlers, level
+    return [json.loads(line) for line in capfd.readouterr().err.splitlines()]
+
+
+def test_the_access_line_is_the_line_structlog_writes(capfd) -> None:
+    def both() -> None:
+        tokens = structlog.contextvars.bind_contextvars(request_id="r-1", secret="s")
+        try:
+            structlog.get_logger("entrypoints.http").info(
+                "http.request.completed", method="POST", path="/p", status=200, duration_ms=1.5
+            )
+            log_request_completed("POST", "/p", 200, 1.5)
+        finally:
+            structlog.contextvars.reset_contextvars(**tokens)
+        log_request_completed("GET", "/q", 404, 0.1)  # nothing bound any more
+
+    structlog_line, quick_line, unbound = _json_lines_of(capfd, both)
+
+    timestamps = structlog_line.pop("timestamp"), quick_line.pop("timestamp")
+    assert all(isinstance(t, str) and t.endswith("Z") for t in timestamps)
+    assert quick_line == structlog_line
+    assert quick_line["secret"] == "[redacted]"
+    assert "request_id" not in unbound
+    assert unbound["status"] == 404
+
+
+def test_the_access_line_goes_through_structlog_when_it_is_configured_otherwise() -> None:
+    saved = structlog.get_config()
+    try:
+        configure_logging("json", "INFO")
+        with structlog.testing.capture_logs() as captured:
+            log_request_completed("POST", "/p", 200, 1.5)
+    finally:
+        structlog.configure(**saved)
+
+    assert captured == [
+        {"method": "POST", "path": "/p", "status": 200, "duration_ms": 1.5,
+         "event": "http.request.completed", "log_level": "info"}
+    ]  # fmt: skip
+
+
+def test_no_access_line_above_info(capfd) -> None:
+    saved = structlog.get_config()
+    try:
+        configure_logging("json", "WARNING")
+        log_request_completed("POST", "/p", 200, 1.5)
+    finally:
+        structlog.configure(**saved)
+
+    assert capfd.readouterr().err == ""

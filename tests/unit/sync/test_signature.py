@@ -6,11 +6,13 @@ import hmac
 import json
 from datetime import UTC, datetime
 
+import msgspec
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adapters.webhooks.signature import StripeSignatureVerifier, sign
+from adapters.webhooks.verified_event import VerifiedEvent
 from application.errors import InvalidWebhook
 
 from .builders import event, subscription
@@ -184,3 +186,90 @@ def test_the_event_is_parsed_exactly() -> None:
         body.encode(), sign(body.encode(), SECRET, NOW), now=at(NOW)
     )
     assert event == json.loads(body)
+
+
+# The verifier decodes only the envelope and skips the rest of the body (the inbox stores
+# the body as sent). Every refusal of the full decode must still hold when the offending
+# value sits in a field that is skipped, and every accepted body must read as the full
+# decode reads it.
+def _full_decode(body: bytes) -> dict[str, object] | None:
+    """What the verifier accepted when it decoded every body in full (None: refused)."""
+    try:
+        event = msgspec.json.decode(body)
+    except (msgspec.MsgspecError, UnicodeDecodeError, RecursionError):
+        return None
+    return event if isinstance(event, dict) and isinstance(event.get("id"), str) else None
+
+
+HOSTILE_VALUES = [
+    b"NaN", b"Infinity", b"-Infinity", b"1e999", b"-1e400", b"1e309", b"1E+309",
+    b"1e0000000309", b"9" * 5000, b"1" + b"0" * 250 + b"e60", b'"\xff\xfe"', b'"\\ud800"',
+    b'"\\q"', b'"a\x01b"', b"[" * 5000 + b"]" * 5000, b'{"a": ' * 3000 + b"1" + b"}" * 3000,
+    b"01", b"1.", b".5", b"+1", b"tru", b"nul",
+]  # fmt: skip
+ACCEPTED_VALUES = [
+    b"1e308", b"123456789e300", b"1e-400", b"9" * 400, b"1" + b"0" * 300 + b".5",
+    b'"cus_5e123x"', b'"\\ud83d\\ude00"', b'"\\u0000"', b'"\xc3\xa9\xe2\x9c\x93"',
+    b"[" * 100 + b"]" * 100, b"123456789012345678901234567890",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("value", HOSTILE_VALUES + ACCEPTED_VALUES)
+@pytest.mark.parametrize("where", ["skipped", "nested", "envelope"])
+def test_a_value_anywhere_in_the_body_is_refused_or_read_as_the_full_decode_does(
+    value: bytes, where: str
+) -> None:
+    body = {
+        "skipped": b'{"id": "evt_1", "object": "event", "x": ' + value + b', "type": "t"}',
+        "nested": b'{"id": "evt_1", "data": {"object": {"a": [1, {"b": ' + value + b"}]}}}",
+        "envelope": b'{"id": "evt_1", "created": ' + value + b"}",
+    }[where]
+    expected = _full_decode(body)
+    verifier = StripeSignatureVerifier([SECRET])
+
+    if expected is None:
+        with pytest.raises(InvalidWebhook):
+            verifier.verify(body, sign(body, SECRET, NOW), now=at(NOW))
+    else:
+        event = verifier.verify(body, sign(body, SECRET, NOW), now=at(NOW))
+        assert dict(event) == expected
+        assert {k: event.get(k) for k in ("id", "type", "created", "livemode", "x")} == {
+            k: expected.get(k) for k in ("id", "type", "created", "livemode", "x")
+        }
+
+
+_JSON_TOKENS = st.sampled_from(
+    [b"{", b"}", b"[", b"]", b",", b":", b'"id"', b'"evt_1"', b'"type"', b'"created"',
+     b'"livemode"', b"true", b"null", b"1", b"-0.5", b"1e5", *HOSTILE_VALUES[:12], b" "]
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    body=st.one_of(
+        st.lists(_JSON_TOKENS, max_size=30).map(b"".join),
+        st.lists(_JSON_TOKENS, max_size=30).map(lambda t: b'{"id": "evt_1", "x": ' + b"".join(t)),
+        st.binary(max_size=64).map(lambda b: b'{"id": "evt_1", "x": "' + b + b'"}'),
+    )
+)
+def test_any_body_is_accepted_exactly_when_the_full_decode_accepts_it(body: bytes) -> None:
+    expected = _full_decode(body)
+    verifier = StripeSignatureVerifier([SECRET])
+    try:
+        event = verifier.verify(body, sign(body, SECRET, NOW), now=at(NOW))
+    except InvalidWebhook:
+        assert expected is None
+        return
+    assert expected is not None
+    assert dict(event) == expected
+    assert event["id"] == expected["id"]
+    assert event.get("type") == expected.get("type")
+
+
+def test_the_verified_event_keeps_the_body_as_sent_for_the_inbox() -> None:
+    body = b'{ "id" : "evt_1",\n "n": 1.50, "s": "\\u00e9" }'
+    event = StripeSignatureVerifier([SECRET]).verify(body, sign(body, SECRET, NOW), now=at(NOW))
+
+    assert isinstance(event, VerifiedEvent)
+    assert event.json is body
+    assert dict(event) == {"id": "evt_1", "n": 1.5, "s": "é"}
