@@ -12,9 +12,10 @@ from domain.billing.invoice import MirroredInvoice
 from domain.billing.payment_method import MirroredPaymentMethod
 from domain.billing.subscription import MirroredSubscription
 
-# Reads in flight at once: well under Stripe's read limit (25 per second in test mode,
-# 100 live; a batch is 50 events) while a 100-300 ms round trip is paid once per batch.
-READ_AHEAD_CONCURRENCY = 8
+# Reads in flight at once per worker: at Stripe's 100-300 ms a round trip, 13-40 reads a
+# second, under Stripe's live read limit (100 per second; 25 in test mode, which two busy
+# workers can reach: the SDK does not retry a 429, the handler then reads again itself).
+READ_AHEAD_CONCURRENCY = 4
 
 
 class ProviderReads:
