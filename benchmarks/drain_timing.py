@@ -14,6 +14,9 @@ time, as the bench's ingest rounds mint them): which events a run gets decides i
 (an event older than the synced mirror is skipped; the first copy of a card's event
 queues an email, later ones do not; a second event of one object in the same second
 reads the object from the sandbox), so runs given different events are not comparable.
+With ``DRAIN_CYCLE=0`` or 1 whether the events are older than the mirror depends on how
+long the sync took after the sandbox made them; ``DRAIN_CYCLE=300`` makes them all
+newer (as the bench's later ingest rounds are), so the same-second events are read back.
 ``DRAIN_WINDOW`` seconds: measure that long (as the bench does) instead of until empty.
 Each run also prints the workers' CPU time per event, which the other processes sharing
 the machine disturb much less than the rate.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -14,7 +14,7 @@ from adapters.stripe import objects
 from adapters.stripe.errors import stripe_errors
 from adapters.stripe.objects import CUSTOMER_EXPAND, SUBSCRIPTION_EXPAND
 from adapters.stripe.pagination import raw_pages
-from adapters.stripe.reads import each_object, read_version, version_of_headers
+from adapters.stripe.reads import each_object, version_of_headers
 from application.ports.billing_event_source import BillingEventSource
 from domain.billing.customer import MirroredCustomer
 from domain.billing.invoice import MirroredInvoice
@@ -49,30 +49,25 @@ class StripeBillingEventSource(BillingEventSource):
 
     async def retrieve_customer(self, customer_id: str) -> MirroredCustomer | None:
         return await self._retrieve(
-            "customer", customer_id, self._v1.customers.retrieve_async,
-            {"expand": CUSTOMER_EXPAND}, objects.customer,
-        )  # fmt: skip
+            "customer", "/v1/customers/", customer_id, {"expand": CUSTOMER_EXPAND}, objects.customer
+        )
 
     async def retrieve_product(self, product_id: str) -> MirroredProduct | None:
-        return await self._retrieve(
-            "product", product_id, self._v1.products.retrieve_async, {}, objects.product
-        )
+        return await self._retrieve("product", "/v1/products/", product_id, {}, objects.product)
 
     async def retrieve_subscription(self, subscription_id: str) -> MirroredSubscription | None:
         return await self._retrieve(
-            "subscription", subscription_id, self._v1.subscriptions.retrieve_async,
+            "subscription", "/v1/subscriptions/", subscription_id,
             {"expand": SUBSCRIPTION_EXPAND}, objects.subscription,
         )  # fmt: skip
 
     async def retrieve_invoice(self, invoice_id: str) -> MirroredInvoice | None:
-        return await self._retrieve(
-            "invoice", invoice_id, self._v1.invoices.retrieve_async, {}, objects.invoice
-        )
+        return await self._retrieve("invoice", "/v1/invoices/", invoice_id, {}, objects.invoice)
 
     async def retrieve_payment_method(self, payment_method_id: str) -> MirroredPaymentMethod | None:
         return await self._retrieve(
-            "payment method", payment_method_id, self._v1.payment_methods.retrieve_async,
-            {}, objects.payment_method,
+            "payment method", "/v1/payment_methods/", payment_method_id, {},
+            objects.payment_method,
         )  # fmt: skip
 
     async def list_events(
@@ -156,24 +151,25 @@ class StripeBillingEventSource(BillingEventSource):
         return self._pages("payment methods", path, {}, objects.payment_method)
 
     async def _retrieve(
-        self,
-        kind: str,
-        object_id: str,
-        fetch: Callable[..., Awaitable[Any]],
-        params: dict[str, Any],
-        parse: Parser[R],
+        self, kind: str, path: str, object_id: str, params: dict[str, Any], parse: Parser[R]
     ) -> R | None:
+        """``GET path + object_id`` read as raw JSON through the client's raw request (its
+        auth, pinned version, retries and errors), versioned by its ``Date``: building the
+        SDK's ``StripeObject`` and turning it back into a dict was 19.8% of a worker whose
+        events refetch (45% in ``_retrieve``)."""
         with stripe_errors(f"retrieve {kind} {object_id}", resource=f"{kind}s"):
             try:
-                found = await fetch(object_id, _any(params))
+                response = await self._raw_get("get", path + quote(object_id, safe=""), **params)
             except stripe.InvalidRequestError as e:
                 if e.code == "resource_missing":
                     return None
                 raise
-        data = found.to_dict(for_json=True)
+            data = response.data
+            if not isinstance(data, dict):
+                raise stripe.APIError(f"Stripe answered with no {kind} object", http_status=200)
         if data.get("deleted") is True:
             return None
-        return parse(data, read_version(found))
+        return parse(data, version_of_headers(response.headers))
 
     async def _pages(
         self, resource: str, path: str, params: dict[str, Any], parse: Parser[R]
@@ -188,8 +184,3 @@ class StripeBillingEventSource(BillingEventSource):
 
 def _of_customer(params: dict[str, Any], customer_id: str | None) -> dict[str, Any]:
     return params if customer_id is None else {**params, "customer": customer_id}
-
-
-def _any(params: dict[str, Any]) -> Any:
-    """Our params are plain dicts; the SDK types them as TypedDicts per endpoint."""
-    return params

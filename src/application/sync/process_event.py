@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -16,6 +16,8 @@ from application.ports.event_inbox import EventInbox, InboxEvent
 from application.ports.transaction_manager import TransactionManager
 from application.sync.backoff import next_attempt
 from application.sync.handlers.registry import EventHandlers
+from application.sync.provider_reads import ProviderReads
+from application.sync.reconcile import Versioned
 from application.sync.settings import SyncSettings
 from domain.billing.events import (
     BillingEvent,
@@ -24,6 +26,7 @@ from domain.billing.events import (
     PaymentMethodChanged,
     SubscriptionChanged,
 )
+from domain.billing.version import SourceVersion, Verdict, should_apply
 
 
 class EventOutcome(StrEnum):
@@ -79,40 +82,54 @@ class ProcessEvent:
         transaction: TransactionManager,
         settings: SyncSettings,
         mirror: BillingMirror,
+        reads: ProviderReads,
     ) -> None:
         self._inbox, self._translator, self._handlers = inbox, translator, handlers
         self._clock, self._transaction, self._settings = clock, transaction, settings
-        self._mirror = mirror
+        self._mirror, self._reads = mirror, reads
         self._translated: dict[str, BillingEvent] = {}  # event id -> translation, see prefetch
 
     async def prefetch(self, events: Sequence[InboxEvent]) -> None:
         """Before a batch's events are handled: read, in one statement per table, the
         mirrored records their handlers read first (a customer, subscription, invoice or
         payment method, and a card's customer), locked as each handler's own read would
-        (in id order); the handlers then find them without a round trip each. Keeps the
-        translations for ``handle_in_batch``; an event that does not translate is left to
-        it (which reports the failure). A database failure propagates, as in a handler."""
+        (in id order); the handlers then find them without a round trip each. Then the
+        objects whose events the ordering rule will settle by reading them from the
+        provider (an event in the same second as the mirror's state or as an earlier event
+        of the batch, or every event with ``always_refetch``) are read, concurrently
+        (``ProviderReads``): a batch no longer waits for one provider round trip after
+        another. Keeps the translations for ``handle_in_batch``; an event that does not
+        translate is left to it (which reports the failure). A database failure
+        propagates, as in a handler."""
+        self._reads.forget()
         wanted: dict[str, set[str]] = {}
+        translated: list[BillingEvent] = []
         for event in events:
             try:
                 typed = self._translator.translate(event.payload)
             except Exception:  # noqa: S112 (handle_in_batch reports it)
                 continue
             self._translated[event.id] = typed
+            translated.append(typed)
             for kind, record_id in _first_reads(typed):
                 wanted.setdefault(kind, set()).add(record_id)
-        reads = {
+        reads: dict[str, Callable[[Iterable[str]], Awaitable[Mapping[str, Versioned]]]] = {
             "customers": self._mirror.get_many_customers,
             "subscriptions": self._mirror.get_many_subscriptions,
             "invoices": self._mirror.get_many_invoices,
             "payment_methods": self._mirror.get_many_payment_methods,
         }
+        found: dict[tuple[str, str], SourceVersion] = {}
         for kind, read in reads.items():
             if wanted.get(kind):
-                await read(wanted[kind])
+                for record_id, record in (await read(wanted[kind])).items():
+                    found[kind, record_id] = record.version
+        always = self._settings.always_refetch
+        await self._reads.read_ahead(_refetched(translated, found, always_refetch=always))
 
     async def execute(self, event: InboxEvent) -> ProcessEventResult:
         """The event in its own unit of work, committed (or its failure recorded)."""
+        self._reads.forget()  # read before this unit of work's locks: not to be trusted
         try:
             typed = self._translator.translate(event.payload)
             handler = self._handlers.handler_for(typed)
@@ -213,3 +230,45 @@ def _first_reads(typed: BillingEvent) -> Iterator[tuple[str, str]]:
         yield "payment_methods", typed.payment_method.id
         if typed.payment_method.customer_id:
             yield "customers", typed.payment_method.customer_id
+
+
+def _reconciled(typed: BillingEvent) -> tuple[str, str, SourceVersion] | None:
+    """The record whose state the handler of ``typed`` reconciles: (table, id, version)."""
+    if isinstance(typed, CustomerChanged):
+        return "customers", typed.customer.id, typed.customer.version
+    if isinstance(typed, SubscriptionChanged):
+        return "subscriptions", typed.subscription.id, typed.subscription.version
+    if isinstance(typed, InvoiceChanged):
+        return "invoices", typed.invoice.id, typed.invoice.version
+    if isinstance(typed, PaymentMethodChanged):
+        method = typed.payment_method
+        return "payment_methods", method.id, method.version
+    return None
+
+
+def _refetched(
+    events: Sequence[BillingEvent],
+    mirrored: dict[tuple[str, str], SourceVersion],
+    *,
+    always_refetch: bool,
+) -> Iterator[tuple[str, str]]:
+    """The (table, id) of each object the ordering rule will read from the provider as
+    the batch's ``events`` are handled in order, starting from the ``mirrored`` versions:
+    a forecast (a handler decides on what it reads then, and reads whatever was not read
+    ahead); an object is read once."""
+    state: dict[tuple[str, str], SourceVersion | None] = dict(mirrored)
+    refetched: set[tuple[str, str]] = set()
+    for typed in events:
+        target = _reconciled(typed)
+        if target is None:
+            continue
+        kind, record_id, incoming = target
+        key = (kind, record_id)
+        if key in refetched:
+            continue
+        verdict = should_apply(state.get(key), incoming, always_refetch=always_refetch)
+        if verdict is Verdict.REFETCH:
+            refetched.add(key)
+            yield key
+        elif verdict is Verdict.APPLY:
+            state[key] = incoming

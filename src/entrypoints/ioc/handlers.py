@@ -27,6 +27,7 @@ from application.sync.handlers.subscriptions import SubscriptionEventHandler
 from application.sync.handlers.tax_ids import TaxIdEventHandler
 from application.sync.notifier import Notifier
 from application.sync.product_names import ProductNames
+from application.sync.provider_reads import ProviderReads
 from domain.billing.events import (
     CheckoutCompleted,
     CustomerChanged,
@@ -52,6 +53,7 @@ class EventHandlerProvider(Provider):
     scope = Scope.REQUEST
 
     notifier = provide(Notifier)
+    provider_reads = provide(ProviderReads)
     default_card = provide(DefaultCardNotice)
     product_names = provide(ProductNames)
     auto_link = provide(AutoLink)

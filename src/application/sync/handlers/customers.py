@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from application.ports.billing_event_source import BillingEventSource
 from application.ports.billing_mirror import BillingMirror
 from application.sync.auto_link import AutoLink, metadata_claim
 from application.sync.default_card import DefaultCardNotice
+from application.sync.provider_reads import ProviderReads
 from application.sync.reconcile import reconcile
 from application.sync.settings import AutoLinkSettings, SyncSettings
 from domain.billing.events import Change, CustomerChanged
@@ -19,13 +19,13 @@ class CustomerEventHandler:
     def __init__(
         self,
         mirror: BillingMirror,
-        source: BillingEventSource,
+        reads: ProviderReads,
         default_card: DefaultCardNotice,
         settings: SyncSettings,
         auto_link: AutoLink,
         auto_link_settings: AutoLinkSettings,
     ) -> None:
-        self._mirror, self._source = mirror, source
+        self._mirror, self._reads = mirror, reads
         self._default_card, self._settings = default_card, settings
         self._auto_link, self._auto_link_settings = auto_link, auto_link_settings
 
@@ -37,7 +37,7 @@ class CustomerEventHandler:
         reconciled = await reconcile(
             existing,
             incoming.keeping_tax_ids_of(existing),
-            refetch=lambda: self._source.retrieve_customer(incoming.id),
+            refetch=lambda: self._reads.customer(incoming.id),
             save=self._mirror.save_customer,
             always_refetch=self._settings.always_refetch,
         )

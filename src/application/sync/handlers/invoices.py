@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from application.ports.billing_event_source import BillingEventSource
 from application.ports.billing_mirror import BillingMirror
 from application.sync.notifier import Notifier
+from application.sync.provider_reads import ProviderReads
 from application.sync.reconcile import reconcile
 from application.sync.settings import SyncSettings
 from domain.billing.events import InvoiceChanged
@@ -15,11 +15,11 @@ class InvoiceEventHandler:
     def __init__(
         self,
         mirror: BillingMirror,
-        source: BillingEventSource,
+        reads: ProviderReads,
         notifier: Notifier,
         settings: SyncSettings,
     ) -> None:
-        self._mirror, self._source = mirror, source
+        self._mirror, self._reads = mirror, reads
         self._notifier, self._settings = notifier, settings
 
     async def handle(self, event: InvoiceChanged) -> None:
@@ -27,7 +27,7 @@ class InvoiceEventHandler:
         await reconcile(
             await self._mirror.get_invoice(incoming.id),
             incoming,
-            refetch=lambda: self._source.retrieve_invoice(incoming.id),
+            refetch=lambda: self._reads.invoice(incoming.id),
             save=self._mirror.save_invoice,
             always_refetch=self._settings.always_refetch,
         )

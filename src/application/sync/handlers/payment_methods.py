@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from application.ports.billing_event_source import BillingEventSource
 from application.ports.billing_mirror import BillingMirror
 from application.sync.default_card import DefaultCardNotice
+from application.sync.provider_reads import ProviderReads
 from application.sync.reconcile import reconcile
 from application.sync.settings import SyncSettings
 from domain.billing.events import PaymentMethodChanged, PaymentMethodMoment
@@ -17,11 +17,11 @@ class PaymentMethodEventHandler:
     def __init__(
         self,
         mirror: BillingMirror,
-        source: BillingEventSource,
+        reads: ProviderReads,
         default_card: DefaultCardNotice,
         settings: SyncSettings,
     ) -> None:
-        self._mirror, self._source = mirror, source
+        self._mirror, self._reads = mirror, reads
         self._default_card, self._settings = default_card, settings
 
     async def handle(self, event: PaymentMethodChanged) -> None:
@@ -34,7 +34,7 @@ class PaymentMethodEventHandler:
         await reconcile(
             existing,
             incoming,
-            refetch=lambda: self._source.retrieve_payment_method(incoming.id),
+            refetch=lambda: self._reads.payment_method(incoming.id),
             save=self._mirror.save_payment_method,
             always_refetch=self._settings.always_refetch,
         )

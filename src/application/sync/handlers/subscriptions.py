@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from application.ports.billing_event_source import BillingEventSource
 from application.ports.billing_mirror import BillingMirror
 from application.sync.notifier import Notifier
 from application.sync.product_names import ProductNames
+from application.sync.provider_reads import ProviderReads
 from application.sync.reconcile import reconcile
 from application.sync.settings import SyncSettings
 from domain.billing.events import SubscriptionChanged
@@ -16,12 +16,12 @@ class SubscriptionEventHandler:
     def __init__(
         self,
         mirror: BillingMirror,
-        source: BillingEventSource,
+        reads: ProviderReads,
         products: ProductNames,
         notifier: Notifier,
         settings: SyncSettings,
     ) -> None:
-        self._mirror, self._source, self._products = mirror, source, products
+        self._mirror, self._reads, self._products = mirror, reads, products
         self._notifier, self._settings = notifier, settings
 
     async def handle(self, event: SubscriptionChanged) -> None:
@@ -30,7 +30,7 @@ class SubscriptionEventHandler:
         await reconcile(
             existing,
             incoming,
-            refetch=lambda: self._source.retrieve_subscription(incoming.id),
+            refetch=lambda: self._reads.subscription(incoming.id),
             save=self._mirror.save_subscription,
             always_refetch=self._settings.always_refetch,
         )
