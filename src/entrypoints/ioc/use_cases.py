@@ -23,7 +23,7 @@ from application.customers.show_customer import ShowCustomer
 from application.customers.unlink_customer import UnlinkCustomer
 from application.open_portal import OpenBillingPortal
 from application.ports.billing_event_translator import BillingEventTranslator
-from application.ports.billing_mirror import BillingMirror
+from application.ports.billing_mirror import LinkedBillingPages
 from application.ports.clock import Clock
 from application.ports.customer_directory import CustomerDirectory
 from application.ports.customer_link_audit import CustomerLinkAudit
@@ -111,16 +111,15 @@ class UseCaseProvider(Provider):
     ) -> ReceiveEvent:
         return ReceiveEvent(intake, translator, clock, livemode=webhooks.livemode)
 
-    @provide
+    @provide(scope=Scope.APP)  # no per-request state: the link and page read together
     def billing_summary(
         self,
-        customers: CustomerDirectory,
-        mirror: BillingMirror,
+        pages: LinkedBillingPages,
         clock: Clock,
         policy: PortalPolicy,
         catalog: PortalCatalog,
     ) -> BillingSummary:
-        return BillingSummary(customers, mirror, clock, policy, catalog)
+        return BillingSummary.linked_pages(pages, clock, policy, catalog)
 
     @provide
     def send_outbox_batch(

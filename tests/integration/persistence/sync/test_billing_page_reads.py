@@ -9,12 +9,14 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from adapters.persistence import SqlaBillingMirror, SqlaTransactionManager
+from adapters.persistence import SqlaBillingMirror, SqlaCustomerDirectory, SqlaTransactionManager
+from adapters.persistence.billing_mirror import SqlaLinkedBillingPages
 from application.ports.billing_mirror import BillingMirror, BillingPageRead
 from domain.billing.product import MirroredProduct
 from domain.billing.subscription import MirroredSubscription
+from domain.customer import Customer
 
 from .mirror_records import FROM_EVENT, T0, customer, invoice, payment_method, subscription
 
@@ -128,3 +130,38 @@ async def test_the_page_read_locks_no_row(
         await SqlaBillingMirror(reading).complete_subscriptions("cus_1")
         for statement in lock_now:  # would raise "could not obtain lock" under a lock
             assert (await other.execute(statement)).scalar_one()
+
+
+async def test_the_linked_page_read_is_the_link_then_its_customers_page(
+    engine: AsyncEngine, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    await _seed(session_factory)
+    async with session_factory() as session:
+        links = SqlaCustomerDirectory(session)
+        await links.save(Customer("u_1", "cus_1", segment="pro", email="a@example.com"))
+        await links.save(Customer("u_empty", None, segment="default", email=None))
+        await links.save(Customer("u_unmirrored", "cus_absent", segment="default", email=None))
+        await SqlaTransactionManager(session).commit()
+        expected = await SqlaBillingMirror(session).read_billing_page("cus_1")
+        absent = await SqlaBillingMirror(session).read_billing_page("cus_absent")
+    pages = SqlaLinkedBillingPages(engine, session_factory)
+
+    link, page = await pages.read("u_1")
+    assert link == Customer("u_1", "cus_1", segment="pro", email="a@example.com")
+    assert page == expected
+    assert [s.id for s in page.subscriptions] == ["sub_1", "sub_3", "sub_2"]
+    assert await pages.read("u_unknown") == (None, None)
+    assert await pages.read("u_empty") == (Customer("u_empty", None, "default", None), None)
+    link, page = await pages.read("u_unmirrored")
+    assert page == absent
+    assert page is not None
+    assert page.customer is None
+
+
+async def test_the_linked_page_read_returns_its_connection_to_the_pool(
+    engine: AsyncEngine, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    pages = SqlaLinkedBillingPages(engine, session_factory)
+    for _ in range(3 * engine.pool.size()):  # more reads than the pool holds connections
+        assert await pages.read("u_unknown") == (None, None)
+    assert engine.pool.checkedout() == 0
