@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
+import httpcore
 import httpx
 import pytest
 
@@ -122,3 +123,94 @@ def test_the_stripe_client_uses_it_unless_the_environment_names_a_proxy(
     proxied = MeteredHTTPXClient(timeout=5)
     assert not isinstance(proxied._client_async._transport, KeepAlivePoolTransport)
     assert proxied._client_async._mounts  # httpx routes through the proxy itself
+
+
+async def _raw_server(replies: list[bytes], *, hold: float = 0.0) -> tuple[asyncio.Server, str]:
+    """A server answering each request (read up to its blank line) with the next reply
+    as it is; ``hold`` seconds before each; closes after the last."""
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while replies:
+                await reader.readuntil(b"\r\n\r\n")
+                await asyncio.sleep(hold)
+                writer.write(replies.pop(0))
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    listening = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = listening.sockets[0].getsockname()[1]
+    return listening, f"http://127.0.0.1:{port}/v1/x?a=1"
+
+
+async def _exchange(
+    transport: KeepAlivePoolTransport, url: str, read: float | None = 5.0
+) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    target = httpcore.URL(url)
+    headers = [(b"Host", target.host)]
+    timeouts = {"connect": 5.0, "read": read, "pool": 5.0}
+    return await transport.exchange(b"GET", target, headers, None, timeouts)
+
+
+async def test_exchange_reads_length_chunked_and_to_the_end_bodies() -> None:
+    listening, url = await _raw_server(
+        [
+            b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nRequest-Id: req_1\r\n\r\nhello",
+            b"HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n"
+            b"3\r\nabc\r\n2;x=y\r\nde\r\n0\r\nTrailer: t\r\n\r\n",
+            b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n",
+            b"HTTP/1.0 200 OK\r\n\r\nuntil the end",
+        ]
+    )
+    async with listening:
+        transport = KeepAlivePoolTransport()
+        try:
+            status, headers, body = await _exchange(transport, url)
+            assert (status, body) == (200, b"hello")
+            assert (b"Request-Id", b"req_1") in headers
+            assert (await _exchange(transport, url))[::2] == (201, b"abcde")
+            assert (await _exchange(transport, url))[::2] == (204, b"")
+            assert (await _exchange(transport, url))[::2] == (200, b"until the end")
+        finally:
+            await transport.aclose()
+
+
+async def test_exchange_reuses_a_kept_connection_and_not_a_closed_one(server: Server) -> None:
+    transport = KeepAlivePoolTransport()
+    try:
+        for _ in range(3):
+            assert (await _exchange(transport, server.url))[0] == 200
+        assert server.accepted == 1
+        server.close_after_reply = True
+        assert (await _exchange(transport, server.url))[0] == 200
+        await server.closed.wait()
+        server.close_after_reply = False
+        assert (await _exchange(transport, server.url))[0] == 200
+        assert server.accepted == 2
+    finally:
+        await transport.aclose()
+
+
+async def test_exchange_failures_are_httpx_errors() -> None:
+    listening, url = await _raw_server([b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx"], hold=1)
+    async with listening:
+        transport = KeepAlivePoolTransport()
+        try:
+            with pytest.raises(httpx.ReadTimeout):
+                await _exchange(transport, url, read=0.05)
+        finally:
+            await transport.aclose()
+    listening, url = await _raw_server([b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nshort"])
+    async with listening:
+        transport = KeepAlivePoolTransport()
+        try:
+            with pytest.raises(httpx.RemoteProtocolError):
+                await _exchange(transport, url)
+        finally:
+            await transport.aclose()
+    transport = KeepAlivePoolTransport()
+    with pytest.raises(httpx.ConnectError):
+        await _exchange(transport, url)  # nobody listens there any more
