@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from adapters.persistence import mirror_rows as rows
 from adapters.persistence.customer_directory import SqlaCustomerDirectory
 from adapters.persistence.driver_reads import (
+    PooledUnit,
     columns,
     driver_errors,
     pooled_driver,
@@ -359,6 +360,12 @@ class SqlaBillingMirror(BillingMirror):
         return _billing_page(found)
 
     async def complete_subscriptions(self, customer_id: str) -> list[MirroredSubscription] | None:
+        if isinstance(self._session, PooledUnit):  # read ahead with the customer's link?
+            key = ("complete_subscriptions", customer_id)
+            if key in self._session.read_ahead:
+                found_ahead: list[MirroredSubscription] | None
+                found_ahead = self._session.read_ahead.pop(key)
+                return found_ahead
         driver = await session_driver(self._session, "reading the billing mirror")
         if driver is None:
             return await BillingMirror.complete_subscriptions(self, customer_id)

@@ -89,6 +89,9 @@ class PooledUnit(TransactionManager):
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._fairy: Any = None
+        # Rows a repository read ahead in one of its statements, for another repository's
+        # next read on this unit (taken once; forgotten when the unit ends).
+        self.read_ahead: dict[tuple[str, str], Any] = {}
 
     async def driver(self, action: str) -> Any:
         if self._fairy is None:
@@ -102,6 +105,7 @@ class PooledUnit(TransactionManager):
         return self._fairy.driver_connection
 
     async def release(self) -> None:
+        self.read_ahead.clear()
         fairy, self._fairy = self._fairy, None
         if fairy is not None:
             await greenlet_spawn(fairy.close)

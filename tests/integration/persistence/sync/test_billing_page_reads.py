@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from typing import cast
 
 import pytest
 from sqlalchemy import text
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from adapters.persistence import SqlaBillingMirror, SqlaCustomerDirectory, SqlaTransactionManager
 from adapters.persistence.billing_mirror import SqlaLinkedBillingPages
+from adapters.persistence.driver_reads import PooledUnit
 from application.ports.billing_mirror import BillingMirror, BillingPageRead
 from domain.billing.product import MirroredProduct
 from domain.billing.subscription import MirroredSubscription
@@ -164,4 +166,42 @@ async def test_the_linked_page_read_returns_its_connection_to_the_pool(
     pages = SqlaLinkedBillingPages(engine, session_factory)
     for _ in range(3 * engine.pool.size()):  # more reads than the pool holds connections
         assert await pages.read("u_unknown") == (None, None)
+    assert engine.pool.checkedout() == 0
+
+
+@pytest.mark.parametrize(
+    "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+async def test_a_pooled_units_link_read_brings_the_complete_subscriptions_along(
+    engine: AsyncEngine, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    await _seed(session_factory)
+    async with session_factory() as session:
+        await SqlaCustomerDirectory(session).save(Customer("u_1", "cus_1", "b2c", None))
+        await SqlaCustomerDirectory(session).save(Customer("u_2", "cus_2", "b2c", None))
+        await SqlaBillingMirror(session).mark_subscriptions_complete(["cus_1"], at=T0)
+        await SqlaTransactionManager(session).commit()
+        expected = await SqlaBillingMirror(session).complete_subscriptions("cus_1")
+    assert expected is not None
+    assert len(expected) == 3
+
+    unit = PooledUnit(engine)
+    on_unit = cast(AsyncSession, unit)
+    try:
+        link = await SqlaCustomerDirectory(on_unit).get("u_1")
+        assert link == Customer("u_1", "cus_1", "b2c", None)
+        assert unit.read_ahead == {("complete_subscriptions", "cus_1"): expected}
+        mirror = SqlaBillingMirror(on_unit)
+        assert await mirror.complete_subscriptions("cus_1") == expected
+        assert unit.read_ahead == {}  # taken once: a second read asks the database again
+        assert await mirror.complete_subscriptions("cus_1") == expected
+
+        assert await SqlaCustomerDirectory(on_unit).get("u_2") is not None
+        assert unit.read_ahead == {("complete_subscriptions", "cus_2"): None}  # incomplete
+        assert await mirror.complete_subscriptions("cus_2") is None
+        assert await SqlaCustomerDirectory(on_unit).get("u_none") is None
+        await SqlaCustomerDirectory(on_unit).get("u_1")
+    finally:
+        await unit.release()
+    assert unit.read_ahead == {}
     assert engine.pool.checkedout() == 0
