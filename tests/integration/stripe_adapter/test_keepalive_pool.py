@@ -4,12 +4,20 @@ bounded, and replaced when the server closed them."""
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import httpcore
 import httpx
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from adapters.stripe.keepalive_pool import KeepAlivePoolTransport
 from adapters.stripe.metered_http_client import MeteredHTTPXClient
@@ -214,3 +222,96 @@ async def test_exchange_failures_are_httpx_errors() -> None:
     transport = KeepAlivePoolTransport()
     with pytest.raises(httpx.ConnectError):
         await _exchange(transport, url)  # nobody listens there any more
+
+
+def _tls_pair(tmp_path: Path) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """A throwaway CA, a certificate it signed for ``localhost``, and the two contexts:
+    the server's and a client's that trusts only that CA."""
+    now = datetime.now(UTC)
+
+    def certificate(
+        subject: str, key: ec.EllipticCurvePrivateKey, issuer: x509.Name, signer: Any, ca: bool
+    ) -> x509.Certificate:
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+            .issuer_name(issuer)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(minutes=5))
+            .not_valid_after(now + timedelta(hours=1))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        )
+        if not ca:
+            names = [x509.DNSName("localhost")]
+            builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
+        return builder.sign(signer, hashes.SHA256())
+
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test CA")])
+    ca = certificate("test CA", ca_key, ca_name, ca_key, ca=True)
+    server_key = ec.generate_private_key(ec.SECP256R1())
+    server = certificate("localhost", server_key, ca_name, ca_key, ca=False)
+    (tmp_path / "server.pem").write_bytes(
+        server.public_bytes(serialization.Encoding.PEM)
+        + server_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(tmp_path / "server.pem")
+    client_context = ssl.create_default_context(
+        cadata=ca.public_bytes(serialization.Encoding.PEM).decode()
+    )
+    return server_context, client_context
+
+
+async def test_exchange_over_tls_checks_the_certificate_and_keeps_the_connection(
+    tmp_path: Path,
+) -> None:
+    """Stripe is reached over HTTPS: the certificate is verified against the trusted CAs
+    and the server's name (an untrusted one is a ConnectError), and a verified
+    connection is kept for the next request."""
+    server_context, client_context = _tls_pair(tmp_path)
+    accepted = 0
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal accepted
+        accepted += 1
+        try:
+            while True:
+                await reader.readuntil(b"\r\n\r\n")
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError, ssl.SSLError):
+            pass
+        finally:
+            writer.close()
+
+    listening = await asyncio.start_server(serve, "127.0.0.1", 0, ssl=server_context)
+    port = listening.sockets[0].getsockname()[1]
+    async with listening:
+        trusting = KeepAlivePoolTransport(verify=client_context)
+        try:
+            for _ in range(2):
+                assert (await _exchange(trusting, f"https://localhost:{port}/v1/x"))[::2] == (
+                    200,
+                    b"ok",
+                )
+            assert accepted == 1
+        finally:
+            await trusting.aclose()
+        default = KeepAlivePoolTransport()  # the system's CAs: this certificate is unknown
+        try:
+            with pytest.raises(httpx.ConnectError):
+                await _exchange(default, f"https://localhost:{port}/v1/x")
+        finally:
+            await default.aclose()
+        wrong_name = KeepAlivePoolTransport(verify=client_context)
+        try:  # a trusted certificate for another name
+            with pytest.raises(httpx.ConnectError):
+                await _exchange(wrong_name, f"https://127.0.0.1:{port}/v1/x")
+        finally:
+            await wrong_name.aclose()
