@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, fields
+from dataclasses import fields
 from datetime import UTC, datetime
 
 import structlog
@@ -64,7 +64,8 @@ class SqlaPortalAccessAudit(PortalAccessAudit):
 
     @staticmethod
     def _logged(entry: PortalAccessRecord) -> dict[str, object]:
-        values = {name: _fit(name, value) for name, value in asdict(entry).items()}
+        # The record's fields are all scalars: read directly (``asdict`` copies each deeply).
+        values = {name: _fit(name, getattr(entry, name)) for name in _FIELDS}
         # A fresh proxy per call: a logger cached at import would miss later configuration.
         structlog.get_logger("billing_portal.audit").info(
             "portal.access.decided",
@@ -83,8 +84,13 @@ def _utc(value: datetime) -> datetime:
 def _fit(name: str, value: object) -> object:
     if not isinstance(value, str):
         return value
-    length = getattr(portal_access_audit.c[name].type, "length", None) or MAX_USER_AGENT
-    return value[:length]
+    return value[: _LENGTHS[name]]
+
+
+# Each text column's length (MAX_USER_AGENT where the column has none), looked up once.
+_LENGTHS = {
+    c.name: getattr(c.type, "length", None) or MAX_USER_AGENT for c in portal_access_audit.columns
+}
 
 
 class SqlaPortalAccessHistory(PortalAccessHistory):

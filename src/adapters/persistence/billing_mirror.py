@@ -22,10 +22,18 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from adapters.persistence import mirror_rows as rows
-from adapters.persistence.driver_reads import columns, driver_errors, prefixed, session_driver
+from adapters.persistence.customer_directory import SqlaCustomerDirectory
+from adapters.persistence.driver_reads import (
+    PooledUnit,
+    columns,
+    driver_errors,
+    pooled_driver,
+    prefixed,
+    session_driver,
+)
 from adapters.persistence.errors import translate_database_errors
 from adapters.persistence.tables import (
     billing_customers,
@@ -37,12 +45,18 @@ from adapters.persistence.tables import (
 )
 from adapters.persistence.upsert import dialect_insert
 from application.errors import PersistenceUnavailable
-from application.ports.billing_mirror import BillingMirror, BillingPageRead, InvoiceCursor
+from application.ports.billing_mirror import (
+    BillingMirror,
+    BillingPageRead,
+    InvoiceCursor,
+    LinkedBillingPages,
+)
 from domain.billing.customer import MirroredCustomer
 from domain.billing.invoice import MirroredInvoice
 from domain.billing.payment_method import MirroredPaymentMethod
 from domain.billing.product import MirroredProduct
 from domain.billing.subscription import MirroredSubscription
+from domain.customer import Customer
 
 R = TypeVar("R")
 
@@ -116,12 +130,14 @@ _LAST_WRITTEN = _last_written()
 # One row per subscription (one row of NULLs for it when there is none), each with the
 # customer, their default card, when we last wrote any of their rows, the subscription's
 # newest invoice by (created, id) as _LATEST_INVOICES ranks them, and its products' names.
-_PAGE = f"""
+def _page_sql(customer: str) -> str:
+    """The page of the customer whose id is the SQL expression ``customer``."""
+    return f"""
 SELECT {columns("c", billing_customers)}, {columns("p", billing_payment_methods)},
   GREATEST(c.updated_at,
-    (SELECT max(updated_at) FROM billing_subscriptions WHERE customer_id = $1),
-    (SELECT max(updated_at) FROM billing_invoices WHERE customer_id = $1),
-    (SELECT max(updated_at) FROM billing_payment_methods WHERE customer_id = $1)
+    (SELECT max(updated_at) FROM billing_subscriptions WHERE customer_id = {customer}),
+    (SELECT max(updated_at) FROM billing_invoices WHERE customer_id = {customer}),
+    (SELECT max(updated_at) FROM billing_payment_methods WHERE customer_id = {customer})
   ) AS written_at,
   {columns("s", billing_subscriptions)}, {columns("i", billing_invoices)},
   (SELECT jsonb_object_agg(pr.id, pr.name) FROM billing_products pr
@@ -129,15 +145,27 @@ SELECT {columns("c", billing_customers)}, {columns("p", billing_payment_methods)
      AND pr.id IN (SELECT item ->> 'product_id' FROM jsonb_array_elements(s.items) AS item)
   ) AS product_names
 FROM (SELECT 1) AS one
-LEFT JOIN billing_customers c ON c.id = $1
+LEFT JOIN billing_customers c ON c.id = {customer}
 LEFT JOIN billing_payment_methods p ON p.id = c.default_payment_method_id
-LEFT JOIN billing_subscriptions s ON s.customer_id = $1
+LEFT JOIN billing_subscriptions s ON s.customer_id = {customer}
 LEFT JOIN LATERAL (
   SELECT * FROM billing_invoices
-  WHERE customer_id = $1 AND subscription_id = s.id
+  WHERE customer_id = {customer} AND subscription_id = s.id
   ORDER BY created DESC, id DESC LIMIT 1
 ) i ON true
-ORDER BY s.created, s.id
+"""  # noqa: S608  (our own column names; every value is a bound parameter)
+
+
+_PAGE = _page_sql("$1") + "ORDER BY s.created, s.id"
+# The user's link and its customer's page in one statement ($1 the user): the link's
+# columns as "l.*" on every row (NULL when there is no link), then the page's as above.
+_LINKED_PAGE = f"""
+SELECT l.user_id AS "l.user_id", l.stripe_customer_id AS "l.stripe_customer_id",
+  l.segment AS "l.segment", l.email AS "l.email", page.*
+FROM (SELECT 1) AS one
+LEFT JOIN customer_links l ON l.user_id = $1
+LEFT JOIN LATERAL ({_page_sql("l.stripe_customer_id")}) page ON true
+ORDER BY page."s.created", page."s.id"
 """  # noqa: S608  (our own column names; every value is a bound parameter)
 # Coverage and subscriptions in one statement: no row when the mirror is not complete, one
 # row of NULLs when it is complete and holds no subscription.
@@ -148,6 +176,75 @@ LEFT JOIN billing_subscriptions s ON s.customer_id = m.customer_id
 WHERE m.customer_id = $1
 ORDER BY s.created, s.id
 """  # noqa: S608  (our own column names; every value is a bound parameter)
+
+
+def _billing_page(found: list[Any]) -> BillingPageRead:
+    """The page from the rows of ``_PAGE`` (or ``_LINKED_PAGE``): one per subscription."""
+    subscriptions: list[MirroredSubscription] = []
+    latest: dict[str, MirroredInvoice] = {}
+    names: dict[str, str] = {}
+    for row in found:
+        subscription_row = prefixed(row, "s")
+        if subscription_row is None:
+            continue  # the customer has none
+        subscription = rows.subscription_record(subscription_row)
+        subscriptions.append(subscription)
+        invoice = prefixed(row, "i")
+        if invoice is not None:
+            latest[subscription.id] = rows.invoice_record(invoice)
+        names.update(row["product_names"] or {})
+    head = found[0]  # always a row: the joins start from one
+    customer = prefixed(head, "c")
+    method = prefixed(head, "p")
+    return BillingPageRead(
+        customer=rows.customer_record(customer) if customer is not None else None,
+        subscriptions=subscriptions,
+        default_payment_method=rows.payment_method_record(method) if method else None,
+        latest_invoices=latest,
+        product_names=names,
+        last_written_at=head["written_at"],
+    )
+
+
+class SqlaLinkedBillingPages(LinkedBillingPages):
+    """``LinkedBillingPages`` on the engine, each read on a connection of its own.
+
+    On PostgreSQL one statement (``_LINKED_PAGE``), autocommitted on a pooled asyncpg
+    connection, with no ``AsyncSession`` around it: the link read apart from the page,
+    and the session's checkout and close, were a fifth of ``GET /api/billing/summary``
+    (docs/PERFORMANCE.md). Elsewhere a session reads the link, then the page. Database
+    failures raise ``PersistenceUnavailable``.
+    """
+
+    def __init__(self, engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._engine, self._sessions = engine, sessions
+        self._postgres = engine.dialect.driver == "asyncpg"
+
+    async def read(self, user_id: str) -> tuple[Customer | None, BillingPageRead | None]:
+        if not self._postgres:
+            async with self._sessions() as session:
+                link = await SqlaCustomerDirectory(session).get(user_id)
+                if link is None or not link.stripe_customer_id:
+                    return link, None
+                return link, await SqlaBillingMirror(session).read_billing_page(
+                    link.stripe_customer_id
+                )
+        action = f"reading the billing page of user {user_id!r}"
+        async with pooled_driver(self._engine, action) as driver:
+            with driver_errors(action):
+                found = await driver.fetch(_LINKED_PAGE, user_id)
+        head = found[0]  # always a row: the joins start from one
+        if head["l.user_id"] is None:
+            return None, None
+        link = Customer(
+            user_id=head["l.user_id"],
+            stripe_customer_id=head["l.stripe_customer_id"],
+            segment=head["l.segment"],
+            email=head["l.email"],
+        )
+        if not link.stripe_customer_id:
+            return link, None
+        return link, _billing_page(found)
 
 
 class SqlaBillingMirror(BillingMirror):
@@ -260,32 +357,15 @@ class SqlaBillingMirror(BillingMirror):
             return await BillingMirror.read_billing_page(self, customer_id)
         with driver_errors(f"reading the billing page of {customer_id!r}"):
             found = await driver.fetch(_PAGE, customer_id)
-        subscriptions: list[MirroredSubscription] = []
-        latest: dict[str, MirroredInvoice] = {}
-        names: dict[str, str] = {}
-        for row in found:
-            subscription_row = prefixed(row, "s")
-            if subscription_row is None:
-                continue  # the customer has none
-            subscription = rows.subscription_record(subscription_row)
-            subscriptions.append(subscription)
-            invoice = prefixed(row, "i")
-            if invoice is not None:
-                latest[subscription.id] = rows.invoice_record(invoice)
-            names.update(row["product_names"] or {})
-        head = found[0]  # always a row: the joins start from one
-        customer = prefixed(head, "c")
-        method = prefixed(head, "p")
-        return BillingPageRead(
-            customer=rows.customer_record(customer) if customer is not None else None,
-            subscriptions=subscriptions,
-            default_payment_method=rows.payment_method_record(method) if method else None,
-            latest_invoices=latest,
-            product_names=names,
-            last_written_at=head["written_at"],
-        )
+        return _billing_page(found)
 
     async def complete_subscriptions(self, customer_id: str) -> list[MirroredSubscription] | None:
+        if isinstance(self._session, PooledUnit):  # read ahead with the customer's link?
+            key = ("complete_subscriptions", customer_id)
+            if key in self._session.read_ahead:
+                found_ahead: list[MirroredSubscription] | None
+                found_ahead = self._session.read_ahead.pop(key)
+                return found_ahead
         driver = await session_driver(self._session, "reading the billing mirror")
         if driver is None:
             return await BillingMirror.complete_subscriptions(self, customer_id)

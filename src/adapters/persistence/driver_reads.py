@@ -11,21 +11,26 @@ set on the connection. On any other driver the callers use their SQLAlchemy stat
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from typing import Any
 
 import asyncpg
 from sqlalchemy import Table
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+from sqlalchemy.util import greenlet_spawn
 
 from adapters.persistence.errors import describe, translate_database_errors
 from application.errors import PersistenceUnavailable
+from application.ports.transaction_manager import TransactionManager
 
 
 async def session_driver(session: AsyncSession, action: str) -> Any:
     """The asyncpg connection of ``session`` (checked out now if need be), or ``None`` when
-    the database is not PostgreSQL on asyncpg."""
+    the database is not PostgreSQL on asyncpg. A ``PooledUnit`` in place of the session
+    gives its own connection."""
+    if isinstance(session, PooledUnit):
+        return await session.driver(action)
     if session.get_bind().dialect.driver != "asyncpg":
         return None
     with translate_database_errors(action):
@@ -40,6 +45,83 @@ async def connection_driver(connection: AsyncConnection) -> Any:
         return None
     raw = await connection.get_raw_connection()
     return raw.driver_connection
+
+
+@asynccontextmanager
+async def pooled_driver(engine: AsyncEngine, action: str) -> AsyncIterator[Any]:
+    """An asyncpg connection checked out of ``engine``'s pool for a few autocommitted
+    statements, and returned to it after (PostgreSQL on asyncpg only).
+
+    The pool's own checkout and checkin, without an ``AsyncSession`` or an engine
+    ``Connection`` around them: the session's begin, connection and close were 16% of
+    ``GET /api/billing/summary``, an engine connection's 5% of a portal session. The
+    pool's checkout events still run (``engine.py`` discards a connection the server
+    closed) and a checkin still resets the connection (a rollback if a transaction was
+    left open). Failures raise ``PersistenceUnavailable``."""
+    pool = engine.sync_engine.pool
+    with driver_errors(action):
+        try:
+            fairy = await greenlet_spawn(pool.connect)
+        except engine.dialect.loaded_dbapi.Error as error:  # the adapter's, not wrapped
+            raise PersistenceUnavailable(
+                f"database failure while {action}: {describe(error)}"
+            ) from error
+    try:
+        yield fairy.driver_connection
+    finally:
+        await greenlet_spawn(fairy.close)
+
+
+class PooledUnit(TransactionManager):
+    """A request's autocommitted statements on one pooled asyncpg connection, checked out
+    at the first statement and given back at ``commit`` or ``rollback`` (or ``release``).
+
+    For a unit of work that never opens a transaction on PostgreSQL: the portal session's
+    rate-limit hit, its reads and its audit row each commit by themselves. It stands in
+    for the ``AsyncSession`` of the repositories whose PostgreSQL path needs only
+    ``session_driver`` (``SqlaCustomerDirectory.get``, ``SqlaBillingMirror
+    .complete_subscriptions``, ``SqlaConfigurationMappings.get``,
+    ``SqlaPortalAccessAudit.record_and_commit``); anything else of a session raises
+    ``AttributeError``. The session's autobegin, connection, commit and close, and the
+    limiter's own checkout, were ~15% of a portal session (docs/PERFORMANCE.md).
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._fairy: Any = None
+        # Rows a repository read ahead in one of its statements, for another repository's
+        # next read on this unit (taken once; forgotten when the unit ends).
+        self.read_ahead: dict[tuple[str, str], Any] = {}
+
+    async def driver(self, action: str) -> Any:
+        if self._fairy is None:
+            with driver_errors(action):
+                try:
+                    self._fairy = await greenlet_spawn(self._engine.sync_engine.pool.connect)
+                except self._engine.dialect.loaded_dbapi.Error as error:
+                    raise PersistenceUnavailable(
+                        f"database failure while {action}: {describe(error)}"
+                    ) from error
+        return self._fairy.driver_connection
+
+    async def release(self) -> None:
+        self.read_ahead.clear()
+        fairy, self._fairy = self._fairy, None
+        if fairy is not None:
+            await greenlet_spawn(fairy.close)
+
+    async def commit(self) -> None:
+        await self.release()  # every statement committed by itself
+
+    async def rollback(self) -> None:
+        await self.release()  # nothing was left open to undo
+
+    def savepoint(self) -> AbstractAsyncContextManager[None]:
+        raise NotImplementedError("a PooledUnit runs no transaction to nest in")
+
+    @property
+    def supports_savepoints(self) -> bool:
+        return False
 
 
 @contextmanager

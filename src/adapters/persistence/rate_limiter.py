@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import math
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import case, delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.persistence.driver_reads import connection_driver, driver_errors
+from adapters.persistence.driver_reads import PooledUnit, driver_errors, pooled_driver
 from adapters.persistence.errors import translate_database_errors
 from adapters.persistence.tables import rate_limit_buckets as buckets
 from adapters.persistence.upsert import dialect_insert
@@ -36,10 +37,26 @@ class SqlaRateLimiter(RateLimiter):
     request's session writes, or the hit waits for that session's transaction.
     """
 
-    def __init__(self, engine: AsyncEngine, *, prune_every_seconds: int = 300) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        prune_every_seconds: int = 300,
+        unit: PooledUnit | None = None,
+    ) -> None:
         self._engine = engine
         self._prune_every = timedelta(seconds=prune_every_seconds)
         self._next_prune: datetime | None = None
+        self._unit = unit
+        self._shared = self  # whose prune schedule this one keeps
+
+    def on(self, unit: PooledUnit) -> SqlaRateLimiter:
+        """This limiter with each hit on ``unit``'s connection (PostgreSQL), autocommitted
+        as ever, so a request's hit and its reads share one checkout; the same buckets and
+        prune schedule."""
+        limiter = SqlaRateLimiter(self._engine, unit=unit)
+        limiter._prune_every, limiter._shared = self._prune_every, self._shared
+        return limiter
 
     async def hit(
         self, key: str, *, limit: int, window_seconds: int, now: datetime
@@ -64,18 +81,27 @@ class SqlaRateLimiter(RateLimiter):
     async def _hit_postgres(
         self, key: str, now_us: int, per_token_us: int, window_us: int
     ) -> int | None:
-        """One statement on the asyncpg connection, committed by itself (no BEGIN/COMMIT
-        round trips, no SQLAlchemy statement built per hit): None when a token was taken,
-        else when the bucket is full again."""
+        """One statement on a pooled asyncpg connection, committed by itself (no BEGIN/COMMIT
+        round trips, no SQLAlchemy statement built per hit, no engine ``Connection``: its
+        checkout was 5% of a portal session): None when a token was taken, else when the
+        bucket is full again."""
         action = f"counting a hit for {key!r}"
-        with driver_errors(action), translate_database_errors(action):
-            async with self._engine.connect() as connection:
-                driver = await connection_driver(connection)
-                taken = await driver.fetchval(_HIT_SQL, key, now_us, per_token_us, window_us)
-                if taken is not None:
-                    return None
-                refilled: int | None = await driver.fetchval(_REFILLED_SQL, key)
-                return now_us if refilled is None else refilled
+        if self._unit is not None:
+            return await self._hit_on(await self._unit.driver(action), action, key, now_us,
+                                      per_token_us, window_us)  # fmt: skip
+        async with pooled_driver(self._engine, action) as driver:
+            return await self._hit_on(driver, action, key, now_us, per_token_us, window_us)
+
+    @staticmethod
+    async def _hit_on(
+        driver: Any, action: str, key: str, now_us: int, per_token_us: int, window_us: int
+    ) -> int | None:
+        with driver_errors(action):
+            taken = await driver.fetchval(_HIT_SQL, key, now_us, per_token_us, window_us)
+            if taken is not None:
+                return None
+            refilled: int | None = await driver.fetchval(_REFILLED_SQL, key)
+            return now_us if refilled is None else refilled
 
     async def _hit(self, key: str, now_us: int, per_token_us: int, window_us: int) -> int | None:
         stored = buckets.c.refilled_at_us
@@ -100,9 +126,10 @@ class SqlaRateLimiter(RateLimiter):
         return None if allowed else refilled_at_us
 
     async def _prune_if_due(self, now: datetime, now_us: int) -> None:
-        if self._next_prune is not None and now < self._next_prune:
+        shared = self._shared
+        if shared._next_prune is not None and now < shared._next_prune:
             return
-        self._next_prune = now + self._prune_every
+        shared._next_prune = now + self._prune_every
         with translate_database_errors("pruning full rate-limit buckets"):
             async with self._engine.begin() as connection:
                 await connection.execute(delete(buckets).where(buckets.c.refilled_at_us <= now_us))

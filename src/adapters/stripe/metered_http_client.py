@@ -100,11 +100,9 @@ class MeteredHTTPXClient(stripe.HTTPXClient):
             if post_data:
                 sent.append((b"Content-Length", b"%d" % len(post_data)))
             sent += [(k.encode("ascii"), v.encode("ascii")) for k, v in headers.items()]
-            request = httpcore.Request(
-                method.upper(), target, headers=sent, content=post_data,
-                extensions={"timeout": self._timeouts},
-            )  # fmt: skip
-            status, raw_headers, content = await self._transport.exchange(request)
+            status, raw_headers, content = await self._transport.exchange(
+                method.upper().encode("ascii"), target, sent, post_data, self._timeouts
+            )
         except Exception as e:  # as the SDK: any failure is a connection error
             self._handle_request_error(e)
         return content, status, httpx.Headers(raw_headers)

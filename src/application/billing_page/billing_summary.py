@@ -8,7 +8,7 @@ from datetime import datetime
 
 from application.billing_page.allowed_flows import allowed_flows
 from application.errors import NoBillingAccount
-from application.ports.billing_mirror import BillingMirror
+from application.ports.billing_mirror import BillingMirror, BillingPageRead, LinkedBillingPages
 from application.ports.clock import Clock
 from application.ports.customer_directory import CustomerDirectory
 from application.ports.portal_catalog import PortalCatalog
@@ -16,6 +16,7 @@ from domain.billing.customer import TaxId
 from domain.billing.invoice import MirroredInvoice
 from domain.billing.payment_method import MirroredPaymentMethod
 from domain.billing.subscription import MirroredSubscription
+from domain.customer import Customer
 from domain.portal_decision import OpenPortal, PortalDecision
 from domain.portal_flow import FlowType
 from domain.portal_policy import PortalPolicy, decide_portal_access
@@ -72,6 +73,7 @@ class BillingSummary:
     """Read-only, from the mirror. Raises ``NoBillingAccount`` when no customer is linked.
 
     With ``catalog``, the result also lists the deep links the chosen configuration allows.
+    ``linked_pages`` builds one that reads the link and the page together (the service's).
     """
 
     def __init__(
@@ -82,16 +84,30 @@ class BillingSummary:
         policy: PortalPolicy,
         catalog: PortalCatalog | None = None,
     ) -> None:
-        self._customers, self._mirror = customers, mirror
+        self._pages: LinkedBillingPages = _LinkThenPage(customers, mirror)
         self._clock, self._policy = clock, policy
         self._catalog = catalog
 
+    @classmethod
+    def linked_pages(
+        cls,
+        pages: LinkedBillingPages,
+        clock: Clock,
+        policy: PortalPolicy,
+        catalog: PortalCatalog | None = None,
+    ) -> BillingSummary:
+        """Reading the link and its customer's page with ``pages`` (one statement on
+        PostgreSQL); it holds no per-request state, so one serves every request."""
+        summary = cls.__new__(cls)
+        summary._pages, summary._clock, summary._policy = pages, clock, policy
+        summary._catalog = catalog
+        return summary
+
     async def execute(self, user_id: str) -> BillingSummaryResult:
-        link = await self._customers.get(user_id)
-        if link is None or not link.stripe_customer_id:
+        link, page = await self._pages.read(user_id)  # no row locks
+        if link is None or not link.stripe_customer_id or page is None:
             raise NoBillingAccount(f"user {user_id!r} has no billing account linked")
         customer_id = link.stripe_customer_id
-        page = await self._mirror.read_billing_page(customer_id)  # no row locks
         customer, subs, method = page.customer, page.subscriptions, page.default_payment_method
         latest_invoices, names, written_at = (
             page.latest_invoices,
@@ -117,6 +133,19 @@ class BillingSummary:
             allowed_flows=flows,
             tax_ids=(customer.tax_ids or ()) if customer is not None else (),
         )
+
+
+class _LinkThenPage(LinkedBillingPages):
+    """The link from the directory, then its customer's page from the mirror."""
+
+    def __init__(self, customers: CustomerDirectory, mirror: BillingMirror) -> None:
+        self._customers, self._mirror = customers, mirror
+
+    async def read(self, user_id: str) -> tuple[Customer | None, BillingPageRead | None]:
+        link = await self._customers.get(user_id)
+        if link is None or not link.stripe_customer_id:
+            return link, None
+        return link, await self._mirror.read_billing_page(link.stripe_customer_id)
 
 
 def _line(

@@ -10,6 +10,7 @@ from domain.billing.invoice import MirroredInvoice
 from domain.billing.payment_method import MirroredPaymentMethod
 from domain.billing.product import MirroredProduct
 from domain.billing.subscription import MirroredSubscription
+from domain.customer import Customer
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,3 +154,13 @@ class BillingMirror(Protocol):
     async def save_many_payment_methods(self, records: Iterable[MirroredPaymentMethod]) -> None: ...
 
     async def save_many_products(self, records: Iterable[MirroredProduct]) -> None: ...
+
+
+class LinkedBillingPages(Protocol):
+    """A user's customer link and, when it names a customer, that customer's billing page,
+    read together without locking anything (``GET /api/billing/summary``). The customer
+    is always the one our link names: the caller passes only the user."""
+
+    async def read(self, user_id: str) -> tuple[Customer | None, BillingPageRead | None]:
+        """``(None, None)``: no link; ``(link, None)``: a link naming no customer."""
+        ...

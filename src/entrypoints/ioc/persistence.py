@@ -20,9 +20,11 @@ from adapters.persistence import (
     create_engine,
     create_session_factory,
 )
+from adapters.persistence.billing_mirror import SqlaLinkedBillingPages
 from adapters.persistence.event_intake import GroupCommitEventIntake
 from application.ports.access_audit import PortalAccessAudit
 from application.ports.api_key_store import ApiKeyStore
+from application.ports.billing_mirror import LinkedBillingPages
 from application.ports.configuration_mappings import ConfigurationMappings
 from application.ports.customer_directory import CustomerDirectory
 from application.ports.customer_link_audit import CustomerLinkAudit
@@ -67,6 +69,12 @@ class PersistenceProvider(Provider):
     )
     api_keys = provide(SqlaApiKeyStore, scope=Scope.REQUEST, provides=ApiKeyStore)
     transaction = provide(SqlaTransactionManager, scope=Scope.REQUEST, provides=TransactionManager)
+
+    @provide(scope=Scope.APP)
+    def linked_pages(
+        self, engine: AsyncEngine, factory: async_sessionmaker[AsyncSession]
+    ) -> LinkedBillingPages:
+        return SqlaLinkedBillingPages(engine, factory)
 
     @provide(scope=Scope.APP)
     def page_sessions(self, engine: AsyncEngine) -> PageSessionStore:

@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
-from dishka import AnyOf, Provider, Scope, provide
+from typing import cast
 
+from dishka import AnyOf, Provider, Scope, provide
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from adapters.metrics.metered_audit import MeteredPortalAccessAudit
+from adapters.persistence import (
+    SqlaBillingMirror,
+    SqlaConfigurationMappings,
+    SqlaCustomerDirectory,
+    SqlaPortalAccessAudit,
+    SqlaRateLimiter,
+)
+from adapters.persistence.driver_reads import PooledUnit
 from application.api_keys.authenticate_api_key import AuthenticateApiKey
 from application.api_keys.create_api_key import CreateApiKey
 from application.api_keys.list_api_keys import ListApiKeys
@@ -21,9 +33,10 @@ from application.customers.read_billing_status import ReadBillingStatus
 from application.customers.relink_customer import RelinkCustomer
 from application.customers.show_customer import ShowCustomer
 from application.customers.unlink_customer import UnlinkCustomer
-from application.open_portal import OpenBillingPortal
+from application.open_portal import OpenBillingPortal, PortalAccessSettings
 from application.ports.billing_event_translator import BillingEventTranslator
-from application.ports.billing_mirror import BillingMirror
+from application.ports.billing_mirror import LinkedBillingPages
+from application.ports.billing_provider import BillingProvider
 from application.ports.clock import Clock
 from application.ports.customer_directory import CustomerDirectory
 from application.ports.customer_link_audit import CustomerLinkAudit
@@ -47,6 +60,43 @@ from domain.portal_policy import PortalPolicy
 from entrypoints.sync_settings import MailSettings, WebhookSettings
 
 
+class PooledPortals:
+    """Per request, an ``OpenBillingPortal`` whose rate-limit hit, reads and audit row run
+    on one ``PooledUnit`` (PostgreSQL on asyncpg: ``available``) instead of a request
+    container's ``AsyncSession``: the same repositories, audit metering, limiter buckets
+    and app-scoped parts as the container's. The caller releases the unit when done."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        provider: BillingProvider,
+        catalog: PortalCatalog,
+        clock: Clock,
+        limiter: SqlaRateLimiter,
+        settings: PortalAccessSettings,
+    ) -> None:
+        self._engine, self._provider, self._catalog = engine, provider, catalog
+        self._clock, self._limiter, self._settings = clock, limiter, settings
+        self.available = engine.dialect.driver == "asyncpg"
+
+    def __call__(self) -> tuple[OpenBillingPortal, PooledUnit]:
+        unit = PooledUnit(self._engine)
+        session = cast(AsyncSession, unit)  # see PooledUnit: the repositories' hot paths
+        use_case = OpenBillingPortal(
+            customers=SqlaCustomerDirectory(session),
+            subscriptions=SubscriptionReader(SqlaBillingMirror(session), self._provider),
+            provider=self._provider,
+            mappings=SqlaConfigurationMappings(session),
+            catalog=self._catalog,
+            audit=MeteredPortalAccessAudit(SqlaPortalAccessAudit(session)),
+            limiter=self._limiter.on(unit),
+            clock=self._clock,
+            transaction=unit,
+            settings=self._settings,
+        )
+        return use_case, unit
+
+
 class UseCaseProvider(Provider):
     scope = Scope.REQUEST
 
@@ -66,6 +116,7 @@ class UseCaseProvider(Provider):
     list_invoices = provide(ListInvoices)
 
     open_portal = provide(OpenBillingPortal)
+    pooled_portals = provide(PooledPortals, scope=Scope.APP)
 
     relink_customer = provide(RelinkCustomer)
     unlink_customer = provide(UnlinkCustomer)
@@ -111,16 +162,15 @@ class UseCaseProvider(Provider):
     ) -> ReceiveEvent:
         return ReceiveEvent(intake, translator, clock, livemode=webhooks.livemode)
 
-    @provide
+    @provide(scope=Scope.APP)  # no per-request state: the link and page read together
     def billing_summary(
         self,
-        customers: CustomerDirectory,
-        mirror: BillingMirror,
+        pages: LinkedBillingPages,
         clock: Clock,
         policy: PortalPolicy,
         catalog: PortalCatalog,
     ) -> BillingSummary:
-        return BillingSummary(customers, mirror, clock, policy, catalog)
+        return BillingSummary.linked_pages(pages, clock, policy, catalog)
 
     @provide
     def send_outbox_batch(

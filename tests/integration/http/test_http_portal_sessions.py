@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from billing_builders import a_subscription
 from jwt_tokens import HS256
-from portal_harness import APP_BASE_URL, Portal, PortalFactory
+from portal_harness import APP_BASE_URL, RATE_LIMIT, Portal, PortalFactory
 from sqlalchemy import select
 from tests.fakes import FakeBillingProvider
 
@@ -213,3 +213,27 @@ async def test_readiness_fails_with_a_problem_when_the_database_is_down(
     assert response.status_code == 503
     assert response.headers["content-type"].startswith("application/problem+json")
     assert response.json()["type"].endswith("persistence-unavailable")
+
+
+async def test_refusals_on_the_fast_path_are_audited_with_what_was_known(
+    portal: Portal, billing: FakeBillingProvider, postgres_url: str
+) -> None:
+    unlinked, _ = new_user()
+    assert (await portal.client.post(URL, headers=HS256.headers(unlinked))).status_code == 404
+    [row] = await audit_rows(postgres_url, unlinked)
+    assert (row["outcome"], row["decision"]) == ("refused", "NoBillingAccount")
+    assert (row["segment"], row["stripe_customer_id"]) == (None, None)
+
+    user, customer = new_user()
+    await portal.link(user, customer, segment="b2b")
+    billing.subscriptions[customer] = [a_subscription(customer)]
+    statuses = [
+        (await portal.client.post(URL, headers=HS256.headers(user))).status_code
+        for _ in range(RATE_LIMIT + 1)
+    ]
+    assert statuses == [201] * RATE_LIMIT + [429]
+    rows = await audit_rows(postgres_url, user)
+    assert sorted(r["outcome"] for r in rows) == ["portal"] * RATE_LIMIT + ["refused"]
+    [refused] = [r for r in rows if r["outcome"] == "refused"]
+    assert refused["decision"] == "RateLimited"
+    assert (refused["segment"], refused["stripe_customer_id"]) == (None, None)  # not read yet

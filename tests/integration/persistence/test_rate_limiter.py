@@ -16,6 +16,7 @@ from adapters.persistence import (
     SqlaTransactionManager,
     create_engine,
 )
+from adapters.persistence.driver_reads import PooledUnit
 from adapters.persistence.tables import rate_limit_buckets
 from application.ports.rate_limiter import RateLimitVerdict
 from domain.customer import Customer
@@ -204,3 +205,32 @@ async def test_concurrent_hits_on_postgres_never_take_more_tokens_than_the_bucke
             await e.dispose()
 
     assert [sum(v.allowed for v in verdicts) for verdicts in rounds] == [10, 0, 1]
+
+
+@pytest.mark.postgres
+async def test_hits_on_a_pooled_unit_share_its_connection_and_count_the_same(
+    postgres_url: str,
+) -> None:
+    engine = create_engine(postgres_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(rate_limit_buckets.delete())
+        limiter = SqlaRateLimiter(engine)
+        unit = PooledUnit(engine)
+        on_unit = limiter.on(unit)
+
+        async def hit(seconds: float) -> RateLimitVerdict:
+            return await on_unit.hit("portal:u1", limit=LIMIT, window_seconds=60, now=at(seconds))
+
+        assert [await hit(1), await hit(2)] == [RateLimitVerdict(True, 0)] * 2
+        assert engine.pool.checkedout() == 1  # the unit's one connection, still held
+        await unit.rollback()  # gives it back; the hits were committed by themselves
+        assert engine.pool.checkedout() == 0
+        assert await hit(3) == RateLimitVerdict(True, 0)
+        await unit.commit()
+        # The same buckets as the limiter's own hits.
+        verdict = await limiter.hit("portal:u1", limit=LIMIT, window_seconds=60, now=at(4))
+        assert verdict == RateLimitVerdict(False, 17)  # the first token is back at 21
+        assert engine.pool.checkedout() == 0
+    finally:
+        await engine.dispose()

@@ -6,15 +6,19 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from typing import cast
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from adapters.persistence import SqlaBillingMirror, SqlaTransactionManager
+from adapters.persistence import SqlaBillingMirror, SqlaCustomerDirectory, SqlaTransactionManager
+from adapters.persistence.billing_mirror import SqlaLinkedBillingPages
+from adapters.persistence.driver_reads import PooledUnit
 from application.ports.billing_mirror import BillingMirror, BillingPageRead
 from domain.billing.product import MirroredProduct
 from domain.billing.subscription import MirroredSubscription
+from domain.customer import Customer
 
 from .mirror_records import FROM_EVENT, T0, customer, invoice, payment_method, subscription
 
@@ -128,3 +132,76 @@ async def test_the_page_read_locks_no_row(
         await SqlaBillingMirror(reading).complete_subscriptions("cus_1")
         for statement in lock_now:  # would raise "could not obtain lock" under a lock
             assert (await other.execute(statement)).scalar_one()
+
+
+async def test_the_linked_page_read_is_the_link_then_its_customers_page(
+    engine: AsyncEngine, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    await _seed(session_factory)
+    async with session_factory() as session:
+        links = SqlaCustomerDirectory(session)
+        await links.save(Customer("u_1", "cus_1", segment="pro", email="a@example.com"))
+        await links.save(Customer("u_empty", None, segment="default", email=None))
+        await links.save(Customer("u_unmirrored", "cus_absent", segment="default", email=None))
+        await SqlaTransactionManager(session).commit()
+        expected = await SqlaBillingMirror(session).read_billing_page("cus_1")
+        absent = await SqlaBillingMirror(session).read_billing_page("cus_absent")
+    pages = SqlaLinkedBillingPages(engine, session_factory)
+
+    link, page = await pages.read("u_1")
+    assert link == Customer("u_1", "cus_1", segment="pro", email="a@example.com")
+    assert page == expected
+    assert [s.id for s in page.subscriptions] == ["sub_1", "sub_3", "sub_2"]
+    assert await pages.read("u_unknown") == (None, None)
+    assert await pages.read("u_empty") == (Customer("u_empty", None, "default", None), None)
+    link, page = await pages.read("u_unmirrored")
+    assert page == absent
+    assert page is not None
+    assert page.customer is None
+
+
+async def test_the_linked_page_read_returns_its_connection_to_the_pool(
+    engine: AsyncEngine, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    pages = SqlaLinkedBillingPages(engine, session_factory)
+    for _ in range(3 * engine.pool.size()):  # more reads than the pool holds connections
+        assert await pages.read("u_unknown") == (None, None)
+    assert engine.pool.checkedout() == 0
+
+
+@pytest.mark.parametrize(
+    "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+async def test_a_pooled_units_link_read_brings_the_complete_subscriptions_along(
+    engine: AsyncEngine, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    await _seed(session_factory)
+    async with session_factory() as session:
+        await SqlaCustomerDirectory(session).save(Customer("u_1", "cus_1", "b2c", None))
+        await SqlaCustomerDirectory(session).save(Customer("u_2", "cus_2", "b2c", None))
+        await SqlaBillingMirror(session).mark_subscriptions_complete(["cus_1"], at=T0)
+        await SqlaTransactionManager(session).commit()
+        expected = await SqlaBillingMirror(session).complete_subscriptions("cus_1")
+    assert expected is not None
+    assert len(expected) == 3
+
+    unit = PooledUnit(engine)
+    on_unit = cast(AsyncSession, unit)
+    try:
+        link = await SqlaCustomerDirectory(on_unit).get("u_1")
+        assert link == Customer("u_1", "cus_1", "b2c", None)
+        assert unit.read_ahead == {("complete_subscriptions", "cus_1"): expected}
+        mirror = SqlaBillingMirror(on_unit)
+        assert await mirror.complete_subscriptions("cus_1") == expected
+        assert unit.read_ahead == {}  # taken once: a second read asks the database again
+        assert await mirror.complete_subscriptions("cus_1") == expected
+
+        assert await SqlaCustomerDirectory(on_unit).get("u_2") is not None
+        assert unit.read_ahead == {("complete_subscriptions", "cus_2"): None}  # incomplete
+        assert await mirror.complete_subscriptions("cus_2") is None
+        assert await SqlaCustomerDirectory(on_unit).get("u_none") is None
+        await SqlaCustomerDirectory(on_unit).get("u_1")
+    finally:
+        await unit.release()
+    assert unit.read_ahead == {}
+    assert engine.pool.checkedout() == 0
