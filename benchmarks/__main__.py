@@ -97,11 +97,16 @@ def _run(plan: Plan, database: BenchDatabase, workdir: Path, began: float) -> in
         }
         api_rss = scenarios.serve_rss(api.pid)
         stack.stop(api)
-        _say("drain with 1 and 2 workers")
+        stack.stop_baseline()  # the drain copies the database, which needs it to itself
+        snapshot, events = scenarios.prepare_drain(stack, plan.drain_events)
+        _say(f"drain with 1 and 2 workers, {events} events each run")
         drains: dict[int, list[tuple[float, list[float], bool]]] = {1: [], 2: []}
-        for _ in range(plan.drain_rounds):
-            for workers in (1, 2):
-                drains[workers].append(scenarios.drain(stack, plan, workers))
+        try:
+            for _ in range(plan.drain_rounds):
+                for workers in (1, 2):
+                    drains[workers].append(scenarios.drain(stack, snapshot, events, workers))
+        finally:
+            asyncio.run(snapshot.drop())
         rows = build_rows(plan, backfill, ingest, http, half, api_rss, drains)
         print_table(rows)
         write_document(plan, rows, elapsed=time.monotonic() - began, notes=_notes(stack))

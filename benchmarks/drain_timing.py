@@ -38,7 +38,6 @@ from pathlib import Path
 import asyncpg
 
 from benchmarks.environment import (
-    ADMIN_DSN,
     BenchDatabase,
     bench_users,
     link_users_and_apply_catalog,
@@ -71,15 +70,7 @@ async def _insert(dsn: str, events: list[dict[str, object]]) -> None:
 
 async def _restore(database: BenchDatabase, template: str) -> None:
     """``database`` dropped and made again as a copy of ``template``."""
-    admin = await asyncpg.connect(ADMIN_DSN)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{database.name}" WITH (FORCE)')
-        await admin.execute(  # a copy needs the template to itself
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", template
-        )
-        await admin.execute(f'CREATE DATABASE "{database.name}" TEMPLATE "{template}"')
-    finally:
-        await admin.close()
+    await database.copy_of(template)
 
 
 async def _count(dsn: str, query: str) -> int:

@@ -56,6 +56,30 @@ class BenchDatabase:
         finally:
             await admin.close()
 
+    async def copy_of(self, template: str) -> None:
+        """This database dropped and made again as a file copy of ``template`` (whose
+        connections are ended: a copy needs its template to itself)."""
+        admin = await _connect(ADMIN_DSN)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+            await admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+                template,
+            )
+            await admin.execute(
+                f'CREATE DATABASE "{self.name}" TEMPLATE "{template}" STRATEGY FILE_COPY'
+            )
+        finally:
+            await admin.close()
+
+    async def execute(self, *statements: str) -> None:
+        connection = await _connect(self.dsn)
+        try:
+            for statement in statements:
+                await connection.execute(statement)
+        finally:
+            await connection.close()
+
     async def fetch_value(self, query: str) -> object:
         connection = await _connect(self.dsn)
         try:

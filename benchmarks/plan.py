@@ -11,6 +11,7 @@ class Plan:
     rounds: int  # each scenario and its baseline, this many times, interleaved
     seconds: float  # one load run
     drain_rounds: int
+    drain_events: int  # the events every drain run takes from the same starting state
     customers: int  # seeded in the sandbox, backfilled by `billing-portal sync`
     users: int  # linked bench users the portal and summary requests rotate through
     max_ingest_rate: int  # distinct new events prepared per second of an ingest run
@@ -25,13 +26,13 @@ def plan_from_environment() -> Plan:
     # `billing-portal serve`'s default on PostgreSQL: one process per CPU.
     processes = int(os.environ.get("BENCH_PROCESSES", "0")) or os.cpu_count() or 1
     if os.environ.get("BENCH_QUICK"):
-        plan = Plan(1, 2, 1, 300, 20, 8000, processes)
+        plan = Plan(1, 2, 1, 2_000, 300, 20, 8000, processes)
     else:
         # 2,000 customers: at 10,000 the sandbox's per-read test-clock catch-up (it scans
         # every subscription) makes the backfill and its baseline take ~15 minutes each
         # (BENCH_CUSTOMERS=10000 runs the issue's size; the ratio is per customer either
         # way). 8,000 distinct new events per second of a run: each of wrk's two threads
         # sends its own half, and ingest passed 4,000 req/s on a quiet machine.
-        plan = Plan(5, 5, 3, 2_000, 100, 8000, processes)
+        plan = Plan(5, 5, 3, 20_000, 2_000, 100, 8000, processes)
     customers = os.environ.get("BENCH_CUSTOMERS")  # a smaller backfill while developing
     return replace(plan, customers=int(customers)) if customers else plan

@@ -47,7 +47,7 @@ def build_rows(
     ]  # fmt: skip
     for workers, target in ((1, 1.0), (2, 1.6)):
         rate = median([d[0] for d in drains[workers]])
-        starved = "" if all(d[2] for d in drains[workers]) else " (inbox ran dry)"
+        starved = "" if all(d[2] for d in drains[workers]) else " (a run did not finish)"
         rows.append(
             Row(f"Drain, {workers} worker process{'es' if workers > 1 else ''}",
                 f"{rate:,.0f} events/s{starved}", f"ingest {ingest_rate:,.0f} req/s",

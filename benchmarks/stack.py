@@ -44,6 +44,10 @@ class Stack:
         child.stop()
         self.children.remove(child)
 
+    def stop_baseline(self) -> None:
+        for child in [c for c in self.children if c.name == "baseline"]:
+            self.stop(child)
+
     def api_environment(self, stripe_base: str) -> dict[str, str]:
         return app_environment(self.database, stripe_base, self.workdir / "data")
 
