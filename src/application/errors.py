@@ -69,7 +69,13 @@ class ConfigurationNotApplied(ApplicationError):
 
 
 class ProviderUnavailable(ApplicationError):
-    """The billing provider could not be reached or is failing; retrying later may work."""
+    """The billing provider could not be reached or is failing; retrying later may work.
+    ``retry_after_seconds``: when to try again, if the provider said or implied it (it
+    is rate limiting us)."""
+
+    def __init__(self, message: str, *, retry_after_seconds: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
 
 
 class ProviderMisconfigured(ApplicationError):

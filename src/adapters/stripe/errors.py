@@ -51,7 +51,10 @@ def translate_stripe_error(
             f"give this restricted key access to {resource}"
         )
     if isinstance(e, stripe.RateLimitError):
-        return ProviderUnavailable(f"Stripe is rate limiting us; could not {operation}")
+        return ProviderUnavailable(
+            f"Stripe is rate limiting us; could not {operation}",
+            retry_after_seconds=_retry_after(e),
+        )
     if isinstance(e, stripe.APIConnectionError):
         return ProviderUnavailable(
             f"could not reach Stripe to {operation}: network error or timeout"
@@ -85,3 +88,19 @@ def stripe_errors(operation: str, *, resource: str) -> Iterator[None]:
         yield
     except stripe.StripeError as e:
         raise translate_stripe_error(e, operation, resource) from e
+
+
+# Stripe's 429 rarely says when to come back; its guidance is to back off and retry.
+DEFAULT_RETRY_AFTER_SECONDS = 2
+MAX_RETRY_AFTER_SECONDS = 60
+
+
+def _retry_after(e: stripe.StripeError) -> int:
+    """Seconds to wait before trying again: Stripe's ``Retry-After`` (whole seconds) when
+    it sent one, bounded to 1..60, otherwise ``DEFAULT_RETRY_AFTER_SECONDS``."""
+    said = (e.headers or {}).get("Retry-After") or (e.headers or {}).get("retry-after")
+    try:
+        seconds = int(str(said).strip()) if said is not None else DEFAULT_RETRY_AFTER_SECONDS
+    except ValueError:  # an HTTP date, or garbage: the default
+        seconds = DEFAULT_RETRY_AFTER_SECONDS
+    return min(max(seconds, 1), MAX_RETRY_AFTER_SECONDS)

@@ -71,6 +71,9 @@ def _extra_and_headers(error: ApplicationError) -> tuple[dict[str, Any], dict[st
     if isinstance(error, RateLimited):
         seconds = max(1, error.retry_after_seconds)
         return {"retry_after_seconds": seconds}, {"Retry-After": str(seconds)}
+    if isinstance(error, ProviderUnavailable) and error.retry_after_seconds:
+        seconds = error.retry_after_seconds  # Stripe is rate limiting us
+        return {"retry_after_seconds": seconds}, {"Retry-After": str(seconds)}
     if isinstance(error, InvalidRequest) and error.field:
         return {"field": error.field}, {}
     if isinstance(error, ProviderRejected) and error.param:

@@ -112,6 +112,11 @@ async def test_stripe_failing_answers_503_in_time_leaves_nothing_half_done_then_
                 assert refused.headers["content-type"].startswith("application/problem+json")
                 assert refused.json()["type"] == "urn:billing-portal:problem:provider-unavailable"
                 assert "url" not in refused.json()
+                if fault == "stripe_429":  # Stripe sheds load: the app is told when to retry
+                    assert refused.headers["retry-after"] == "2"
+                    assert refused.json()["retry_after_seconds"] == 2
+                else:
+                    assert "retry-after" not in refused.headers
             if fake is not None:
                 fake.release_stalled()
             rows = await audit_rows(postgres_url, user)

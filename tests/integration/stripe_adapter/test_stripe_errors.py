@@ -129,6 +129,26 @@ async def test_rate_limits_and_server_errors_mean_unavailable(
     error = await failing_list(provider, fake_stripe, status, body)
 
     assert isinstance(error, ProviderUnavailable)
+    assert error.retry_after_seconds == (2 if status == 429 else None)
+
+
+@pytest.mark.parametrize(
+    ("said", "seconds"), [("7", 7), ("0", 1), ("3600", 60), ("Wed, 21 Oct 2026 07:28:00 GMT", 2)]
+)
+async def test_a_rate_limit_keeps_stripes_retry_after_within_bounds(
+    provider: StripeBillingProvider, fake_stripe: FakeStripe, said: str, seconds: int
+) -> None:
+    fake_stripe.reply(
+        "GET",
+        SUBSCRIPTIONS,
+        stripe_error("Too many requests hit the API too quickly.", code="rate_limit"),
+        status=429,
+        headers={"Retry-After": said},
+    )
+    with pytest.raises(ProviderUnavailable) as caught:
+        await provider.list_subscriptions("cus_123")
+
+    assert caught.value.retry_after_seconds == seconds
 
 
 async def test_a_refused_connection_means_unavailable() -> None:
