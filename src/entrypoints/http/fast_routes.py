@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from typing import Any
 
 import msgspec
 from dishka import AsyncContainer
@@ -38,7 +37,7 @@ from application.open_portal import OpenBillingPortal, PortalAccessSettings
 from entrypoints.http.auth import JwtVerifier
 from entrypoints.http.billing import summary_body
 from entrypoints.http.portal import answer, use_case_request
-from entrypoints.http.problems import application_problem, internal_problem
+from entrypoints.http.problems import application_problem, internal_problem, problem_document
 from entrypoints.http.schemas import PortalSessionBody
 from entrypoints.ioc.use_cases import PooledPortals
 
@@ -257,18 +256,5 @@ async def _send(
 
 async def _send_problem(send: Send, problem: ProblemDetailsException) -> None:
     """The problem details as Litestar's ProblemDetailsPlugin writes them."""
-    details: dict[str, Any] = {"status": problem.status_code}
-    if problem.type_ is not None:
-        details["type"] = problem.type_
-    if problem.title is not None:
-        details["title"] = problem.title
-    if problem.instance is not None:
-        details["instance"] = problem.instance
-    if problem.detail is not None:
-        details["detail"] = problem.detail
-    if extra := problem.extra:
-        if isinstance(extra, Mapping):
-            details.update(extra)
-        else:
-            details["extra"] = extra
-    await _send(send, problem.status_code, _PROBLEM_JSON, _ENCODER.encode(details), problem.headers)
+    body = problem_document(problem)
+    await _send(send, problem.status_code, _PROBLEM_JSON, body, problem.headers)

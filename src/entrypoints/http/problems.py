@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
+import msgspec
 import structlog
 from litestar.exceptions import HTTPException
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException
@@ -36,6 +37,7 @@ from entrypoints.http.web import CsrfRejected, SignedInAsSomeoneElse
 
 PROBLEM_TYPE_PREFIX = "urn:billing-portal:problem:"
 DATABASE_UNAVAILABLE = "the database is unavailable; try again later"
+_DOCUMENT_ENCODER = msgspec.json.Encoder()
 log = structlog.get_logger("entrypoints.http")
 
 # error -> (status, type slug, title); the most specific class wins (looked up by MRO).
@@ -160,3 +162,23 @@ def problem_details_config() -> ProblemDetailsConfig:
         Exception: internal_problem,
     }
     return ProblemDetailsConfig(exception_to_problem_detail_map=mapping)
+
+
+def problem_document(problem: ProblemDetailsException) -> bytes:
+    """``problem`` as the JSON body Litestar's ProblemDetailsPlugin writes, for the routes
+    served as plain ASGI in front of it (webhooks, the billing fast path)."""
+    details: dict[str, Any] = {"status": problem.status_code}
+    if problem.type_ is not None:
+        details["type"] = problem.type_
+    if problem.title is not None:
+        details["title"] = problem.title
+    if problem.instance is not None:
+        details["instance"] = problem.instance
+    if problem.detail is not None:
+        details["detail"] = problem.detail
+    if extra := problem.extra:
+        if isinstance(extra, Mapping):
+            details.update(extra)
+        else:
+            details["extra"] = extra
+    return _DOCUMENT_ENCODER.encode(details)

@@ -47,7 +47,12 @@ from application.errors import ApplicationError, InvalidWebhook
 from application.ports.clock import Clock
 from application.sync.receive_event import ReceiveEvent
 from entrypoints.http.billing_schemas import WebhookReceived
-from entrypoints.http.problems import application_problem, http_problem, internal_problem
+from entrypoints.http.problems import (
+    application_problem,
+    http_problem,
+    internal_problem,
+    problem_document,
+)
 from entrypoints.http.request_context import REQUEST_ID_HEADER, request_id_from
 from entrypoints.logging import log_request_completed
 
@@ -296,19 +301,5 @@ async def _send_problem(
     send: Send, problem: ProblemDetailsException, echoed: tuple[bytes, bytes]
 ) -> int:
     """The problem details as Litestar's ProblemDetailsPlugin writes them."""
-    details: dict[str, Any] = {"status": problem.status_code}
-    if problem.type_ is not None:
-        details["type"] = problem.type_
-    if problem.title is not None:
-        details["title"] = problem.title
-    if problem.instance is not None:
-        details["instance"] = problem.instance
-    if problem.detail is not None:
-        details["detail"] = problem.detail
-    if extra := problem.extra:
-        if isinstance(extra, Mapping):
-            details.update(extra)
-        else:
-            details["extra"] = extra
-    body = msgspec.json.encode(details)
+    body = problem_document(problem)
     return await _send(send, problem.status_code, _PROBLEM_JSON, body, echoed, problem.headers)
