@@ -34,6 +34,7 @@ from litestar.types import ASGIApp, HTTPRequestEvent, Receive, ReceiveMessage, S
 from application.billing_page.billing_summary import BillingSummary
 from application.errors import ApplicationError, NotAuthenticated
 from application.open_portal import OpenBillingPortal, PortalAccessSettings
+from entrypoints.http.asgi_body import ClientDisconnected, read_capped
 from entrypoints.http.auth import JwtVerifier
 from entrypoints.http.billing import summary_body
 from entrypoints.http.portal import answer, use_case_request
@@ -55,10 +56,6 @@ class _PassOn(Exception):
     def __init__(self, chunks: list[bytes] | None = None, *, ended: bool = False) -> None:
         super().__init__()
         self.chunks, self.ended = chunks or [], ended
-
-
-class _Disconnected(Exception):
-    """The client left before its body arrived: nobody to answer."""
 
 
 class BillingFastPath:
@@ -145,7 +142,7 @@ class BillingFastPath:
         except _PassOn as passed:
             await self._app(scope, _replaying(passed, receive), send)
             return
-        except _Disconnected:
+        except ClientDisconnected:
             return
         scope["path_template"] = PORTAL_PATH
         client = scope.get("client")
@@ -187,21 +184,9 @@ class BillingFastPath:
         announced = headers.get(b"content-length")
         if announced is not None and (not announced.isdigit() or int(announced) > self._max_bytes):
             raise _PassOn
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                raise _Disconnected
-            if message["type"] == "http.request":
-                chunk = message.get("body", b"")
-                if chunk:
-                    size += len(chunk)
-                    chunks.append(chunk)
-                    if size > self._max_bytes:
-                        raise _PassOn(chunks, ended=not message.get("more_body", False))
-                if not message.get("more_body", False):
-                    break
+        chunks, size, ended = await read_capped(receive, self._max_bytes)
+        if size > self._max_bytes:
+            raise _PassOn(chunks, ended=ended)
         if not size:
             raise _PassOn(ended=True)
         body = chunks[0] if len(chunks) == 1 else b"".join(chunks)

@@ -46,6 +46,7 @@ from adapters.webhooks.signature import StripeSignatureVerifier
 from application.errors import ApplicationError, InvalidWebhook
 from application.ports.clock import Clock
 from application.sync.receive_event import ReceiveEvent
+from entrypoints.http.asgi_body import ClientDisconnected, read_capped
 from entrypoints.http.billing_schemas import WebhookReceived
 from entrypoints.http.problems import (
     application_problem,
@@ -139,10 +140,6 @@ _ANSWERS = {
 }
 
 
-class _Disconnected(Exception):
-    """The client went away before its body arrived: there is nobody to answer."""
-
-
 class WebhookRoute:
     """``POST /api/webhooks/stripe`` as a plain ASGI app; anything else goes to ``app``.
 
@@ -206,7 +203,7 @@ class WebhookRoute:
                 use_case,
                 self._state,
             )
-        except _Disconnected:
+        except ClientDisconnected:
             return 500
         except ApplicationError as error:
             return await _send_problem(send, application_problem(error), echoed)
@@ -234,21 +231,9 @@ class WebhookRoute:
         announced = headers.get(b"content-length")
         if announced is not None and announced.isdigit() and int(announced) > self._max_bytes:
             raise RequestEntityTooLarge
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                raise _Disconnected
-            if message["type"] == "http.request":
-                chunk = message.get("body", b"")
-                if chunk:
-                    size += len(chunk)
-                    if size > self._max_bytes:
-                        raise RequestEntityTooLarge
-                    chunks.append(chunk)
-                if not message.get("more_body", False):
-                    break
+        chunks, size, _ = await read_capped(receive, self._max_bytes)
+        if size > self._max_bytes:
+            raise RequestEntityTooLarge
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
