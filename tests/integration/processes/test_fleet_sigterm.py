@@ -76,7 +76,9 @@ async def test_an_api_process_finishes_the_request_in_flight_then_exits_0(
     assert set(await inbox(database)) == {event.id}  # acknowledged means stored
 
 
-BACKLOG_INVOICES, VERSIONS, BATCH = 300, 4, 400  # 1,200 events; a batch is a third of them
+# 3,000 events, a batch a third of them: long enough (~1 s or more) that SIGTERM lands
+# inside the first batch, which the batched drain now processes 2-3x faster.
+BACKLOG_INVOICES, VERSIONS, BATCH = 750, 4, 1000
 
 
 async def test_a_worker_stopped_mid_batch_releases_its_claim_and_exits_0(
