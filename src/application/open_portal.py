@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from application.errors import (
     ApplicationError,
     ConfigurationNotApplied,
     InvalidRequest,
     NoBillingAccount,
+    ProviderUnavailable,
     RateLimited,
 )
 from application.ports.access_audit import PortalAccessAudit, PortalAccessRecord
@@ -30,6 +33,8 @@ from domain.portal_policy import PortalPolicy, decide_portal_access
 from domain.return_url import ReturnUrlPolicy, build_return_url, redirect_url
 from domain.subscription import Subscription
 
+_T = TypeVar("_T")
+
 
 @dataclass(frozen=True, slots=True)
 class PortalAccessSettings:
@@ -37,6 +42,9 @@ class PortalAccessSettings:
     return_urls: ReturnUrlPolicy
     rate_limit: int = 10
     rate_window_seconds: int = 60
+    # The longest one attempt waits on the billing provider, all its tries together
+    # (reading subscriptions when the mirror has none, creating the session).
+    provider_deadline_seconds: float = 15.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +65,8 @@ class _Attempt:
     """What is known so far about one attempt, so a refusal is audited with all of it."""
 
     record: PortalAccessRecord
+    # One budget for every provider call of the attempt, from its start (loop time).
+    provider_deadline: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +128,8 @@ class OpenBillingPortal:
             channel=request.channel,
             flow=request.flow.type.value if request.flow else None,
         )
-        attempt = _Attempt(base)
+        deadline = asyncio.get_running_loop().time() + self._settings.provider_deadline_seconds
+        attempt = _Attempt(base, deadline)
         try:
             result = await self._decide_and_open(request, attempt)
         except (ApplicationError, DomainError) as error:
@@ -159,7 +170,11 @@ class OpenBillingPortal:
         base = attempt.record = replace(
             attempt.record, stripe_customer_id=customer.stripe_customer_id
         )
-        subs = await self._subscriptions.list_subscriptions(customer.stripe_customer_id)
+        subs = await self._within_deadline(
+            attempt,
+            self._subscriptions.list_subscriptions(customer.stripe_customer_id),
+            "reading the customer's subscriptions",
+        )
         decision = decide_portal_access(settings.policy, customer, subs, base.occurred_at)
         if isinstance(decision, Redirect):
             target = self._redirect_target(decision.redirect_to)
@@ -182,14 +197,18 @@ class OpenBillingPortal:
         # End the reads' transaction before the provider call: a pooled connection held
         # across the provider's latency would cap every route at pool size / latency.
         await self._transaction.commit()
-        session = await self._provider.create_portal_session(
-            PortalSessionRequest(
-                customer_id=customer.stripe_customer_id,
-                configuration_id=mapping.provider_id,
-                return_url=return_url,
-                flow=flow,
-                locale=locale,
-            )
+        session = await self._within_deadline(
+            attempt,
+            self._provider.create_portal_session(
+                PortalSessionRequest(
+                    customer_id=customer.stripe_customer_id,
+                    configuration_id=mapping.provider_id,
+                    return_url=return_url,
+                    flow=flow,
+                    locale=locale,
+                )
+            ),
+            "creating the portal session",
         )
         await self._audit.record_and_commit(
             replace(
@@ -205,6 +224,24 @@ class OpenBillingPortal:
         return OpenPortalResult(
             decision, url=session.url, configuration=decision.configuration, flow=flow
         )
+
+    async def _within_deadline(self, attempt: _Attempt, call: Awaitable[_T], action: str) -> _T:
+        """``call``, given up when the attempt's provider budget runs out (a Stripe that
+        hangs would otherwise hold the user for every try's timeout in turn). A session
+        Stripe may still create for an abandoned call is never handed out and expires on
+        its own."""
+        budget = asyncio.timeout_at(attempt.provider_deadline)
+        try:
+            async with budget:
+                return await call
+        except TimeoutError:
+            if not budget.expired():
+                raise  # the call's own timeout, mapped by the adapter
+            seconds = self._settings.provider_deadline_seconds
+            raise ProviderUnavailable(
+                f"the billing provider did not answer within {seconds:g} s while {action}; "
+                "try again shortly"
+            ) from None
 
     def _redirect_target(self, redirect_to: str) -> str:
         return redirect_url(self._settings.return_urls.app_base_url, redirect_to)

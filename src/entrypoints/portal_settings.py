@@ -110,4 +110,7 @@ def read_portal_settings(env: EnvReader) -> PortalAccessSettings:
         return_urls=_return_urls(env, base_url or "http://localhost:8000"),
         rate_limit=env.number("PORTAL_RATE_LIMIT", 10, int, 1, 10_000),
         rate_window_seconds=env.number("PORTAL_RATE_WINDOW_SECONDS", 60, int, 1, 86_400),
+        provider_deadline_seconds=env.number(
+            "STRIPE_PORTAL_DEADLINE_SECONDS", 15.0, float, 0.5, 300.0
+        ),
     )

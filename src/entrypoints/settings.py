@@ -11,6 +11,7 @@ STRIPE_API_BASE                             Stripe; http://127.0.0.1:12111 sandb
 STRIPE_API_VERSION                          2026-10-28.endive                        pinned Stripe API version
 STRIPE_TIMEOUT_SECONDS                      10                                       per-request timeout, 0.1..120
 STRIPE_MAX_NETWORK_RETRIES                  2                                        retries (same idempotency key), 0..10
+STRIPE_PORTAL_DEADLINE_SECONDS              15                                       longest a portal request waits on Stripe, all tries, 0.5..300
 PORTAL_APP_BASE_URL                         http://localhost:8000                    the web app's address, return URLs are built on it
 PORTAL_RETURN_PATHS                         /billing                                 comma list of paths callers may return to
 PORTAL_DEFAULT_RETURN_PATH                  first of PORTAL_RETURN_PATHS             return path when the caller names none

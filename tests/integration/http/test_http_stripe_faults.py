@@ -150,3 +150,49 @@ async def test_stripe_failing_answers_503_in_time_leaves_nothing_half_done_then_
         f"slowest_503_s={max(elapsed):.2f} fastest_503_s={min(elapsed):.2f} "
         f"timeout_s={TIMEOUT_SECONDS} retries={RETRIES} bound_s={GENEROUS_BOUND_SECONDS:.1f}"
     )
+
+
+async def test_a_hanging_stripe_holds_a_portal_request_no_longer_than_the_deadline(
+    postgres_url: str,
+    billing: FakeBillingProvider,
+    configurations: FakePortalConfigurationProvider,
+) -> None:
+    """Each try may wait 3 s and there are 3 tries (about 10 s with the SDK's waits); the
+    attempt's budget, STRIPE_PORTAL_DEADLINE_SECONDS=1, ends it after 1 s with a 503."""
+    stripe_port = free_port()
+    settings = portal_settings(
+        postgres_url,
+        STRIPE_API_BASE=f"http://127.0.0.1:{stripe_port}",
+        STRIPE_TIMEOUT_SECONDS="3",
+        STRIPE_MAX_NETWORK_RETRIES="2",
+        STRIPE_PORTAL_DEADLINE_SECONDS="1",
+    )
+    app = create_app(settings, FakeStripeFamily(configurations=configurations))
+    fake = FakeStripe(port=stripe_port)
+    fake.start()
+    user, customer = f"user_{uuid.uuid4().hex[:12]}", f"cus_{uuid.uuid4().hex[:12]}"
+    try:
+        async with AsyncTestClient(app, base_url="http://portal.test") as client:
+            portal = Portal(client, settings, billing, configurations)
+            await portal.apply_catalog()
+            await portal.link(user, customer)
+            await seed_mirror(settings, billing, [mirrored(a_subscription(customer))])
+            fake.stall("POST", SESSIONS, times=3)
+            started = time.monotonic()
+            refused = await client.post(URL, headers=HS256.headers(user))
+            elapsed = time.monotonic() - started
+            fake.release_stalled()
+            rows = await audit_rows(postgres_url, user)
+    finally:
+        fake.stop()
+
+    assert refused.status_code == 503, refused.text
+    problem = refused.json()
+    assert problem["type"] == "urn:billing-portal:problem:provider-unavailable"
+    assert "did not answer within 1 s while creating the portal session" in problem["detail"]
+    assert 1.0 <= elapsed < 1.0 + 2.5, elapsed  # not 3 tries of 3 s
+    assert len(fake.requests) == 1  # the first try was abandoned at the deadline
+    assert [(r["outcome"], r["decision"], r["portal_session_id"]) for r in rows] == [
+        ("refused", "ProviderUnavailable", None)
+    ]
+    print(f"\nfault.stripe.hangs_past_deadline: deadline_s=1 answered_503_in_s={elapsed:.2f}")

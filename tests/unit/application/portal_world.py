@@ -66,6 +66,7 @@ class PortalWorld:
     clock: FakeClock = field(default_factory=lambda: FakeClock(NOW))
     app_base_url: str = APP
     rate_limit: int = 10
+    provider_deadline_seconds: float = 15.0
 
     def __post_init__(self) -> None:
         self.transaction = FakeTransactionManager(self.customers, self.audit)
@@ -82,6 +83,7 @@ class PortalWorld:
             ReturnUrlPolicy(self.app_base_url, allowed_paths=("/billing", "/settings/billing")),
             rate_limit=self.rate_limit,
             rate_window_seconds=60,
+            provider_deadline_seconds=self.provider_deadline_seconds,
         )
         return OpenBillingPortal(
             self.customers,

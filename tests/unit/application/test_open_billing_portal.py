@@ -3,9 +3,11 @@ what the audit keeps."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
+from tests.fakes import FakeBillingProvider
 from tests.unit.application.portal_world import APP, PortalWorld
 from tests.unit.builders import NOW, a_customer, a_subscription, a_yearly_subscription, applied
 
@@ -20,6 +22,7 @@ from application.errors import (
 from application.ports.billing_provider import PortalSession, PortalSessionRequest
 from domain.capabilities import ConfigurationCapabilities
 from domain.portal_flow import FlowRequest, FlowType, PortalFlow
+from domain.subscription import Subscription
 
 RETURN = f"{APP}/billing?action=portal_return"
 INVOICE_URL = "https://invoice.stripe.com/i/acct_1/test_abc"
@@ -407,3 +410,75 @@ async def test_no_transaction_is_held_open_across_the_provider_call(world: Porta
     await world.open()
 
     assert log_at_call == [["commit"]]
+
+
+class _HangingProvider(FakeBillingProvider):
+    """Answers the reads; ``create_portal_session`` (or the list) never answers."""
+
+    def __init__(self, *, hang_on: str) -> None:
+        super().__init__()
+        self.hang_on = hang_on
+        self.cancelled = 0
+
+    async def _hang(self) -> None:
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            self.cancelled += 1
+            raise
+
+    async def list_subscriptions(self, customer_id: str) -> list[Subscription]:
+        if self.hang_on == "list":
+            await self._hang()
+        return await super().list_subscriptions(customer_id)
+
+    async def create_portal_session(self, request: PortalSessionRequest) -> PortalSession:
+        if self.hang_on == "session":
+            await self._hang()
+        return await super().create_portal_session(request)
+
+
+@pytest.mark.parametrize("hang_on", ["list", "session"])
+async def test_a_provider_that_never_answers_is_given_up_at_the_deadline(hang_on: str) -> None:
+    world = PortalWorld(provider=_HangingProvider(hang_on=hang_on), provider_deadline_seconds=0.2)
+    world.has(a_subscription())
+    started = asyncio.get_running_loop().time()
+
+    with pytest.raises(ProviderUnavailable, match=r"did not answer within 0\.2 s"):
+        await world.open()
+
+    assert asyncio.get_running_loop().time() - started < 2.0
+    assert world.provider.cancelled == 1  # the call was abandoned, not left running
+    [entry] = world.audit.committed
+    assert (entry.outcome, entry.decision, entry.portal_session_id) == (
+        "refused",
+        "ProviderUnavailable",
+        None,
+    )
+
+
+async def test_the_deadline_is_one_budget_for_every_provider_call_of_an_attempt() -> None:
+    class SlowProvider(FakeBillingProvider):
+        async def list_subscriptions(self, customer_id: str) -> list[Subscription]:
+            await asyncio.sleep(0.15)
+            return await super().list_subscriptions(customer_id)
+
+        async def create_portal_session(self, request: PortalSessionRequest) -> PortalSession:
+            await asyncio.sleep(0.15)
+            return await super().create_portal_session(request)
+
+    world = PortalWorld(provider=SlowProvider(), provider_deadline_seconds=0.25)
+    world.has(a_subscription())
+
+    with pytest.raises(ProviderUnavailable, match="creating the portal session"):
+        await world.open()  # each call fits alone; the two together do not
+
+
+async def test_a_timeout_of_the_call_itself_is_not_mistaken_for_the_deadline(
+    world: PortalWorld,
+) -> None:
+    world.has(a_subscription())
+    world.provider.session_error = TimeoutError("the adapter's own")
+
+    with pytest.raises(TimeoutError, match="the adapter's own"):
+        await world.open()

@@ -39,6 +39,7 @@ BAD_VALUES: dict[str, tuple[str, dict[str, str]]] = {
     "STRIPE_API_VERSION": ("yesterday", {}),
     "STRIPE_TIMEOUT_SECONDS": ("0", {}),
     "STRIPE_MAX_NETWORK_RETRIES": ("11", {}),
+    "STRIPE_PORTAL_DEADLINE_SECONDS": ("0.1", {}),
     "PORTAL_APP_BASE_URL": ("app.example.com", {}),
     "PORTAL_RETURN_PATHS": ("/billing,//evil.example", {}),
     "PORTAL_DEFAULT_RETURN_PATH": ("/elsewhere", {}),
