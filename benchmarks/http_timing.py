@@ -31,7 +31,7 @@ from benchmarks.environment import (
     link_users_and_apply_catalog,
     sandbox_customers,
 )
-from benchmarks.ingest_timing import _cpu_seconds, _cmdline
+from benchmarks.ingest_timing import _cmdline, _cpu_seconds
 from benchmarks.load import LoadResult, RequestFile, run_wrk
 from benchmarks.processes import HOST, VENV_BIN, free_port, process_tree
 from benchmarks.scenarios import (

@@ -10,7 +10,7 @@ import asyncio
 import statistics
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -63,7 +63,9 @@ class Figures:
     redelivery_ratio: list[float]
 
 
-def _interleaved(number: int, runs: dict[str, Callable[[], LoadResult]]) -> dict[str, LoadResult]:
+def _interleaved(
+    number: int, runs: Mapping[str, Callable[[], LoadResult]]
+) -> dict[str, LoadResult]:
     """Every run once, the order rotated by ``number`` so each takes each position."""
     names = list(runs)
     shift = number % len(names)
@@ -84,7 +86,7 @@ def ingest_rounds(
     stored = stack.new_events_file("redeliveries", 2000)
     _wrk("storing the events to redeliver", stack.api_url, stored, seconds=2, connections=8)
     figures = Figures([], [], [], [], [])
-    load = {"seconds": plan.seconds, "connections": INGEST_CONNECTIONS}
+    load: dict[str, Any] = {"seconds": plan.seconds, "connections": INGEST_CONNECTIONS}
     for number in range(plan.rounds):
         fresh = stack.new_events_file(f"ingest_{number}", per_run)
         got = _interleaved(number, {
@@ -114,7 +116,7 @@ class HttpFigures:
 def http_rounds(stack: Stack, plan: Plan, portal: RequestFile, summary: RequestFile) -> HttpFigures:
     select1 = stack.plain_file("select1", "/select1")
     figures = HttpFigures([], [], [], [], [], [])
-    load = {"seconds": plan.seconds, "connections": INGEST_CONNECTIONS}
+    load: dict[str, Any] = {"seconds": plan.seconds, "connections": INGEST_CONNECTIONS}
     for number in range(plan.rounds):
         got = _interleaved(number, {
             "select1": partial(_wrk, "select1", stack.baseline_url, select1, **load),
@@ -159,14 +161,16 @@ async def _processed(stack: Stack) -> int:
         "SELECT count(*) FROM webhook_events"
         " WHERE status NOT IN ('pending', 'processing') OR last_error IS NOT NULL"
     )  # processed, ignored, parked, or tried and failed (pending again, for a retry)
-    return int(value)  # type: ignore[call-overload]
+    assert isinstance(value, int), value
+    return value
 
 
 async def _pending(stack: Stack) -> int:
     value = await stack.database.fetch_value(
         "SELECT count(*) FROM webhook_events WHERE status IN ('pending', 'processing')"
     )
-    return int(value)  # type: ignore[call-overload]
+    assert isinstance(value, int), value
+    return value
 
 
 def prepare_drain(stack: Stack, events: int) -> tuple[BenchDatabase, int]:
