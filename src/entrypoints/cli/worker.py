@@ -51,4 +51,4 @@ def worker(ctx: click.Context, once: bool, worker_id: str | None) -> None:
         await sync_worker.run(stop)
         click.echo(f"worker {sync_worker.worker_id} stopped", err=True)
 
-    run_with_container(ctx, work)
+    run_with_container(ctx, work, fast_loop=True)
