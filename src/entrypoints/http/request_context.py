@@ -22,6 +22,21 @@ def request_id_from(header: str | None) -> str:
     return uuid.uuid4().hex
 
 
+def read_headers(scope: Scope) -> tuple[dict[bytes, bytes], str | None]:
+    """For the routes that do this wrapper's work in line (webhooks, the billing fast
+    path): the request's headers by lower-case name (ASGI servers send them lower-cased;
+    the first of a repeated header wins, as Litestar's ``headers.get`` would have it), and
+    the last ``X-Request-ID`` given (as this wrapper reads it), for ``request_id_from``."""
+    found: dict[bytes, bytes] = {}
+    given = None
+    for name, value in scope["headers"]:
+        lower = name.lower()
+        found.setdefault(lower, value)
+        if lower == _HEADER_NAME:
+            given = value
+    return found, None if given is None else given.decode("latin-1")
+
+
 def request_context_middleware(app: ASGIApp) -> ASGIApp:
     """Outermost ASGI wrapper: binds ``request_id`` and logs ``http.request.completed``.
 
