@@ -11,11 +11,12 @@ request):
 - a request with a bearer token that verifies: the use case runs in a dishka request
   container of its own and the answer is written directly (the same JSON, status codes,
   problem details, log lines and metrics label as the Litestar handlers);
-- everything else goes to the wrappers and Litestar unchanged, so its behaviour is the handlers' own: no
-  ``Authorization`` header (the billing page's cookie session and its CSRF check), a
-  token that does not verify (the 401), a body that is not a strict ``PortalSessionBody``
-  (Litestar's 422 with its field list, or its lenient reading), an empty body, a body
-  over the cap (413), other methods and paths. A body already read is replayed to it.
+- everything else goes to the wrappers and Litestar unchanged, so its behaviour is the
+  handlers' own: no ``Authorization`` header (the billing page's cookie session and its
+  CSRF check), a token that does not verify (the 401), a body that is not a strict
+  ``PortalSessionBody`` (Litestar's 422 with its field list, or its lenient reading), an
+  empty body, a body over the cap (413), other methods and paths. A body already read is
+  replayed to it.
 
 The Litestar handlers stay: they document both routes in the OpenAPI schema and serve
 what this path passes on.
