@@ -35,7 +35,8 @@ class _HeadFirst:
     __slots__ = ("head", "transport")
 
     def __init__(self, transport: Any, head: bytes) -> None:
-        self.transport, self.head = transport, head
+        self.transport = transport
+        self.head: bytes | None = head
 
     def write(self, data: bytes) -> None:
         head, self.head = self.head, None
