@@ -35,8 +35,7 @@ class _HeadFirst:
     __slots__ = ("head", "transport")
 
     def __init__(self, transport: Any, head: bytes) -> None:
-        self.transport = transport
-        self.head: bytes | None = head
+        self.transport, self.head = transport, head
 
     def write(self, data: bytes) -> None:
         head, self.head = self.head, None
