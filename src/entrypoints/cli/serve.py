@@ -5,7 +5,6 @@ and exits 0."""
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import os
 import signal
@@ -73,7 +72,6 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
         "log_config": None,
         "access_log": False,
         "proxy_headers": True,
-        "http": _http_protocol(),
     }
     if workers == 1:
         app = with_frozen_start(create_app(settings, *state.override_providers, cache_loggers=True))
@@ -95,16 +93,6 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
         timeout_worker_healthcheck=60,
         **options,  # type: ignore[arg-type]
     )
-
-
-def _http_protocol() -> type[asyncio.Protocol] | str:
-    """uvicorn's httptools protocol writing each answer's head and body in one socket write
-    (entrypoints/http/one_write.py); uvicorn's own choice without httptools."""
-    try:
-        from entrypoints.http.one_write import OneWriteHttpToolsProtocol
-    except ImportError:
-        return "auto"
-    return OneWriteHttpToolsProtocol
 
 
 def _exit_cleanly_after_draining() -> None:
