@@ -30,9 +30,11 @@ from adapters.persistence.driver_reads import (
     PooledUnit,
     columns,
     driver_errors,
+    layout,
     pooled_driver,
     prefixed,
     session_driver,
+    take,
 )
 from adapters.persistence.errors import translate_database_errors
 from adapters.persistence.tables import (
@@ -183,17 +185,18 @@ def _billing_page(found: list[Any]) -> BillingPageRead:
     subscriptions: list[MirroredSubscription] = []
     latest: dict[str, MirroredInvoice] = {}
     names: dict[str, str] = {}
+    head = found[0]  # always a row: the joins start from one
+    subscription_columns, invoice_columns = layout(head, "s"), layout(head, "i")
     for row in found:
-        subscription_row = prefixed(row, "s")
+        subscription_row = take(row, subscription_columns)
         if subscription_row is None:
             continue  # the customer has none
         subscription = rows.subscription_record(subscription_row)
         subscriptions.append(subscription)
-        invoice = prefixed(row, "i")
+        invoice = take(row, invoice_columns)
         if invoice is not None:
             latest[subscription.id] = rows.invoice_record(invoice)
         names.update(row["product_names"] or {})
-    head = found[0]  # always a row: the joins start from one
     customer = prefixed(head, "c")
     method = prefixed(head, "p")
     return BillingPageRead(

@@ -152,13 +152,24 @@ _LAYOUTS_KEPT = 256
 
 def prefixed(row: Any, alias: str) -> dict[str, Any] | None:
     """The columns of ``alias`` in a joined row, unprefixed; None when the join found none."""
+    return take(row, layout(row, alias))
+
+
+def layout(row: Any, alias: str) -> list[tuple[int, str]]:
+    """Where the columns of ``alias`` are in ``row`` (and in every row of its statement):
+    for ``take``, when many rows are read with the same layout."""
     names = tuple(row.keys())
-    layout = _LAYOUTS.get((names, alias))
-    if layout is None:
+    found = _LAYOUTS.get((names, alias))
+    if found is None:
         prefix = alias + "."
-        layout = [(i, k.removeprefix(prefix)) for i, k in enumerate(names) if k.startswith(prefix)]
+        found = [(i, k.removeprefix(prefix)) for i, k in enumerate(names) if k.startswith(prefix)]
         if len(_LAYOUTS) >= _LAYOUTS_KEPT:
             _LAYOUTS.clear()
-        _LAYOUTS[(names, alias)] = layout
-    found = {name: row[i] for i, name in layout}
+        _LAYOUTS[(names, alias)] = found
+    return found
+
+
+def take(row: Any, columns: list[tuple[int, str]]) -> dict[str, Any] | None:
+    """The columns at ``columns`` (a ``layout``) of ``row``; None when the join found none."""
+    found = {name: row[i] for i, name in columns}
     return None if found["id"] is None else found

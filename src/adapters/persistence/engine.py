@@ -7,7 +7,7 @@ and the single writer proceed together and ``busy_timeout`` makes writers wait t
 
 from __future__ import annotations
 
-import socket
+import select
 from pathlib import Path
 from typing import Any
 
@@ -96,18 +96,24 @@ def _skip_closed_connections(_dbapi: Any, record: Any, _proxy: Any) -> None:
 
 
 def server_spoke_or_left(driver: Any) -> bool:
+    """Whether the connection's socket has something to read (the server's last message,
+    the end) or is in error, without reading it: one ``poll`` of the descriptor, which
+    asyncpg's transport owns (a peek through a duplicated socket object took four system
+    calls, 3.6% of ``GET /api/billing/summary``, docs/PERFORMANCE.md)."""
     transport = getattr(driver, "_transport", None)
     wrapped = transport.get_extra_info("socket") if transport is not None else None
     if wrapped is None:
         return False
-    try:
-        with socket.fromfd(wrapped.fileno(), wrapped.family, wrapped.type) as peek:
-            peek.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)  # b"" (the end) or bytes
-    except (BlockingIOError, InterruptedError):
-        return False  # nothing to read: the connection is as we left it
-    except OSError:
-        return True  # the socket is gone (closed descriptor, reset)
-    return True
+    descriptor = wrapped.fileno()
+    if descriptor < 0:
+        return True  # the socket is closed
+    poller = select.poll()
+    # POLLERR, POLLHUP and POLLNVAL (a closed descriptor) are always reported.
+    poller.register(descriptor, _SPOKE)
+    return bool(poller.poll(0))
+
+
+_SPOKE = select.POLLIN | select.POLLPRI | getattr(select, "POLLRDHUP", 0)
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

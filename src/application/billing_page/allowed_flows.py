@@ -9,6 +9,15 @@ from domain.errors import FlowNotAllowed
 from domain.portal_flow import FlowRequest, FlowType, resolve_flow
 from domain.subscription import Subscription
 
+# The answers for the inputs seen last (a pure function of them: the subscriptions as the
+# rules compare them, the configuration's capabilities and its name), so that a billing
+# page shown again for the same subscriptions does not try every flow again (5% of
+# ``GET /api/billing/summary``, docs/PERFORMANCE.md). Forgotten all at once when full.
+_ANSWERS: dict[
+    tuple[tuple[Subscription, ...], ConfigurationCapabilities, str], tuple[FlowType, ...]
+] = {}
+_ANSWERS_KEPT = 4096
+
 
 def allowed_flows(
     subscriptions: Sequence[Subscription],
@@ -18,6 +27,21 @@ def allowed_flows(
     """Every flow type that the deep-link rules accept for at least one of the customer's
     subscriptions (and, for ``subscription_update_confirm``, one of the offered prices):
     exactly what ``POST /api/billing/portal-sessions`` would accept."""
+    key = (tuple(subscriptions), capabilities, configuration)
+    found = _ANSWERS.get(key)
+    if found is None:
+        found = _allowed_flows(key[0], capabilities, configuration)
+        if len(_ANSWERS) >= _ANSWERS_KEPT:
+            _ANSWERS.clear()
+        _ANSWERS[key] = found
+    return found
+
+
+def _allowed_flows(
+    subscriptions: Sequence[Subscription],
+    capabilities: ConfigurationCapabilities,
+    configuration: str,
+) -> tuple[FlowType, ...]:
     return tuple(
         flow_type
         for flow_type in FlowType

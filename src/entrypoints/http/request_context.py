@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
 import time
-import uuid
 
 import structlog
 from litestar.enums import ScopeType
@@ -19,7 +19,33 @@ log = structlog.get_logger("entrypoints.http")
 def request_id_from(header: str | None) -> str:
     if header and _SAFE_REQUEST_ID.fullmatch(header):
         return header
-    return uuid.uuid4().hex
+    return new_request_id()
+
+
+# A random (version 4) UUID's bits: what uuid.uuid4().hex gives, without building a UUID
+# object (~8 us of the ~10 a request id took, 1% of GET /api/billing/summary).
+_KEEP = ~((0xF000 << 64) | (0xC000 << 48))
+_SET = (0x4000 << 64) | (0x8000 << 48)
+
+
+def new_request_id() -> str:
+    """32 lower-case hex digits of a random version 4 UUID, as ``uuid.uuid4().hex``."""
+    return "%032x" % (int.from_bytes(os.urandom(16), "big") & _KEEP | _SET)
+
+
+def read_headers(scope: Scope) -> tuple[dict[bytes, bytes], str | None]:
+    """For the routes that do this wrapper's work in line (webhooks, the billing fast
+    path): the request's headers by lower-case name (ASGI servers send them lower-cased;
+    the first of a repeated header wins, as Litestar's ``headers.get`` would have it), and
+    the last ``X-Request-ID`` given (as this wrapper reads it), for ``request_id_from``."""
+    found: dict[bytes, bytes] = {}
+    given = None
+    for name, value in scope["headers"]:
+        lower = name.lower()
+        found.setdefault(lower, value)
+        if lower == _HEADER_NAME:
+            given = value
+    return found, None if given is None else given.decode("latin-1")
 
 
 def request_context_middleware(app: ASGIApp) -> ASGIApp:

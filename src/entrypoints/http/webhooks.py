@@ -31,30 +31,18 @@ from litestar.enums import ScopeType
 from litestar.exceptions import HTTPException
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.plugins.problem_details import ProblemDetailsException
-from litestar.types import (
-    ASGIApp,
-    HTTPResponseBodyEvent,
-    HTTPResponseStartEvent,
-    Receive,
-    Scope,
-    Send,
-)
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from adapters.metrics.recorders import record_http_request, record_webhook
 from adapters.webhooks.signature import StripeSignatureVerifier
 from application.errors import ApplicationError, InvalidWebhook
 from application.ports.clock import Clock
 from application.sync.receive_event import ReceiveEvent
+from entrypoints.http.asgi_answer import JSON, send_answer, send_problem
 from entrypoints.http.asgi_body import ClientDisconnected, read_capped
 from entrypoints.http.billing_schemas import WebhookReceived
-from entrypoints.http.problems import (
-    application_problem,
-    http_problem,
-    internal_problem,
-    problem_document,
-)
-from entrypoints.http.request_context import REQUEST_ID_HEADER, request_id_from
+from entrypoints.http.problems import application_problem, http_problem, internal_problem
+from entrypoints.http.request_context import REQUEST_ID_HEADER, read_headers, request_id_from
 from entrypoints.logging import log_request_completed
 
 log = structlog.get_logger("entrypoints.http")
@@ -132,8 +120,6 @@ async def receive_stripe_webhook(
     return WebhookReceived(received=True, duplicate=duplicate)
 
 
-_JSON = b"application/json"
-_PROBLEM_JSON = b"application/problem+json"
 _ANSWERS = {
     duplicate: msgspec.json.encode(WebhookReceived(received=True, duplicate=duplicate))
     for duplicate in (False, True)
@@ -169,7 +155,8 @@ class WebhookRoute:
         # line, the duration by route template.
         started = time.perf_counter()
         scope["path_template"] = WEBHOOK_PATH
-        headers, request_id = _headers(scope)
+        headers, given = read_headers(scope)
+        request_id = request_id_from(given)
         scope.setdefault("state", {})["request_id"] = request_id
         tokens = structlog.contextvars.bind_contextvars(request_id=request_id)
         status = 500  # unless an answer is sent
@@ -206,12 +193,12 @@ class WebhookRoute:
         except ClientDisconnected:
             return 500
         except ApplicationError as error:
-            return await _send_problem(send, application_problem(error), echoed)
+            return await send_problem(send, application_problem(error), echoed)
         except HTTPException as error:
-            return await _send_problem(send, http_problem(error), echoed)
+            return await send_problem(send, http_problem(error), echoed)
         except Exception as error:
-            return await _send_problem(send, internal_problem(error), echoed)
-        return await _send(send, 200, _JSON, _ANSWERS[duplicate], echoed)
+            return await send_problem(send, internal_problem(error), echoed)
+        return await send_answer(send, 200, JSON, _ANSWERS[duplicate], echoed)
 
     async def resolve(self) -> tuple[StripeSignatureVerifier, Clock, ReceiveEvent]:
         """The route's dependencies (also called as the app starts, so that the first
@@ -235,56 +222,3 @@ class WebhookRoute:
         if size > self._max_bytes:
             raise RequestEntityTooLarge
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-
-
-def _headers(scope: Scope) -> tuple[dict[bytes, bytes], str]:
-    """The request's headers by lower-case name (ASGI servers send them lower-cased); the
-    first of a repeated header wins, as Litestar's ``headers.get`` would have it. And the
-    request id: the last ``X-Request-ID`` if it is a safe one (as request_context_middleware
-    reads it), else a new one."""
-    found: dict[bytes, bytes] = {}
-    given = None
-    for name, value in scope["headers"]:
-        lower = name.lower()
-        found.setdefault(lower, value)
-        if lower == _REQUEST_ID:
-            given = value
-    return found, request_id_from(None if given is None else given.decode("latin-1"))
-
-
-_REQUEST_ID = REQUEST_ID_HEADER.encode()
-
-
-async def _send(
-    send: Send,
-    status: int,
-    media_type: bytes,
-    body: bytes,
-    echoed: tuple[bytes, bytes],
-    extra: Mapping[str, str] | None = None,
-) -> int:
-    headers = [(b"content-type", media_type), (b"content-length", b"%d" % len(body))]
-    if extra:
-        headers += [
-            (name, v.encode("latin-1"))
-            for k, v in extra.items()
-            if (name := k.lower().encode("latin-1")) != echoed[0]
-        ]
-    headers.append(echoed)
-    start: HTTPResponseStartEvent = {
-        "type": "http.response.start",
-        "status": status,
-        "headers": headers,
-    }
-    await send(start)
-    end: HTTPResponseBodyEvent = {"type": "http.response.body", "body": body, "more_body": False}
-    await send(end)
-    return status
-
-
-async def _send_problem(
-    send: Send, problem: ProblemDetailsException, echoed: tuple[bytes, bytes]
-) -> int:
-    """The problem details as Litestar's ProblemDetailsPlugin writes them."""
-    body = problem_document(problem)
-    return await _send(send, problem.status_code, _PROBLEM_JSON, body, echoed, problem.headers)
