@@ -57,6 +57,7 @@ from application.sync.recover_events import RecoverEvents
 from application.sync.send_outbox_batch import SendOutboxBatch
 from application.sync.settings import SyncSettings
 from domain.portal_policy import PortalPolicy
+from entrypoints.logging import log_info
 from entrypoints.sync_settings import MailSettings, WebhookSettings
 
 
@@ -96,7 +97,7 @@ class PooledPortals:
             provider=self._provider,
             mappings=SqlaConfigurationMappings(session),
             catalog=self._catalog,
-            audit=MeteredPortalAccessAudit(SqlaPortalAccessAudit(session)),
+            audit=MeteredPortalAccessAudit(SqlaPortalAccessAudit(session, log_info=log_info)),
             limiter=self._limiter.on(unit),
             clock=self._clock,
             transaction=unit,
