@@ -56,19 +56,21 @@ def log_request_completed(method: object, path: str, status: int, duration_ms: f
     writes, the context variables bound with structlog included. For production's JSON
     lines it is built here, without structlog's chain of processors (a third of the cost
     of a webhook delivery that is not the database's, docs/PERFORMANCE.md)."""
+    fields = {"method": method, "path": path, "status": status, "duration_ms": duration_ms}
+    log_info(_access_log, _REQUEST_COMPLETED, fields)
+
+
+def log_info(logger: Any, event_name: str, fields: dict[str, Any]) -> None:
+    """``logger.info(event_name, **fields)`` (a structlog logger with no bound values),
+    written directly when structlog runs production's JSON lines: the same line, the
+    context variables bound with structlog included, without its chain of processors.
+    ``fields`` becomes the line's dict (do not reuse it)."""
     lines = _json_lines
-    if lines is None or structlog.get_config()["processors"] != lines[1]:
-        _access_log.info(
-            _REQUEST_COMPLETED, method=method, path=path, status=status, duration_ms=duration_ms
-        )
+    if lines is None or "exc_info" in fields or structlog.get_config()["processors"] != lines[1]:
+        logger.info(event_name, **fields)
         return
-    event: dict[str, Any] = {
-        "method": method,
-        "path": path,
-        "status": status,
-        "duration_ms": duration_ms,
-        "event": _REQUEST_COMPLETED,
-    }
+    event = fields
+    event["event"] = event_name
     # merge_contextvars: every variable structlog binds is one of its _CONTEXT_VARS.
     for name, variable in _structlog_context_variables().items():
         value = variable.get()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import fields
 from datetime import UTC, datetime
+from typing import Any
 
 import structlog
 from sqlalchemy import insert, select
@@ -33,10 +35,15 @@ class SqlaPortalAccessAudit(PortalAccessAudit):
     written at once, so an attempt whose transaction later fails is still in the logs. The
     record holds no secrets. Text longer than its column (user agents: ``MAX_USER_AGENT``)
     is cut short rather than failing the attempt: an audit must never refuse a request.
+
+    ``log_info(logger, event, fields)`` writes the line as ``logger.info(event, **fields)``
+    would (the default); the entrypoints give one that writes production's JSON lines
+    without structlog's processors (``entrypoints.logging.log_info``).
     """
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, *, log_info: LogInfo | None = None) -> None:
         self._session = session
+        self._log_info = log_info or _structlog_info
 
     async def record(self, entry: PortalAccessRecord) -> None:
         values = self._logged(entry)
@@ -62,16 +69,23 @@ class SqlaPortalAccessAudit(PortalAccessAudit):
             await driver.execute(_INSERT_SQL, *[values[c] for c in _COLUMNS])
         await transaction.commit()  # ends the session's (empty) transaction
 
-    @staticmethod
-    def _logged(entry: PortalAccessRecord) -> dict[str, object]:
+    def _logged(self, entry: PortalAccessRecord) -> dict[str, object]:
         # The record's fields are all scalars: read directly (``asdict`` copies each deeply).
         values = {name: _fit(name, getattr(entry, name)) for name in _FIELDS}
         # A fresh proxy per call: a logger cached at import would miss later configuration.
-        structlog.get_logger("billing_portal.audit").info(
+        self._log_info(
+            structlog.get_logger("billing_portal.audit"),
             "portal.access.decided",
-            **{**values, "occurred_at": entry.occurred_at.isoformat()},
+            {**values, "occurred_at": entry.occurred_at.isoformat()},
         )
         return values
+
+
+LogInfo = Callable[[Any, str, dict[str, Any]], None]
+
+
+def _structlog_info(logger: Any, event: str, fields: dict[str, Any]) -> None:
+    logger.info(event, **fields)
 
 
 def _utc(value: datetime) -> datetime:

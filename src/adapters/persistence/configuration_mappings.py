@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.persistence.driver_reads import driver_errors, session_driver
+from adapters.persistence.driver_reads import PooledUnit, driver_errors, session_driver
 from adapters.persistence.errors import translate_database_errors
 from adapters.persistence.tables import portal_configuration_mappings as mappings
 from adapters.persistence.upsert import upsert
@@ -19,6 +19,28 @@ _BY_NAME_SQL = (
     "SELECT name, provider_id, fingerprint, active, applied_at"
     " FROM portal_configuration_mappings WHERE name = $1"
 )
+# Every mapping as one array of records, a column of another statement that reads ahead
+# for ``get`` on a ``PooledUnit`` (the table holds one row per catalog configuration).
+MAPPINGS_READ_AHEAD_SQL = (
+    "ARRAY(SELECT ROW(c.name, c.provider_id, c.fingerprint, c.active, c.applied_at)"
+    " FROM portal_configuration_mappings c)"
+)
+_READ_AHEAD_KEY = ("configuration_mappings", "")
+
+
+def keep_read_ahead(unit: PooledUnit, records: Any) -> None:
+    """Keeps every mapping ``MAPPINGS_READ_AHEAD_SQL`` read on ``unit``, for the next
+    ``get`` on it (taken once; a name that is not among them has no mapping)."""
+    unit.read_ahead[_READ_AHEAD_KEY] = {
+        record[0]: ConfigurationMapping(
+            name=record[0],
+            provider_id=record[1],
+            fingerprint=record[2],
+            active=record[3],
+            applied_at=record[4],
+        )
+        for record in records or ()
+    }
 
 
 class SqlaConfigurationMappings(ConfigurationMappings):
@@ -32,6 +54,11 @@ class SqlaConfigurationMappings(ConfigurationMappings):
         self._session = session
 
     async def get(self, name: str) -> ConfigurationMapping | None:
+        if isinstance(self._session, PooledUnit):  # read ahead with the customer's link?
+            found_ahead: dict[str, ConfigurationMapping] | None
+            found_ahead = self._session.read_ahead.pop(_READ_AHEAD_KEY, None)
+            if found_ahead is not None:
+                return found_ahead.get(name)
         action = f"reading configuration mapping {name!r}"
         driver = await session_driver(self._session, action)
         if driver is not None:  # PostgreSQL: every portal session reads one

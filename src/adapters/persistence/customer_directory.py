@@ -10,7 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.persistence import mirror_rows as rows
+from adapters.persistence.configuration_mappings import MAPPINGS_READ_AHEAD_SQL, keep_read_ahead
 from adapters.persistence.driver_reads import (
+    CarriedRead,
     PooledUnit,
     columns,
     driver_errors,
@@ -56,15 +58,31 @@ class SqlaCustomerDirectory(CustomerDirectory):
         return None if row is None else _customer(row)
 
     @staticmethod
+    def carry_link_read(unit: PooledUnit, user_id: str) -> None:
+        """``get(user_id)`` on ``unit`` reads what ``_get_reading_ahead`` reads, carried by
+        the unit's next statement that can carry a read (the portal's rate-limit hit):
+        one round trip fewer."""
+        unit.carry(
+            CarriedRead(
+                ("customer_link", user_id), _READ_AHEAD_COLUMNS, _CARRIED_JOINS,
+                _READ_AHEAD_ORDER, user_id,
+            )
+        )  # fmt: skip
+
+    @staticmethod
     async def _get_reading_ahead(
         driver: Any, unit: PooledUnit, user_id: str, action: str
     ) -> Customer | None:
         """The link, and in the same statement its customer's subscriptions if the mirror
-        holds all of them, kept on ``unit`` for ``SqlaBillingMirror.complete_subscriptions``
-        (a portal session reads them next: one round trip fewer)."""
-        with driver_errors(action):
-            found = await driver.fetch(_BY_USER_READING_AHEAD_SQL, user_id)
-        if not found:
+        holds all of them, kept on ``unit`` for ``SqlaBillingMirror.complete_subscriptions``,
+        and every configuration mapping, kept for ``SqlaConfigurationMappings.get`` (a
+        portal session reads them next: two round trips fewer). Read in this request,
+        never kept beyond the unit; already read if another statement carried it."""
+        found = unit.read_ahead.pop(("customer_link", user_id), None)
+        if found is None:
+            with driver_errors(action):
+                found = await driver.fetch(_BY_USER_READING_AHEAD_SQL, user_id)
+        if not found or found[0]["l.user_id"] is None:
             return None
         head = found[0]
         link = Customer(
@@ -82,6 +100,7 @@ class SqlaCustomerDirectory(CustomerDirectory):
                     if row is not None
                 ]
             unit.read_ahead[("complete_subscriptions", link.stripe_customer_id)] = subscriptions
+            keep_read_ahead(unit, head["c.mappings"])
         return link
 
     async def get_by_stripe_customer_id(self, stripe_customer_id: str) -> Customer | None:
@@ -155,17 +174,24 @@ _BY_USER_SQL = (
     "SELECT user_id, stripe_customer_id, segment, email FROM customer_links WHERE user_id = $1"
 )
 # The same, with the coverage and subscriptions SqlaBillingMirror.complete_subscriptions
-# reads (no row when there is no link; "m.customer_id" NULL while the mirror is incomplete).
-_BY_USER_READING_AHEAD_SQL = f"""
-SELECT l.user_id AS "l.user_id", l.stripe_customer_id AS "l.stripe_customer_id",
+# reads (no row when there is no link; "m.customer_id" NULL while the mirror is incomplete)
+# and every configuration mapping (on each row; read from the first). In parts, for a
+# statement that carries it (CarriedRead: one row of NULLs when there is no link).
+_READ_AHEAD_COLUMNS = f"""l.user_id AS "l.user_id", l.stripe_customer_id AS "l.stripe_customer_id",
   l.segment AS "l.segment", l.email AS "l.email", m.customer_id AS "m.customer_id",
-  {columns("s", billing_subscriptions)}
+  {MAPPINGS_READ_AHEAD_SQL} AS "c.mappings",
+  {columns("s", billing_subscriptions)}"""
+_MIRROR_JOINS = """LEFT JOIN billing_mirror_coverage m ON m.customer_id = l.stripe_customer_id
+LEFT JOIN billing_subscriptions s ON s.customer_id = m.customer_id"""
+_READ_AHEAD_ORDER = "s.created, s.id"
+_BY_USER_READING_AHEAD_SQL = f"""
+SELECT {_READ_AHEAD_COLUMNS}
 FROM customer_links l
-LEFT JOIN billing_mirror_coverage m ON m.customer_id = l.stripe_customer_id
-LEFT JOIN billing_subscriptions s ON s.customer_id = m.customer_id
+{_MIRROR_JOINS}
 WHERE l.user_id = $1
-ORDER BY s.created, s.id
+ORDER BY {_READ_AHEAD_ORDER}
 """  # noqa: S608  (our own column names; every value is a bound parameter)
+_CARRIED_JOINS = "LEFT JOIN customer_links l ON l.user_id = {param}\n" + _MIRROR_JOINS
 _BY_STRIPE_ID = select(*_COLUMNS).where(customer_links.c.stripe_customer_id == bindparam("key"))
 
 # Our column -> the field name the callers (LinkCustomer, the API) know it by.

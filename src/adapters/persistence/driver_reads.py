@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -72,6 +73,23 @@ async def pooled_driver(engine: AsyncEngine, action: str) -> AsyncIterator[Any]:
         await greenlet_spawn(fairy.close)
 
 
+@dataclass(frozen=True, slots=True)
+class CarriedRead:
+    """A read that another statement on a ``PooledUnit`` carries along, so that it costs
+    no round trip of its own (the portal's rate-limit hit carries the user's link read).
+
+    The carrying statement selects ``columns`` from a one-row table joined, by ``joins``
+    (``LEFT JOIN``s, ``{param}`` where ``value`` is bound), to what is read, ordered by
+    ``order_by``: one row at least, whose ``columns`` are NULL when nothing was found.
+    The rows are kept in the unit's ``read_ahead`` under ``key``."""
+
+    key: tuple[str, str]
+    columns: str
+    joins: str
+    order_by: str
+    value: Any
+
+
 class PooledUnit(TransactionManager):
     """A request's autocommitted statements on one pooled asyncpg connection, checked out
     at the first statement and given back at ``commit`` or ``rollback`` (or ``release``).
@@ -92,6 +110,16 @@ class PooledUnit(TransactionManager):
         # Rows a repository read ahead in one of its statements, for another repository's
         # next read on this unit (taken once; forgotten when the unit ends).
         self.read_ahead: dict[tuple[str, str], Any] = {}
+        self._carried: CarriedRead | None = None
+
+    def carry(self, read: CarriedRead) -> None:
+        """``read`` goes with the unit's next statement that can carry one."""
+        self._carried = read
+
+    def take_carried(self) -> CarriedRead | None:
+        """The read to carry (once), if any."""
+        read, self._carried = self._carried, None
+        return read
 
     async def driver(self, action: str) -> Any:
         if self._fairy is None:
@@ -106,6 +134,7 @@ class PooledUnit(TransactionManager):
 
     async def release(self) -> None:
         self.read_ahead.clear()
+        self._carried = None
         fairy, self._fairy = self._fairy, None
         if fairy is not None:
             await greenlet_spawn(fairy.close)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import case, delete, select
@@ -86,18 +87,34 @@ class SqlaRateLimiter(RateLimiter):
         checkout was 5% of a portal session): None when a token was taken, else when the
         bucket is full again."""
         action = f"counting a hit for {key!r}"
-        if self._unit is not None:
-            return await self._hit_on(await self._unit.driver(action), action, key, now_us,
-                                      per_token_us, window_us)  # fmt: skip
+        unit = self._unit
+        if unit is not None:
+            return await self._hit_on(await unit.driver(action), action, key, now_us,
+                                      per_token_us, window_us, unit)  # fmt: skip
         async with pooled_driver(self._engine, action) as driver:
             return await self._hit_on(driver, action, key, now_us, per_token_us, window_us)
 
     @staticmethod
     async def _hit_on(
-        driver: Any, action: str, key: str, now_us: int, per_token_us: int, window_us: int
+        driver: Any,
+        action: str,
+        key: str,
+        now_us: int,
+        per_token_us: int,
+        window_us: int,
+        unit: PooledUnit | None = None,
     ) -> int | None:
+        carried = unit.take_carried() if unit is not None else None
         with driver_errors(action):
-            taken = await driver.fetchval(_HIT_SQL, key, now_us, per_token_us, window_us)
+            if carried is not None and unit is not None:  # the unit's next read comes along
+                found = await driver.fetch(
+                    _carrying(carried.columns, carried.joins, carried.order_by),
+                    key, now_us, per_token_us, window_us, carried.value,
+                )  # fmt: skip
+                unit.read_ahead[carried.key] = found
+                taken = found[0]["hit.taken"]
+            else:
+                taken = await driver.fetchval(_HIT_SQL, key, now_us, per_token_us, window_us)
             if taken is not None:
                 return None
             refilled: int | None = await driver.fetchval(_REFILLED_SQL, key)
@@ -142,6 +159,21 @@ ON CONFLICT (key) DO UPDATE SET refilled_at_us = GREATEST(b.refilled_at_us, $2) 
 WHERE GREATEST(b.refilled_at_us, $2) + $3 <= $2 + $4::bigint
 RETURNING b.refilled_at_us
 """
+
+
+@lru_cache(maxsize=16)
+def _carrying(columns: str, joins: str, order_by: str) -> str:
+    """``_HIT_SQL`` carrying a ``CarriedRead`` (its parameter $5): one statement, committed
+    by itself, whose first column is the hit's answer (NULL when refused). The hit runs
+    once whatever the read finds (PostgreSQL runs a data-modifying WITH to completion)."""
+    return (  # our own SQL (CarriedRead's); every value is a bound parameter
+        f"WITH hit AS ({_HIT_SQL.strip()})\n"  # noqa: S608
+        f'SELECT (SELECT refilled_at_us FROM hit) AS "hit.taken", {columns}\n'
+        f"FROM (SELECT 1) AS one {joins.format(param='$5')}\n"
+        f"ORDER BY {order_by}"
+    )
+
+
 # A refused hit changed nothing: when the bucket is full again (read just after, so a hit
 # of another request in between can only push the answer later).
 _REFILLED_SQL = "SELECT refilled_at_us FROM rate_limit_buckets WHERE key = $1"

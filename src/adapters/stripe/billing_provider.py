@@ -11,6 +11,7 @@ import stripe
 
 from adapters.stripe import objects
 from adapters.stripe.errors import stripe_errors
+from adapters.stripe.lean_post import LeanPortalSessions
 from adapters.stripe.mapping import configuration_from_stripe, price_from_stripe
 from adapters.stripe.pagination import every_page
 from adapters.stripe.portal_session import portal_session_params
@@ -40,6 +41,8 @@ class StripeBillingProvider(BillingProvider, PortalConfigurationProvider):
 
     def __init__(self, client: stripe.StripeClient) -> None:
         self._v1 = client.v1
+        # Portal sessions without the SDK's per-request work when the client allows it.
+        self._sessions = LeanPortalSessions.of(client)
 
     async def list_subscriptions(self, customer_id: str) -> list[Subscription]:
         # Without status=all Stripe leaves out canceled subscriptions.
@@ -59,7 +62,11 @@ class StripeBillingProvider(BillingProvider, PortalConfigurationProvider):
         if flow is not None and flow.price_lookup_key is not None:
             price_id = await self._price_id_for(flow.price_lookup_key)
             request = replace(request, flow=replace(flow, price_id=price_id))
-        options: stripe.RequestOptions = {"idempotency_key": f"portal-session-{uuid.uuid4()}"}
+        key = f"portal-session-{uuid.uuid4()}"
+        if self._sessions is not None:
+            with stripe_errors("create a portal session", resource="billing portal sessions"):
+                return await self._sessions.create(portal_session_params(request), key)
+        options: stripe.RequestOptions = {"idempotency_key": key}
         with stripe_errors("create a portal session", resource="billing portal sessions"):
             session = await self._v1.billing_portal.sessions.create_async(
                 _any(portal_session_params(request)), options

@@ -38,7 +38,7 @@ def _proxies_from_environment() -> bool:
 _DEFAULT_PORTS = {b"http": 80, b"https": 443}
 
 
-def _netloc(url: httpcore.URL) -> bytes:
+def host_header(url: httpcore.URL) -> bytes:
     """``host[:port]`` as httpx sends it in ``Host`` (no port when it is the default)."""
     port = url.port
     if port is None or _DEFAULT_PORTS.get(url.scheme) == port:
@@ -83,6 +83,16 @@ class MeteredHTTPXClient(stripe.HTTPXClient):
             self._client_async = httpx.AsyncClient(verify=verify, transport=self._transport)
         self._timeouts = httpx.Timeout(timeout).as_dict()
 
+    @property
+    def transport(self) -> KeepAlivePoolTransport | None:
+        """The keep-alive transport requests go to (``None`` behind a proxy: httpx's)."""
+        return self._transport
+
+    @property
+    def timeouts(self) -> dict[str, float | None]:
+        """httpx's timeouts (``connect``, ``read``, ``write``, ``pool``) for each request."""
+        return self._timeouts
+
     async def request_async(
         self, method: str, url: str, headers: Mapping[str, str], post_data: Any = None
     ) -> tuple[bytes, int, Mapping[str, str]]:
@@ -96,7 +106,7 @@ class MeteredHTTPXClient(stripe.HTTPXClient):
         try:
             target = httpcore.URL(url)
             # The headers httpx.Request would add: Host, and Content-Length for a body.
-            sent = [(b"Host", _netloc(target))]
+            sent = [(b"Host", host_header(target))]
             if post_data:
                 sent.append((b"Content-Length", b"%d" % len(post_data)))
             sent += [(k.encode("ascii"), v.encode("ascii")) for k, v in headers.items()]

@@ -194,7 +194,7 @@ class BillingFastPath:
         try:
             await self.resolve()
             if self._portals is not None:  # PostgreSQL: one pooled connection, no container
-                use_case, unit = self._portals()
+                use_case, unit = self._portals(user_id)
                 try:
                     result = await use_case.execute(request)
                 finally:

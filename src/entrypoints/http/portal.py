@@ -15,6 +15,7 @@ from litestar.params import JSONBody
 from application.open_portal import OpenBillingPortal, OpenPortalRequest, OpenPortalResult
 from domain.portal_flow import FlowRequest
 from entrypoints.http.schemas import PortalRedirect, PortalSessionBody, PortalSessionOpened
+from entrypoints.logging import log_info
 
 log = structlog.get_logger("entrypoints.http")
 
@@ -54,9 +55,12 @@ def answer(result: OpenPortalResult) -> tuple[int, PortalSessionOpened | PortalR
     """The status and body for a result, logged (both routes answer through here)."""
     reason = result.decision.reason.value
     if result.url is not None:
-        log.info("portal.session.created", configuration=result.configuration, reason=reason)
+        fields = {"configuration": result.configuration, "reason": reason}
+        log_info(log, "portal.session.created", fields)  # without structlog's processors
         return 201, PortalSessionOpened(result.url, result.configuration or "", reason)
-    log.info("portal.session.redirected", reason=reason, redirect_to=result.redirect_to)
+    log_info(
+        log, "portal.session.redirected", {"reason": reason, "redirect_to": result.redirect_to}
+    )
     return 200, PortalRedirect(reason, result.redirect_to or "")
 
 

@@ -33,6 +33,7 @@ from application.ports.event_intake import EventIntake
 from application.ports.page_sessions import PageSessionStore
 from application.ports.rate_limiter import RateLimiter
 from application.ports.transaction_manager import TransactionManager
+from entrypoints.logging import log_info
 from entrypoints.settings import Settings
 
 
@@ -62,7 +63,11 @@ class PersistenceProvider(Provider):
     mappings = provide(
         SqlaConfigurationMappings, scope=Scope.REQUEST, provides=ConfigurationMappings
     )
-    audit = provide(SqlaPortalAccessAudit, scope=Scope.REQUEST, provides=PortalAccessAudit)
+
+    @provide(scope=Scope.REQUEST)
+    def audit(self, session: AsyncSession) -> PortalAccessAudit:
+        return SqlaPortalAccessAudit(session, log_info=log_info)
+
     link_audit = provide(SqlaCustomerLinkAudit, scope=Scope.REQUEST, provides=CustomerLinkAudit)
     link_history = provide(
         SqlaCustomerLinkHistory, scope=Scope.REQUEST, provides=CustomerLinkHistory

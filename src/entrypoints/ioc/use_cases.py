@@ -57,6 +57,7 @@ from application.sync.recover_events import RecoverEvents
 from application.sync.send_outbox_batch import SendOutboxBatch
 from application.sync.settings import SyncSettings
 from domain.portal_policy import PortalPolicy
+from entrypoints.logging import log_info
 from entrypoints.sync_settings import MailSettings, WebhookSettings
 
 
@@ -64,7 +65,11 @@ class PooledPortals:
     """Per request, an ``OpenBillingPortal`` whose rate-limit hit, reads and audit row run
     on one ``PooledUnit`` (PostgreSQL on asyncpg: ``available``) instead of a request
     container's ``AsyncSession``: the same repositories, audit metering, limiter buckets
-    and app-scoped parts as the container's. The caller releases the unit when done."""
+    and app-scoped parts as the container's. The caller releases the unit when done.
+
+    Three round trips: the rate-limit hit carrying the read of the user's link, the
+    customer's complete subscriptions and every configuration mapping; the Stripe call;
+    the audit row."""
 
     def __init__(
         self,
@@ -79,16 +84,20 @@ class PooledPortals:
         self._clock, self._limiter, self._settings = clock, limiter, settings
         self.available = engine.dialect.driver == "asyncpg"
 
-    def __call__(self) -> tuple[OpenBillingPortal, PooledUnit]:
+    def __call__(self, user_id: str | None = None) -> tuple[OpenBillingPortal, PooledUnit]:
+        """``user_id``: the user whose request it is; the rate-limit hit then carries the
+        read of the user's link (one round trip fewer)."""
         unit = PooledUnit(self._engine)
         session = cast(AsyncSession, unit)  # see PooledUnit: the repositories' hot paths
+        if user_id is not None:
+            SqlaCustomerDirectory.carry_link_read(unit, user_id)
         use_case = OpenBillingPortal(
             customers=SqlaCustomerDirectory(session),
             subscriptions=SubscriptionReader(SqlaBillingMirror(session), self._provider),
             provider=self._provider,
             mappings=SqlaConfigurationMappings(session),
             catalog=self._catalog,
-            audit=MeteredPortalAccessAudit(SqlaPortalAccessAudit(session)),
+            audit=MeteredPortalAccessAudit(SqlaPortalAccessAudit(session, log_info=log_info)),
             limiter=self._limiter.on(unit),
             clock=self._clock,
             transaction=unit,

@@ -9,7 +9,12 @@ from datetime import UTC, datetime
 import structlog
 import structlog.testing
 
-from entrypoints.logging import configure_logging, log_request_completed, render_json_bytes
+from entrypoints.logging import (
+    configure_logging,
+    log_info,
+    log_request_completed,
+    render_json_bytes,
+)
 
 
 def test_a_line_is_json_with_values_it_cannot_encode_as_their_repr() -> None:
@@ -105,3 +110,44 @@ def test_no_access_line_above_info(capfd) -> None:
         structlog.configure(**saved)
 
     assert capfd.readouterr().err == ""
+
+
+def test_any_info_line_is_the_line_structlog_writes_with_its_keys_in_order(capfd) -> None:
+    def fields() -> dict[str, object]:
+        return {"user_id": "u_1", "outcome": "portal", "segment": None, "api_key": "k",
+                "occurred_at": "2026-01-02T00:00:00+00:00", "flow": None}  # fmt: skip
+
+    def both() -> None:
+        tokens = structlog.contextvars.bind_contextvars(request_id="r-1")
+        try:
+            structlog.get_logger("billing_portal.audit").info("portal.access.decided", **fields())
+            log_info(
+                structlog.get_logger("billing_portal.audit"), "portal.access.decided", fields()
+            )
+        finally:
+            structlog.contextvars.reset_contextvars(**tokens)
+
+    structlog_line, quick_line = _json_lines_of(capfd, both)
+
+    timestamps = structlog_line.pop("timestamp"), quick_line.pop("timestamp")
+    assert all(isinstance(t, str) and t.endswith("Z") for t in timestamps)
+    assert list(quick_line.items()) == list(structlog_line.items())
+    assert (quick_line["api_key"], quick_line["request_id"]) == ("[redacted]", "r-1")
+
+
+def test_an_info_line_with_an_exception_or_captured_goes_through_structlog(capfd) -> None:
+    saved = structlog.get_config()
+    try:
+        configure_logging("json", "INFO")
+        try:
+            raise ValueError("boom")
+        except ValueError as error:
+            log_info(structlog.get_logger("t"), "failed", {"exc_info": error})
+        with structlog.testing.capture_logs() as captured:
+            log_info(structlog.get_logger("t"), "x", {"a": 1})
+    finally:
+        structlog.configure(**saved)
+
+    [line] = [json.loads(line) for line in capfd.readouterr().err.splitlines()]
+    assert "ValueError: boom" in line["exception"]
+    assert captured == [{"a": 1, "event": "x", "log_level": "info"}]

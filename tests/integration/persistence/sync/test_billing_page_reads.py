@@ -12,15 +12,23 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from adapters.persistence import SqlaBillingMirror, SqlaCustomerDirectory, SqlaTransactionManager
+from adapters.persistence import (
+    SqlaBillingMirror,
+    SqlaCustomerDirectory,
+    SqlaRateLimiter,
+    SqlaTransactionManager,
+)
 from adapters.persistence.billing_mirror import SqlaLinkedBillingPages
 from adapters.persistence.driver_reads import PooledUnit
 from application.ports.billing_mirror import BillingMirror, BillingPageRead
+from application.ports.rate_limiter import RateLimitVerdict
 from domain.billing.product import MirroredProduct
 from domain.billing.subscription import MirroredSubscription
 from domain.customer import Customer
 
 from .mirror_records import FROM_EVENT, T0, customer, invoice, payment_method, subscription
+
+MAPPINGS = ("configuration_mappings", "")
 
 
 def _of_other_customer(sub_id: str) -> MirroredSubscription:
@@ -190,18 +198,69 @@ async def test_a_pooled_units_link_read_brings_the_complete_subscriptions_along(
     try:
         link = await SqlaCustomerDirectory(on_unit).get("u_1")
         assert link == Customer("u_1", "cus_1", "b2c", None)
-        assert unit.read_ahead == {("complete_subscriptions", "cus_1"): expected}
+        no_mappings = {MAPPINGS: {}}  # read ahead too (none in this database)
+        assert unit.read_ahead == {("complete_subscriptions", "cus_1"): expected, **no_mappings}
         mirror = SqlaBillingMirror(on_unit)
         assert await mirror.complete_subscriptions("cus_1") == expected
-        assert unit.read_ahead == {}  # taken once: a second read asks the database again
+        assert unit.read_ahead == no_mappings  # taken once: a second read asks the database
         assert await mirror.complete_subscriptions("cus_1") == expected
 
         assert await SqlaCustomerDirectory(on_unit).get("u_2") is not None
-        assert unit.read_ahead == {("complete_subscriptions", "cus_2"): None}  # incomplete
+        assert unit.read_ahead == {("complete_subscriptions", "cus_2"): None, **no_mappings}
         assert await mirror.complete_subscriptions("cus_2") is None
         assert await SqlaCustomerDirectory(on_unit).get("u_none") is None
         await SqlaCustomerDirectory(on_unit).get("u_1")
     finally:
         await unit.release()
     assert unit.read_ahead == {}
+    assert engine.pool.checkedout() == 0
+
+
+@pytest.mark.parametrize(
+    "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+async def test_a_pooled_units_rate_limit_hit_carries_the_link_read(
+    engine: AsyncEngine, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    await _seed(session_factory)
+    async with session_factory() as session:
+        await SqlaCustomerDirectory(session).save(Customer("u_1", "cus_1", "b2c", None))
+        await SqlaBillingMirror(session).mark_subscriptions_complete(["cus_1"], at=T0)
+        await SqlaTransactionManager(session).commit()
+    # What the link read brings by its own statement.
+    unit = PooledUnit(engine)
+    try:
+        alone = await SqlaCustomerDirectory(cast(AsyncSession, unit)).get("u_1")
+        read_alone = dict(unit.read_ahead)
+    finally:
+        await unit.release()
+    assert len(read_alone[("complete_subscriptions", "cus_1")]) == 3
+
+    limiter = SqlaRateLimiter(engine)
+    for user_id, limit, allowed in (("u_1", 5, True), ("u_none", 5, True), ("u_1", 1, False)):
+        unit = PooledUnit(engine)
+        on_unit = cast(AsyncSession, unit)
+        try:
+            SqlaCustomerDirectory.carry_link_read(unit, user_id)
+            verdict = await limiter.on(unit).hit(
+                f"portal:{user_id}:{limit}", limit=limit, window_seconds=60, now=T0
+            )
+            if not allowed:  # the bucket of one token is empty now: refused, with its wait
+                verdict = await limiter.on(unit).hit(
+                    f"portal:{user_id}:{limit}", limit=limit, window_seconds=60, now=T0
+                )
+            assert verdict == (
+                RateLimitVerdict(True, 0) if allowed else RateLimitVerdict(False, 60)
+            )
+            if allowed:  # carried by the hit: read before any read of the link
+                assert ("customer_link", user_id) in unit.read_ahead
+            link = await SqlaCustomerDirectory(on_unit).get(user_id)
+            if user_id == "u_none":
+                assert link is None
+                assert unit.read_ahead == {}
+            else:
+                assert link == alone
+                assert unit.read_ahead == read_alone
+        finally:
+            await unit.release()
     assert engine.pool.checkedout() == 0
