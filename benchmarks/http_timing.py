@@ -45,6 +45,7 @@ from benchmarks.stack import CLI, PYTHON, Stack, stopping
 SRC = str(Path(__file__).resolve().parent.parent / "src")
 PIDS: dict[str, list[int]] = {}
 CPU: dict[tuple[str, str], list[float]] = {}  # (url, route) -> CPU us per request
+LOGS: list[Path] = []  # the run's directory, for the serve logs when a run has errors
 
 
 def _serve(stack: Stack, src: str, number: int) -> str:
@@ -65,7 +66,9 @@ def _run(url: str, route: str, requests: RequestFile, seconds: float, **kw: floa
     before = _cpu_seconds(pids)
     result = run_wrk(url, requests, seconds=seconds, **kw)  # type: ignore[arg-type]
     if result.errors:
-        raise RuntimeError(f"{url} {route}: {result.errors} errors")
+        logs = sorted(Path(LOGS[0]).glob("api_*.log")) if LOGS else []
+        tails = "\n".join(f"{log.name}: ...{log.read_text()[-3000:]}" for log in logs)
+        raise RuntimeError(f"{url} {route}: {result.errors} errors\n{tails}")
     if pids and result.requests and not kw.get("spacing_ms"):
         used = _cpu_seconds(pids) - before
         CPU.setdefault((url, route), []).append(used * 1e6 / result.requests)
@@ -98,6 +101,7 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory(prefix="portal-http-") as workdir:
             stack = Stack(Path(workdir), database, "", [], 2)
+            LOGS.append(Path(workdir))
             with stopping(stack):
                 env = stack.api_environment("http://127.0.0.1:9")
                 subprocess.run([CLI, "db", "upgrade"], env=env, check=True, capture_output=True)
