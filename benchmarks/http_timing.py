@@ -49,16 +49,9 @@ LOGS: list[Path] = []  # the run's directory, for the serve logs when a run has 
 
 
 def _serve(stack: Stack, src: str, number: int) -> str:
-    port = free_port()
-    env = {**stack.api_environment(stack.standin_url), "PORTAL_PORT": str(port),
-           "PYTHONPATH": src}  # fmt: skip
-    command = [PYTHON, "-c", "from entrypoints.cli.main import main; main()", "serve",
-               "--workers", os.environ.get("HTTP_PROCESSES", "2")]  # fmt: skip
-    child = stack.start(f"api_{number}", command, env)
-    url = f"http://{HOST}:{port}"
-    child.wait_http(url + "/readyz")
-    PIDS[url] = process_tree(child.pid)
-    return url
+    child = stack.serve_tree(src, number, stack.standin_url, os.environ.get("HTTP_PROCESSES", "2"))
+    PIDS[child.url] = process_tree(child.pid)
+    return child.url
 
 
 def _run(url: str, route: str, requests: RequestFile, seconds: float, **kw: float) -> LoadResult:

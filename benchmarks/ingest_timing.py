@@ -36,16 +36,11 @@ MAX_RATE = 8000
 
 
 def _serve(stack: Stack, src: str, number: int) -> str:
-    port = free_port()
-    env = {**stack.api_environment("http://127.0.0.1:9"), "PORTAL_PORT": str(port),
-           "PYTHONPATH": src}  # fmt: skip
-    command = [PYTHON, "-c", "from entrypoints.cli.main import main; main()", "serve",
-               "--workers", os.environ.get("INGEST_PROCESSES", "2")]  # fmt: skip
-    child = stack.start(f"api_{number}", command, env)
-    url = f"http://{HOST}:{port}"
-    child.wait_http(url + "/readyz")
-    PIDS[url] = process_tree(child.pid)
-    return url
+    child = stack.serve_tree(
+        src, number, "http://127.0.0.1:9", os.environ.get("INGEST_PROCESSES", "2")
+    )
+    PIDS[child.url] = process_tree(child.pid)
+    return child.url
 
 
 def _truncate(stack: Stack) -> None:

@@ -28,6 +28,7 @@ class Child:
 
     def __init__(self, name: str, command: list[str], env: Mapping[str, str], log: Path) -> None:
         self.name = name
+        self.url = ""  # where it answers HTTP, when it does
         self._log = log.open("ab")
         self.process = subprocess.Popen(
             command, env=dict(env), stdout=self._log, stderr=subprocess.STDOUT

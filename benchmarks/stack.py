@@ -76,6 +76,19 @@ class Stack:
         baseline.wait_http(self.baseline_url + "/select1")
         return api
 
+    def serve_tree(self, src: str, number: int, stripe_base: str, processes: str) -> Child:
+        """``billing-portal serve --workers processes`` running the code of the source
+        tree ``src`` with this venv (another checkout's, to compare two back to back),
+        answering at ``child.url``."""
+        port = free_port()
+        env = {**self.api_environment(stripe_base), "PORTAL_PORT": str(port), "PYTHONPATH": src}
+        command = [PYTHON, "-c", "from entrypoints.cli.main import main; main()", "serve",
+                   "--workers", processes]  # fmt: skip
+        child = self.start(f"api_{number}", command, env)
+        child.url = f"http://{HOST}:{port}"
+        child.wait_http(child.url + "/readyz")
+        return child
+
     def _serve_options(self) -> list[str]:
         return ["--workers", str(self.serve_processes)]
 
