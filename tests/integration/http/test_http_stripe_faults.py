@@ -31,6 +31,7 @@ from tests.fakes import FakeBillingProvider, FakePortalConfigurationProvider, Fa
 from adapters.persistence import create_engine
 from adapters.persistence.tables import portal_access_audit
 from entrypoints.http.app import create_app
+from entrypoints.settings import Settings
 from stripe_sandbox.testing import free_port
 
 URL = "/api/billing/portal-sessions"
@@ -74,6 +75,22 @@ async def audit_rows(database_url: str, user_id: str) -> list[Any]:
         await engine.dispose()
 
 
+async def subscribed_user(
+    client: AsyncTestClient[Any],
+    settings: Settings,
+    billing: FakeBillingProvider,
+    configurations: FakePortalConfigurationProvider,
+) -> str:
+    """The catalog applied and a new user linked to a customer whose subscription the
+    mirror holds (so opening the portal asks Stripe only to create the session)."""
+    user, customer = f"user_{uuid.uuid4().hex[:12]}", f"cus_{uuid.uuid4().hex[:12]}"
+    portal = Portal(client, settings, billing, configurations)
+    await portal.apply_catalog()
+    await portal.link(user, customer)
+    await seed_mirror(settings, billing, [mirrored(a_subscription(customer))])
+    return user
+
+
 @pytest.mark.parametrize("fault", FAULTS)
 async def test_stripe_failing_answers_503_in_time_leaves_nothing_half_done_then_recovers(
     fault: str,
@@ -94,13 +111,9 @@ async def test_stripe_failing_answers_503_in_time_leaves_nothing_half_done_then_
     fake = FakeStripe(port=stripe_port) if fault != "connection_refused" else None
     if fake is not None:
         fake.start()
-    user, customer = f"user_{uuid.uuid4().hex[:12]}", f"cus_{uuid.uuid4().hex[:12]}"
     try:
         async with AsyncTestClient(app, base_url="http://portal.test") as client:
-            portal = Portal(client, settings, billing, configurations)
-            await portal.apply_catalog()
-            await portal.link(user, customer)
-            await seed_mirror(settings, billing, [mirrored(a_subscription(customer))])
+            user = await subscribed_user(client, settings, billing, configurations)
             if fake is not None:
                 break_stripe(fake, fault)
             elapsed = []
@@ -170,13 +183,9 @@ async def test_a_hanging_stripe_holds_a_portal_request_no_longer_than_the_deadli
     app = create_app(settings, FakeStripeFamily(configurations=configurations))
     fake = FakeStripe(port=stripe_port)
     fake.start()
-    user, customer = f"user_{uuid.uuid4().hex[:12]}", f"cus_{uuid.uuid4().hex[:12]}"
     try:
         async with AsyncTestClient(app, base_url="http://portal.test") as client:
-            portal = Portal(client, settings, billing, configurations)
-            await portal.apply_catalog()
-            await portal.link(user, customer)
-            await seed_mirror(settings, billing, [mirrored(a_subscription(customer))])
+            user = await subscribed_user(client, settings, billing, configurations)
             fake.stall("POST", SESSIONS, times=3)
             started = time.monotonic()
             refused = await client.post(URL, headers=HS256.headers(user))
