@@ -85,16 +85,25 @@ def _run(plan: Plan, database: BenchDatabase, workdir: Path, began: float) -> in
         http = scenarios.http_rounds(stack, plan, portal, summary)
         _say("each endpoint at half its peak")
         ingest_peak = scenarios.median([r.rate for r in ingest.ingest])
-        half_file = stack.new_events_file("half_peak", int(ingest_peak * plan.seconds * 2) + 500)
+        half_events = int(ingest_peak * plan.seconds) + 500
         half = {
-            "webhook": scenarios.half_peak(stack, plan, half_file, ingest_peak),
+            "webhook": scenarios.half_peak(
+                plan, stack.api_url,
+                lambda: stack.new_events_file("half_peak", half_events), ingest_peak,
+            ),
             "portal": scenarios.half_peak(
-                stack, plan, portal, scenarios.median([r.rate for r in http.portal])
+                plan, stack.api_url, lambda: portal, scenarios.median([r.rate for r in http.portal])
             ),
             "summary": scenarios.half_peak(
-                stack, plan, summary, scenarios.median([r.rate for r in http.summary])
+                plan, stack.api_url, lambda: summary, scenarios.median([r.rate for r in http.summary])
             ),
-        }
+        }  # fmt: skip
+        # The same measure of the bare route, beside them: what the machine's scheduling
+        # alone does to a tail at that load.
+        select1 = stack.plain_file("select1", "/select1")
+        reference = scenarios.half_peak(
+            plan, stack.baseline_url, lambda: select1, scenarios.median(http.select1)
+        )
         api_rss = scenarios.serve_rss(api.pid)
         stack.stop(api)
         stack.stop_baseline()  # the drain copies the database, which needs it to itself
@@ -107,7 +116,7 @@ def _run(plan: Plan, database: BenchDatabase, workdir: Path, began: float) -> in
                     drains[workers].append(scenarios.drain(stack, snapshot, events, workers))
         finally:
             asyncio.run(snapshot.drop())
-        rows = build_rows(plan, backfill, ingest, http, half, api_rss, drains)
+        rows = build_rows(plan, backfill, ingest, http, half, reference, api_rss, drains)
         print_table(rows)
         write_document(plan, rows, elapsed=time.monotonic() - began, notes=_notes(stack))
     return 0

@@ -1,7 +1,8 @@
 """The bare baseline: a Litestar route doing ``SELECT 1`` on a raw asyncpg pool.
 
-Served by uvicorn with as many processes as ``billing-portal serve`` runs:
-``BENCH_BASELINE_DSN=postgresql://... uvicorn benchmarks.baseline_app:app --workers N``.
+Served by uvicorn with as many processes as ``billing-portal serve`` runs, and as it runs
+them (``benchmarks/baseline_serve.py``):
+``BENCH_BASELINE_DSN=postgresql://... python -m benchmarks.baseline_serve HOST PORT N``.
 No DI, no ORM, no middleware: what a route that touches the database costs at least.
 """
 

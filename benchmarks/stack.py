@@ -67,9 +67,8 @@ class Stack:
         baseline_env = {**clean_environment(), "BENCH_BASELINE_DSN": self.database.dsn}
         baseline = self.start(
             "baseline",
-            [str(VENV_BIN / "uvicorn"), "benchmarks.baseline_app:app", "--host", HOST,
-             "--port", str(port), "--workers", str(self.serve_processes), "--no-access-log",
-             "--log-level", "warning"],
+            [PYTHON, "-m", "benchmarks.baseline_serve", HOST, str(port),
+             str(self.serve_processes)],
             baseline_env,
         )  # fmt: skip
         self.baseline_url = f"http://{HOST}:{port}"

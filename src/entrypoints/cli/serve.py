@@ -16,6 +16,7 @@ from litestar import Litestar
 
 from adapters.catalog.toml_catalog import load_catalog
 from entrypoints.cli.runtime import state_of
+from entrypoints.cli.serve_processes import hold_port, run_processes
 from entrypoints.http.app import create_app, serve_app
 from entrypoints.settings import Settings
 
@@ -66,9 +67,10 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
     settings = state.settings()  # read once; a bad setting fails here with one line
     load_catalog(settings.catalog_path)  # likewise a missing or invalid catalog file
     workers = workers or default_workers(settings)
+    address: tuple[str, int] = (host or settings.host, port or settings.port)
     options = {
-        "host": host or settings.host,
-        "port": port or settings.port,
+        "host": address[0],
+        "port": address[1],
         "log_config": None,
         "access_log": False,
         "proxy_headers": True,
@@ -83,16 +85,26 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
     if settings.web.uses_random_secret:
         # Every process must sign and read the same page sessions: share this one secret.
         os.environ["PORTAL_SESSION_SECRET"] = settings.web.session_secret
+    try:
+        holder = hold_port(*address)
+    except OSError as error:
+        raise click.ClickException(
+            f"cannot listen on {address[0]}:{address[1]} ({error.strerror or error});"
+            " choose another --port (or PORTAL_PORT) or stop what is using it"
+        ) from None
     _exit_cleanly_after_draining()
     # Each process imports the whole app before it answers uvicorn's health check: on a
     # busy machine that takes longer than uvicorn's 5 s default, which would kill it.
-    uvicorn.run(
+    config = uvicorn.Config(
         APP_FACTORY,
         factory=True,
         workers=workers,
         timeout_worker_healthcheck=60,
         **options,  # type: ignore[arg-type]
     )
+    # Each process listens on a socket of its own, so that the kernel spreads connections
+    # over them evenly (entrypoints/cli/serve_processes.py).
+    run_processes(config, holder)
 
 
 def _exit_cleanly_after_draining() -> None:
