@@ -221,7 +221,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         webhooks=read_webhook_settings(
             env, api_key=stripe.api_key, sandbox=sandbox, production=production
         ),
-        worker=read_worker_settings(env),
+        worker=read_worker_settings(env, database_url),
         sync=read_sync_settings(env, portal.return_urls.app_base_url),
         mail=read_mail_settings(env, data_dir=data_dir, production=production),
         web=read_web_settings(env, production, sandbox=sandbox),

@@ -31,6 +31,9 @@ class WebhookSettings:
 class WorkerSettings:
     batch_size: int = 50
     poll_seconds: float = 1.0
+    # Batches one worker process runs at once (each its own claim, transaction and
+    # connection): while one waits for the database or Stripe, another uses the CPU.
+    concurrency: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,10 +104,15 @@ def read_webhook_settings(
     )
 
 
-def read_worker_settings(env: EnvReader) -> WorkerSettings:
+def read_worker_settings(env: EnvReader, database_url: str) -> WorkerSettings:
+    sqlite = database_url.startswith("sqlite")
+    concurrency = env.number("PORTAL_WORKER_CONCURRENCY", 1 if sqlite else 2, int, 1, 16)
+    if sqlite and concurrency > 1:
+        env.problem("PORTAL_WORKER_CONCURRENCY", "SQLite has one writer: leave it at 1")
     return WorkerSettings(
         batch_size=env.number("PORTAL_WORKER_BATCH_SIZE", 50, int, 1, 1000),
         poll_seconds=env.number("PORTAL_WORKER_POLL_SECONDS", 1.0, float, 0.05, 300.0),
+        concurrency=concurrency,
     )
 
 

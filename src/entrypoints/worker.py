@@ -181,6 +181,23 @@ class SyncWorker:
         log.info("worker.stopped", worker_id=self.worker_id)
 
 
+def concurrent_workers(
+    container: AsyncContainer, settings: WorkerSettings, worker_id: str | None = None
+) -> list[SyncWorker]:
+    """``settings.concurrency`` workers of one process, run side by side on one event loop:
+    the first named ``worker_id`` (default host:pid:random), the others ``<that>.2``,
+    ``.3``...: each claims, leases and releases its own batches, as workers in separate
+    processes do (``FOR UPDATE SKIP LOCKED``), so they never hold the same event. While
+    one waits for the database or Stripe, another has the CPU: a lone worker was busy
+    67% of its time (docs/PERFORMANCE.md)."""
+    first = SyncWorker(container, settings, worker_id)
+    others = [
+        SyncWorker(container, settings, f"{first.worker_id}.{n}")
+        for n in range(2, settings.concurrency + 1)
+    ]
+    return [first, *others]
+
+
 async def _idle(stop: asyncio.Event, wakeup: asyncio.Event | None, seconds: float) -> None:
     waiters = [asyncio.ensure_future(stop.wait())]
     if wakeup is not None:

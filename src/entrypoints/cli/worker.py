@@ -12,7 +12,7 @@ from dishka import AsyncContainer
 from entrypoints.cli.runtime import run_with_container, state_of
 from entrypoints.logging import configure_logging
 from entrypoints.production_guards import opt_in_warnings
-from entrypoints.worker import SyncWorker
+from entrypoints.worker import SyncWorker, concurrent_workers
 
 
 @click.command()
@@ -45,10 +45,16 @@ def worker(ctx: click.Context, once: bool, worker_id: str | None) -> None:
         for signum in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):  # not on Windows
                 loop.add_signal_handler(signum, stop.set)
-        click.echo(f"worker {sync_worker.worker_id} started; stop with Ctrl+C", err=True)
+        at_once = settings.worker.concurrency
+        click.echo(
+            f"worker {sync_worker.worker_id} started ({at_once} batch(es) at a time);"
+            " stop with Ctrl+C",
+            err=True,
+        )
         for line in opt_in_warnings(settings.production_opt_ins):
             click.echo(f"warning: {line}", err=True)
-        await sync_worker.run(stop)
+        workers = concurrent_workers(container, settings.worker, sync_worker.worker_id)
+        await asyncio.gather(*(w.run(stop) for w in workers))
         click.echo(f"worker {sync_worker.worker_id} stopped", err=True)
 
     run_with_container(ctx, work, fast_loop=True)

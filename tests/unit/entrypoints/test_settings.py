@@ -140,6 +140,14 @@ def test_production_reads_everything_and_keeps_secrets_out_of_the_repr() -> None
             {"PORTAL_WORKER_POLL_SECONDS": "0"},
             "PORTAL_WORKER_POLL_SECONDS: 0 is outside 0.05..300.0",
         ),
+        (
+            {"PORTAL_WORKER_CONCURRENCY": "17"},
+            "PORTAL_WORKER_CONCURRENCY: 17 is outside 1..16",
+        ),
+        (
+            {"PORTAL_DATABASE_URL": "sqlite:///x.db", "PORTAL_WORKER_CONCURRENCY": "2"},
+            "PORTAL_WORKER_CONCURRENCY: SQLite has one writer: leave it at 1",
+        ),
         ({"PORTAL_WORKER_MAX_ATTEMPTS": "0"}, "PORTAL_WORKER_MAX_ATTEMPTS: 0 is outside 1..100"),
         ({"PORTAL_WORKER_LEASE_SECONDS": "2"}, "PORTAL_WORKER_LEASE_SECONDS: 2 is outside 3..3600"),
         ({"PORTAL_MAIL_BACKEND": "pigeon"}, "PORTAL_MAIL_BACKEND: 'pigeon' is not one of file"),

@@ -67,6 +67,7 @@ BAD_VALUES: dict[str, tuple[str, dict[str, str]]] = {
     "PORTAL_SYNC_ALWAYS_REFETCH": ("yes", {}),
     "PORTAL_WORKER_BATCH_SIZE": ("0", {}),
     "PORTAL_WORKER_POLL_SECONDS": ("0", {}),
+    "PORTAL_WORKER_CONCURRENCY": ("17", {}),
     "PORTAL_WORKER_MAX_ATTEMPTS": ("0", {}),
     "PORTAL_WORKER_LEASE_SECONDS": ("2", {}),
     "PORTAL_MAIL_BACKEND": ("pigeon", {}),

@@ -15,7 +15,7 @@ from application.sync.process_inbox_batch import InboxBatchResult, ProcessInboxB
 from application.sync.send_outbox_batch import OutboxBatchResult, SendOutboxBatch
 from entrypoints.demo.command import webhook_url
 from entrypoints.sync_settings import WorkerSettings
-from entrypoints.worker import SyncWorker
+from entrypoints.worker import SyncWorker, concurrent_workers
 
 Stopping = Callable[[], bool]
 
@@ -134,3 +134,54 @@ async def test_stop_during_a_pass_reaches_the_batch_and_skips_the_emails() -> No
 
     assert batch.saw_stopping
     assert outbox.passes == 0
+
+
+class SharedInbox:
+    """Hands out ``total`` events, 10 per pass, to whichever worker asks, noting who and
+    how many of them are inside a pass at once."""
+
+    def __init__(self, total: int, stop: asyncio.Event) -> None:
+        self.left, self.stop = total, stop
+        self.by_worker: dict[str, int] = {}
+        self.inside = self.most_inside = 0
+
+    async def execute(self, *, worker_id: str, limit: int, stopping: Stopping) -> InboxBatchResult:
+        if self.left <= 0:
+            self.stop.set()
+            return InboxBatchResult(())
+        taken = min(limit, self.left)
+        self.left -= taken
+        self.inside += 1
+        self.most_inside = max(self.most_inside, self.inside)
+        await asyncio.sleep(0.01)  # waiting on the database: the other worker runs
+        self.inside -= 1
+        self.by_worker[worker_id] = self.by_worker.get(worker_id, 0) + taken
+        return InboxBatchResult(
+            tuple(ProcessEventResult(f"evt_{n}", EventOutcome.PROCESSED) for n in range(taken))
+        )
+
+
+async def test_a_process_runs_its_concurrent_workers_side_by_side_under_their_own_ids() -> None:
+    stop = asyncio.Event()
+    inbox = SharedInbox(100, stop)
+
+    class Batches(Provider):
+        scope = Scope.REQUEST
+
+        @provide
+        def inbox_batch(self) -> ProcessInboxBatch:
+            return inbox  # type: ignore[return-value]
+
+        @provide
+        def outbox_batch(self) -> SendOutboxBatch:
+            return CountingOutbox()  # type: ignore[return-value]
+
+    settings = WorkerSettings(batch_size=10, poll_seconds=0.05, concurrency=3)
+    workers = concurrent_workers(make_async_container(Batches()), settings, "host:1:ab")
+
+    await asyncio.wait_for(asyncio.gather(*(w.run(stop) for w in workers)), 5)
+
+    assert [w.worker_id for w in workers] == ["host:1:ab", "host:1:ab.2", "host:1:ab.3"]
+    assert sum(inbox.by_worker.values()) == 100
+    assert set(inbox.by_worker) == {"host:1:ab", "host:1:ab.2", "host:1:ab.3"}
+    assert inbox.most_inside == 3  # their waits overlap
