@@ -12,8 +12,8 @@ draining on SIGTERM); it holds the port with a bound socket that never listens, 
 port is checked as the server starts and stays reserved while a process restarts. A
 listening socket's own queue is the price: connections the kernel queued on a process
 that then dies, not yet accepted, are reset (the client or proxy retries; Stripe
-redelivers a webhook). Where ``SO_REUSEPORT`` does not exist the processes share one socket, as
-uvicorn does.
+redelivers a webhook). Where ``SO_REUSEPORT`` does not exist the processes share one
+socket, as uvicorn does.
 """
 
 from __future__ import annotations
@@ -38,9 +38,13 @@ def _family(host: str) -> socket.AddressFamily:
 def reuse_port_socket(host: str, port: int) -> socket.socket:
     """A TCP socket bound to ``host:port`` that others of this user may bind too."""
     sock = socket.socket(family=_family(host))
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    sock.bind((host, port))
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
     return sock
 
 

@@ -26,6 +26,9 @@ def worker(ctx: click.Context, once: bool, worker_id: str | None) -> None:
     Ctrl+C or SIGTERM it finishes the event or email in hand, gives back the rest of its
     claim (due at once for the other workers) and exits 0.
     """
+    if worker_id is not None and not 0 < len(worker_id.strip()) <= 200:
+        # The leases keep it in 255 characters, with ".N" for each concurrent batch.
+        raise click.BadParameter("must be 1 to 200 characters", param_hint="--worker-id")
     settings = state_of(ctx).settings()
     if not once:
         # A service: it logs per PORTAL_LOG_FORMAT and PORTAL_LOG_LEVEL, like `serve`

@@ -82,6 +82,7 @@ def test_show_explains_a_redirect(run_cli: Run) -> None:
         (("portal-url", "nobody_here"), {}, "has no billing account"),
         (("serve",), {"PORTAL_CATALOG_PATH": "/nowhere/catalog.toml"}, "catalog not found"),
         (("serve", "--workers", "0"), {}, "0 is not in the range 1<=x<=64"),
+        (("worker", "--worker-id", "w" * 201), {}, "--worker-id: must be 1 to 200 characters"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(
