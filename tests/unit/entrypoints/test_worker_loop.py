@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 
 import pytest
-from dishka import Provider, Scope, make_async_container, provide
+from dishka import AsyncContainer, Provider, Scope, make_async_container, provide
 
 from application.errors import PersistenceUnavailable
 from application.sync.process_event import EventOutcome, ProcessEventResult
@@ -49,9 +49,9 @@ class CountingOutbox:
         return IDLE_OUTBOX
 
 
-def worker_over(
-    inbox: ScriptedInbox, poll_seconds: float, outbox: CountingOutbox | None = None
-) -> SyncWorker:
+def container_over(inbox: object, outbox: CountingOutbox | None = None) -> AsyncContainer:
+    """A container whose batches are these stand-ins."""
+
     class Batches(Provider):
         scope = Scope.REQUEST
 
@@ -63,7 +63,13 @@ def worker_over(
         def outbox_batch(self) -> SendOutboxBatch:
             return outbox or CountingOutbox()  # type: ignore[return-value]
 
-    container = make_async_container(Batches())
+    return make_async_container(Batches())
+
+
+def worker_over(
+    inbox: ScriptedInbox, poll_seconds: float, outbox: CountingOutbox | None = None
+) -> SyncWorker:
+    container = container_over(inbox, outbox)
     return SyncWorker(container, WorkerSettings(batch_size=10, poll_seconds=poll_seconds), "w1")
 
 
@@ -165,19 +171,8 @@ async def test_a_process_runs_its_concurrent_workers_side_by_side_under_their_ow
     stop = asyncio.Event()
     inbox = SharedInbox(100, stop)
 
-    class Batches(Provider):
-        scope = Scope.REQUEST
-
-        @provide
-        def inbox_batch(self) -> ProcessInboxBatch:
-            return inbox  # type: ignore[return-value]
-
-        @provide
-        def outbox_batch(self) -> SendOutboxBatch:
-            return CountingOutbox()  # type: ignore[return-value]
-
     settings = WorkerSettings(batch_size=10, poll_seconds=0.05, concurrency=3)
-    workers = concurrent_workers(make_async_container(Batches()), settings, "host:1:ab")
+    workers = concurrent_workers(container_over(inbox), settings, "host:1:ab")
 
     await asyncio.wait_for(asyncio.gather(*(w.run(stop) for w in workers)), 5)
 
