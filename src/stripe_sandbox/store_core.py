@@ -43,6 +43,10 @@ class StoreCore:
         self._state = self._file.load()
         self._listeners: list[Callable[[], None]] = []
         self._ledger: Ledger | None = None
+        self._next_due: tuple[State, float] | None = None
+        """When the clock's next action falls due in which state object (``None``: not
+        known). A write forgets it; a state loaded from the file or rolled back is a new
+        object, so the moment no longer applies to it."""
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -101,7 +105,7 @@ class StoreCore:
             ledger = Ledger(self._state, moment, self.public_base_url, request or RequestInfo())
             self._ledger = ledger
             try:
-                caught_up = lifecycle.process_until(ledger, moment) > 0
+                caught_up = self._catch_up(ledger, moment)
                 if caught_up:
                     self._file.save(self._state)
                 snapshot = self._state.copy() if writes else None
@@ -113,6 +117,8 @@ class StoreCore:
                     raise
                 if writes or caught_up:
                     self._file.save(self._state)
+                if writes:
+                    self._next_due = None
             finally:
                 self._ledger = None
         if ledger.emitted:
@@ -120,6 +126,15 @@ class StoreCore:
                 listener()
         if ledger.error_after_commit is not None:
             raise ledger.error_after_commit
+
+    def _catch_up(self, ledger: Ledger, moment: int) -> bool:
+        """Run what the clock made due by ``moment``; True when anything ran."""
+        known = self._next_due
+        if known is not None and known[0] is self._state and moment < known[1]:
+            return False
+        ran, next_due = lifecycle.catch_up(ledger, moment)
+        self._next_due = (self._state, next_due)
+        return ran > 0
 
     def run(
         self,
