@@ -8,12 +8,12 @@ moment a clock-driven action was due.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import events
 from .errors import ResourceMissing
+from .objects import detached
 from .state import State
 
 _MISSING_NAMES = {
@@ -58,13 +58,13 @@ class Ledger:
 
     def render(self, obj: dict[str, Any]) -> dict[str, Any]:
         """A detached copy of ``obj`` as the API shows it now."""
-        shown = copy.deepcopy(obj)
+        shown = detached(obj)
         if shown.get("object") == "subscription":
             prices = self.state.table("price")
             for item in shown["items"]["data"]:
                 current = prices.get(item["price"]["id"])
                 if current is not None:
-                    item["price"] = copy.deepcopy(current)
+                    item["price"] = detached(current)
         return shown
 
     def emit(

@@ -7,13 +7,13 @@ strings by the objects they name, following dotted paths through lists' ``data``
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from .errors import InvalidRequest
+from .objects import detached
 from .params import Params, integer, text
-from .state import kind_of
+from .state import State, kind_of
 
 Lookup = Callable[[str, str], dict[str, Any] | None]
 """``lookup(kind, id)``: a rendered object, or None."""
@@ -25,6 +25,15 @@ Include = Callable[[dict[str, Any], str], tuple[bool, Any]]
 def list_object(data: list[dict[str, Any]], url: str, has_more: bool) -> dict[str, Any]:
     """Stripe's ``{"object": "list", "data", "has_more", "url"}`` envelope."""
     return {"object": "list", "data": data, "has_more": has_more, "url": url}
+
+
+def newest_first(state: State, kind: str) -> list[dict[str, Any]]:
+    """The objects of ``kind`` in list order: newest first, later insertions first."""
+    return _newest_first(list(state.table(kind).values()))
+
+
+def _newest_first(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(reversed(objects), key=lambda o: o.get("created", 0), reverse=True)
 
 
 def paginate(
@@ -43,7 +52,7 @@ def paginate(
         )
     ordered = list(objects)
     if not presorted:
-        ordered = sorted(reversed(ordered), key=lambda o: o.get("created", 0), reverse=True)
+        ordered = _newest_first(ordered)
     after, before = text(params, "starting_after"), text(params, "ending_before")
     ids = [o["id"] for o in ordered]
     if after is not None:
@@ -56,7 +65,7 @@ def paginate(
         has_more = end - limit > 0
     else:
         page, has_more = ordered[:limit], len(ordered) > limit
-    return list_object([copy.deepcopy(o) for o in page], url, has_more)
+    return list_object([detached(o) for o in page], url, has_more)
 
 
 def _position(ids: list[str], cursor: str, param: str) -> int:

@@ -13,6 +13,7 @@ from .errors import CardDeclined, InvalidRequest
 from .ledger import Ledger
 from .objects import blank, new_id
 from .params import Params, choice, integer, mapping, merge_metadata, require, text
+from .state import State
 
 BILLING_FIELDS = ("email", "name", "phone")
 
@@ -150,6 +151,15 @@ def list_filter(params: Params) -> Any:
     customer_id = require(params, "customer")
     kind = text(params, "type")
     return lambda pm: pm["customer"] == customer_id and kind in (None, pm["type"])
+
+
+def by_customer(state: State) -> dict[str, list[dict[str, Any]]]:
+    """Each customer's attached payment methods, in the order they were created."""
+    owned: dict[str, list[dict[str, Any]]] = {}
+    for pm in state.table("payment_method").values():
+        if pm["customer"] is not None:
+            owned.setdefault(pm["customer"], []).append(pm)
+    return owned
 
 
 def can_charge(ledger: Ledger, pm_id: str | None) -> bool:

@@ -112,7 +112,8 @@ class SandboxStore(StoreCore):
 
         def page(ledger: Ledger) -> Obj:
             ledger.get("customer", customer_id)
-            found = [o for o in ledger.state.table("payment_method").values() if predicate(o)]
+            owned = self.derived("payment methods by customer", payment_methods.by_customer)
+            found = [o for o in owned.get(customer_id, ()) if predicate(o)]
             return paginate(found, params, "/v1/payment_methods")
 
         return self.read(page, params)

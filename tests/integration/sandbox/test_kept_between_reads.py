@@ -1,5 +1,6 @@
-"""The store remembers when the clock's next action falls due and skips its scan of every
-subscription and invoice before then; whatever changes the state must make it look again."""
+"""What the sandbox keeps between reads: when the clock's next action falls due (so a read
+before then skips the scan of every subscription and invoice) and indexes for lists. Whatever
+changes the state must make it look again."""
 
 from __future__ import annotations
 
@@ -78,3 +79,20 @@ def test_a_change_another_process_made_to_the_state_file_is_caught_up_on(tmp_pat
     wall.now = period_end + 1.0
     renewed = reader.retrieve("subscription", sub_id)
     assert renewed["items"]["data"][0]["current_period_start"] == period_end
+
+
+def test_lists_read_after_a_write_show_it(tmp_path: Path) -> None:
+    """The indexes kept for reads (a customer's payment methods, a kind newest first) are
+    built again after any write."""
+    store = SandboxStore(tmp_path / "state.json", wall_clock=WallClock())
+    first = store.create_customer({})
+    assert [c["id"] for c in store.list_customers({"limit": "10"})["data"]] == [first["id"]]
+    assert store.list_customer_payment_methods(first["id"], {})["data"] == []
+    second = store.create_customer({})
+    listed = [c["id"] for c in store.list_customers({"limit": "10"})["data"]]
+    assert listed == [second["id"], first["id"]]
+    card = store.attach_payment_method("pm_card_visa", {"customer": first["id"]})
+    owned = store.list_customer_payment_methods(first["id"], {})["data"]
+    assert [pm["id"] for pm in owned] == [card["id"]]
+    store.detach_payment_method(card["id"])
+    assert store.list_customer_payment_methods(first["id"], {})["data"] == []
