@@ -12,6 +12,7 @@ import stripe
 
 from adapters.stripe import objects
 from adapters.stripe.errors import stripe_errors
+from adapters.stripe.lean_get import LeanGets
 from adapters.stripe.objects import CUSTOMER_EXPAND, SUBSCRIPTION_EXPAND
 from adapters.stripe.pagination import raw_pages
 from adapters.stripe.reads import each_object, version_of_headers
@@ -45,7 +46,8 @@ class StripeBillingEventSource(BillingEventSource):
 
     def __init__(self, client: stripe.StripeClient) -> None:
         self._v1 = client.v1
-        self._raw_get = client.raw_request_async
+        # Reads without the SDK's per-request work when the client allows it.
+        self._raw_get = LeanGets.of(client) or client.raw_request_async
 
     async def retrieve_customer(self, customer_id: str) -> MirroredCustomer | None:
         return await self._retrieve(

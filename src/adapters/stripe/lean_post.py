@@ -29,7 +29,7 @@ the caller uses the SDK.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -169,41 +169,59 @@ class LeanPortalSessions:
         self, params: Mapping[str, Any], idempotency_key: str
     ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
         """The answer to the last try, as the SDK's retry loop decides the tries."""
-        http = self._http
-        transport = http.transport
-        assert transport is not None
         body = form_body(params)  # before the tries, as the SDK encodes it
-        request: bytes | None = None
-        tries = 0
-        while True:
-            error: stripe.APIConnectionError | None = None
-            try:
-                if request is None:
-                    request = self._request(body, idempotency_key)
-                answer = await transport.send(self._url, request, b"POST", http.timeouts)
-            except Exception as failure:  # as the SDK: any failure is a connection error
-                try:
-                    http._handle_request_error(failure)
-                except stripe.APIConnectionError as connection_error:
-                    error = connection_error
-            if tries >= self._max_retries:
-                retry = False
-            elif error is not None:
-                retry = bool(error.should_retry)
-            else:
-                retry = _should_retry(answer[0], answer[1])
-            if not retry:
-                if error is not None:
-                    raise error
-                return answer
-            tries += 1
-            await http.sleep_async(http._sleep_time_seconds(tries))  # type: ignore[no-untyped-call]
+        return await exchange_with_retries(
+            self._http,
+            self._max_retries,
+            self._url,
+            b"POST",
+            lambda: self._request(body, idempotency_key),
+        )
 
     def _request(self, body: bytes, idempotency_key: str) -> bytes:
         if _breaks_line(idempotency_key):
             raise httpx.LocalProtocolError("illegal header value for b'Idempotency-Key'")
         key = idempotency_key.encode("ascii")
         return b"%s%d%s%s\r\n\r\n%s" % (self._head, len(body), self._middle, key, body)
+
+
+async def exchange_with_retries(
+    http: MeteredHTTPXClient,
+    max_retries: int,
+    url: httpcore.URL,
+    method: bytes,
+    build: Callable[[], bytes],
+) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """The answer to the last try of the request ``build`` writes out (once), on ``http``'s
+    own transport, as the SDK's retry loop decides the tries: the same count, rule and
+    backoff; a failure to build or send is the SDK's ``APIConnectionError``."""
+    transport = http.transport
+    assert transport is not None
+    request: bytes | None = None
+    tries = 0
+    while True:
+        error: stripe.APIConnectionError | None = None
+        try:
+            if request is None:
+                request = build()
+            answer = await transport.send(url, request, method, http.timeouts)
+        except Exception as failure:  # as the SDK: any failure is a connection error
+            try:
+                http._handle_request_error(failure)
+            except stripe.APIConnectionError as connection_error:
+                error = connection_error
+        if tries >= max_retries:
+            retry = False
+        elif error is not None:
+            retry = bool(error.should_retry)
+        else:
+            retry = _should_retry(answer[0], answer[1])
+        if not retry:
+            if error is not None:
+                raise error
+            return answer
+        tries += 1
+        await http.sleep_async(http._sleep_time_seconds(tries))  # type: ignore[no-untyped-call]
 
 
 def _values(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes | None:
