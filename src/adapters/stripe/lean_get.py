@@ -16,7 +16,8 @@ or a 2xx that is not a JSON object, is read by ``_interpret_response`` as the SD
 and a ``Stripe-Notice`` warning. A call with request options (``stripe_account``,
 ``headers``...), a ``base``, a query already in the path or a method other than GET is
 the SDK's own call. ``of`` gives ``None`` when the client's calls must all go through the
-SDK (a proxy, a connected account), as ``LeanPortalSessions.of`` does.
+SDK (a proxy, a connected account, or an SDK release without one of the private helpers
+used here: ``sdk_internals``), as ``LeanPortalSessions.of`` does.
 """
 
 from __future__ import annotations
@@ -30,13 +31,10 @@ import httpcore
 import httpx
 import msgspec
 import stripe
-from stripe._api_requestor import _maybe_emit_stripe_notice
-from stripe._encode import _api_encode
-from stripe._request_options import extract_options_from_dict, merge_options
-from stripe._util import validate_path
 
 from adapters.metrics.instruments import STRIPE_DURATION, STRIPE_REQUESTS
-from adapters.stripe.lean_post import _breaks_line, _says, exchange_with_retries
+from adapters.stripe import sdk_internals as sdk
+from adapters.stripe.lean_post import breaks_line, exchange_with_retries, says
 from adapters.stripe.metered_http_client import (
     MeteredHTTPXClient,
     host_header,
@@ -78,11 +76,13 @@ class LeanGets:
     @classmethod
     def of(cls, client: stripe.StripeClient) -> LeanGets | None:
         """For ``client``, or ``None`` when its calls must go through the SDK."""
+        if not sdk.AVAILABLE:
+            return None
         requestor = client._requestor
         http = requestor._client
         if not isinstance(http, MeteredHTTPXClient) or http.transport is None:
             return None
-        options = merge_options(requestor._options, None)
+        options = sdk.merge_options(requestor._options, None)
         if options.get("api_key") is None or options.get("stripe_account"):
             return None
         if options.get("stripe_context") or options.get("headers"):
@@ -91,7 +91,7 @@ class LeanGets:
         if not base:
             return None
         headers = dict(requestor.request_headers("get", "V1", options))
-        if any(_breaks_line(text) for item in headers.items() for text in item):
+        if any(breaks_line(text) for item in headers.items() for text in item):
             return None  # the SDK's own client says what is wrong with it
         try:
             origin = httpcore.URL(base + "/")
@@ -108,11 +108,11 @@ class LeanGets:
     async def __call__(self, method: str, path: str, **params: Any) -> Any:
         """The answer to ``GET path?params`` (the SDK's ``StripeResponse`` when the SDK
         read it); raises the SDK's ``stripe.StripeError``s."""
-        options, _ = extract_options_from_dict(params)
+        options, _ = sdk.extract_options_from_dict(params)
         if method != "get" or options or "base" in params or "?" in path or not path.isascii():
             return await self._client.raw_request_async(method, path, **params)
-        validate_path(path)
-        query = urlencode(list(_api_encode(params))).replace("%5B", "[").replace("%5D", "]")
+        sdk.validate_path(path)
+        query = urlencode(list(sdk.api_encode(params))).replace("%5B", "[").replace("%5D", "]")
         target = f"{path}?{query}" if query else path
         operation = operation_of("get", self._base + path)
         started = time.perf_counter()
@@ -124,7 +124,7 @@ class LeanGets:
             result = result_of(status)
         finally:
             self._count(operation, result, time.perf_counter() - started)
-        if 200 <= status < 300 and not _says(headers, b"stripe-notice"):
+        if 200 <= status < 300 and not says(headers, b"stripe-notice"):
             try:
                 data = _OBJECT.decode(body)
             except (msgspec.DecodeError, msgspec.ValidationError):
@@ -134,11 +134,11 @@ class LeanGets:
                     data, {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in headers}
                 )
         mapping = httpx.Headers(headers)
-        _maybe_emit_stripe_notice(mapping)
+        sdk.maybe_emit_stripe_notice(mapping)
         return self._requestor._interpret_response(body, status, mapping, "V1")
 
     def _request(self, target: str) -> bytes:
-        if _breaks_line(target) or " " in target:
+        if breaks_line(target) or " " in target:
             raise httpx.LocalProtocolError(f"invalid request target {target!r}")
         return b"GET %s HTTP/1.1\r\nHost: %s\r\n%s\r\n" % (
             target.encode("ascii"),

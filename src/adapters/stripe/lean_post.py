@@ -23,7 +23,8 @@ What stays the SDK's:
 Not sent: ``X-Stripe-Client-Telemetry`` (the SDK's report of the previous call's latency,
 optional). Used only with a ``MeteredHTTPXClient`` on its own transport (no proxy) and a
 client without ``stripe_account``/``stripe_context``; otherwise ``of`` gives ``None`` and
-the caller uses the SDK.
+the caller uses the SDK, as it does when an SDK release moved one of the private helpers
+used here (``sdk_internals``).
 """
 
 from __future__ import annotations
@@ -37,12 +38,9 @@ import httpcore
 import httpx
 import msgspec
 import stripe
-from stripe._api_requestor import _maybe_emit_stripe_notice
-from stripe._encode import _api_encode
-from stripe._request_options import merge_options
-from stripe._util import _convert_to_stripe_object
 
 from adapters.metrics.instruments import STRIPE_DURATION, STRIPE_REQUESTS
+from adapters.stripe import sdk_internals as sdk
 from adapters.stripe.metered_http_client import (
     MeteredHTTPXClient,
     host_header,
@@ -64,7 +62,7 @@ _SESSION = msgspec.json.Decoder(_Session)
 
 def form_body(params: Mapping[str, Any]) -> bytes:
     """``params`` form-encoded exactly as the SDK sends a v1 POST (brackets left literal)."""
-    encoded = urlencode(list(_api_encode(params)))
+    encoded = urlencode(list(sdk.api_encode(params)))
     return encoded.replace("%5B", "[").replace("%5D", "]").encode("ascii")
 
 
@@ -93,11 +91,13 @@ class LeanPortalSessions:
     @classmethod
     def of(cls, client: stripe.StripeClient) -> LeanPortalSessions | None:
         """For ``client``, or ``None`` when its calls must go through the SDK."""
+        if not sdk.AVAILABLE:
+            return None
         requestor = client._requestor
         http = requestor._client
         if not isinstance(http, MeteredHTTPXClient) or http.transport is None:
             return None
-        options = merge_options(requestor._options, None)
+        options = sdk.merge_options(requestor._options, None)
         if options.get("api_key") is None or options.get("stripe_account"):
             return None
         if options.get("stripe_context") or options.get("headers"):
@@ -107,7 +107,7 @@ class LeanPortalSessions:
             return None
         headers = dict(requestor.request_headers("post", "V1", options))
         headers.pop("Idempotency-Key", None)
-        if any(_breaks_line(text) for item in headers.items() for text in item):
+        if any(breaks_line(text) for item in headers.items() for text in item):
             return None  # the SDK's own client says what is wrong with it
         try:
             url = httpcore.URL(base + SESSIONS_PATH)
@@ -139,7 +139,7 @@ class LeanPortalSessions:
                     operation=self._operation, result=result
                 )
             counter.inc()
-        if 200 <= status < 300 and not _says(headers, b"stripe-notice"):
+        if 200 <= status < 300 and not says(headers, b"stripe-notice"):
             try:
                 session = _SESSION.decode(body)
             except (msgspec.DecodeError, msgspec.ValidationError):
@@ -158,9 +158,9 @@ class LeanPortalSessions:
         """The SDK's reading of an answer: its error for a non-2xx (or a 2xx that is not
         JSON), its ``StripeObject`` otherwise (a notice is warned about first)."""
         mapping = httpx.Headers(headers)
-        _maybe_emit_stripe_notice(mapping)
+        sdk.maybe_emit_stripe_notice(mapping)
         response = self._requestor._interpret_response(body, status, mapping, "V1")
-        session: Any = _convert_to_stripe_object(
+        session: Any = sdk.convert_to_stripe_object(
             resp=response, params=params, requestor=self._requestor, api_mode="V1"
         )
         return PortalSession(id=session.id, url=session.url)
@@ -179,7 +179,7 @@ class LeanPortalSessions:
         )
 
     def _request(self, body: bytes, idempotency_key: str) -> bytes:
-        if _breaks_line(idempotency_key):
+        if breaks_line(idempotency_key):
             raise httpx.LocalProtocolError("illegal header value for b'Idempotency-Key'")
         key = idempotency_key.encode("ascii")
         return b"%s%d%s%s\r\n\r\n%s" % (self._head, len(body), self._middle, key, body)
@@ -230,7 +230,7 @@ def _values(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes | None:
     return b", ".join(found) if found else None
 
 
-def _says(headers: list[tuple[bytes, bytes]], name: bytes) -> bool:
+def says(headers: list[tuple[bytes, bytes]], name: bytes) -> bool:
     return any(key.lower() == name for key, _ in headers)
 
 
@@ -244,5 +244,5 @@ def _should_retry(status: int, headers: list[tuple[bytes, bytes]]) -> bool:
     return status == 409 or status >= 500
 
 
-def _breaks_line(text: str) -> bool:
+def breaks_line(text: str) -> bool:
     return "\r" in text or "\n" in text

@@ -1,6 +1,7 @@
 """Reads without the SDK's per-request machinery (``adapters/stripe/lean_get.py``): the same
 request on the wire as ``raw_request_async``'s, the same JSON and headers back, its retries,
-its errors and the same metrics."""
+its errors and the same metrics; and both lean paths stepping aside when the SDK's private
+helpers they use are gone."""
 
 from __future__ import annotations
 
@@ -12,9 +13,16 @@ import stripe
 from metrics_scrape import value
 from prometheus_client import generate_latest
 
-from adapters.stripe import StripeBillingEventSource, open_stripe_client
+from adapters.stripe import (
+    StripeBillingEventSource,
+    StripeBillingProvider,
+    open_stripe_client,
+    sdk_internals,
+)
 from adapters.stripe.lean_get import LeanGets, RawAnswer
+from adapters.stripe.lean_post import LeanPortalSessions
 from adapters.stripe.metered_http_client import MeteredHTTPXClient
+from application.ports.billing_provider import PortalSessionRequest
 
 from .conftest import API_KEY, settings_for
 from .fake_stripe import FakeStripe, RecordedRequest
@@ -168,3 +176,28 @@ async def test_a_path_that_is_not_origin_relative_is_refused_before_sending(
             await lean("get", "//evil.example/v1/customers")
 
     assert fake_stripe.requests == []
+
+
+async def test_without_the_sdks_private_helpers_every_call_goes_through_the_sdk(
+    fake_stripe: FakeStripe, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An SDK release that moved one of the private names the lean paths use: the
+    service still starts and reads and creates sessions the SDK's way."""
+    monkeypatch.setattr(sdk_internals, "AVAILABLE", False)
+    fake_stripe.reply("GET", "/v1/invoices/in_1", example("invoice", id="in_1"))
+    fake_stripe.reply("POST", "/v1/billing_portal/sessions", example("billing_portal.session"))
+    async with open_stripe_client(settings_for(fake_stripe.url)) as client:
+        assert LeanGets.of(client) is None
+        assert LeanPortalSessions.of(client) is None
+        source = StripeBillingEventSource(client)
+        assert source._raw_get == client.raw_request_async
+        provider = StripeBillingProvider(client)
+        assert provider._sessions is None
+        invoice = await source.retrieve_invoice("in_1")
+        session = await provider.create_portal_session(
+            PortalSessionRequest("cus_1", "bpc_1", "https://app.example.com/billing")
+        )
+
+    assert invoice is not None
+    assert invoice.id == "in_1"
+    assert session.id
