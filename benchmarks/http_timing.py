@@ -7,7 +7,7 @@ another checkout's code with this venv), all started at once. Each round runs ``
 and, for each tree, portal sessions and the summary, in an order rotated each round. Then,
 per tree, portal sessions with Stripe answering after 200 ms (100 connections) and each
 route at half its median peak. Prints req/s, the ratio to ``SELECT 1`` of the same round,
-the serve processes' CPU per request, and p50/p99. ``HTTP_SECONDS`` (default 5) per run;
+the serve processes' CPU per request (and PostgreSQL's), and p50/p99. ``HTTP_SECONDS`` (default 5) per run;
 ``HTTP_ONLY=portal`` or ``summary`` runs one route; ``HTTP_PROFILE=dir`` records py-spy
 (8 s, every serve worker) during one extra full-rate run of each route per tree.
 """
@@ -31,7 +31,7 @@ from benchmarks.environment import (
     link_users_and_apply_catalog,
     sandbox_customers,
 )
-from benchmarks.ingest_timing import _cmdline, _cpu_seconds
+from benchmarks.ingest_timing import _by_command, _cmdline, _cpu_seconds
 from benchmarks.load import LoadResult, RequestFile, run_wrk
 from benchmarks.processes import HOST, VENV_BIN, free_port, process_tree
 from benchmarks.scenarios import (
@@ -45,6 +45,7 @@ from benchmarks.stack import CLI, PYTHON, Stack, stopping
 SRC = str(Path(__file__).resolve().parent.parent / "src")
 PIDS: dict[str, list[int]] = {}
 CPU: dict[tuple[str, str], list[float]] = {}  # (url, route) -> CPU us per request
+PG_CPU: dict[tuple[str, str], list[float]] = {}  # the same, of every PostgreSQL process
 LOGS: list[Path] = []  # the run's directory, for the serve logs when a run has errors
 
 
@@ -57,11 +58,15 @@ def _serve(stack: Stack, src: str, number: int) -> str:
 def _run(url: str, route: str, requests: RequestFile, seconds: float, **kw: float) -> LoadResult:
     pids = PIDS.get(url, [])
     before = _cpu_seconds(pids)
+    postgres = _by_command().get("postgres", 0.0)
     result = run_wrk(url, requests, seconds=seconds, **kw)  # type: ignore[arg-type]
+    postgres = _by_command().get("postgres", 0.0) - postgres
     if result.errors:
         logs = sorted(Path(LOGS[0]).glob("api_*.log")) if LOGS else []
         tails = "\n".join(f"{log.name}: ...{log.read_text()[-3000:]}" for log in logs)
         raise RuntimeError(f"{url} {route}: {result.errors} errors\n{tails}")
+    if result.requests and not kw.get("spacing_ms"):
+        PG_CPU.setdefault((url, route), []).append(postgres * 1e6 / result.requests)
     if pids and result.requests and not kw.get("spacing_ms"):
         used = _cpu_seconds(pids) - before
         CPU.setdefault((url, route), []).append(used * 1e6 / result.requests)
@@ -124,6 +129,7 @@ def main() -> None:
                     for route in routes:
                         _run(urls[src], route, files[route], 1, **load)
                 CPU.clear()
+                PG_CPU.clear()
                 runs: dict[tuple[str, str], list[LoadResult]] = {}
                 ratios: dict[tuple[str, str], list[float]] = {}
                 for number in range(rounds):
@@ -135,7 +141,10 @@ def main() -> None:
                                 _run, urls[src], route, files[route], seconds, **load
                             )
                     got = _interleaved(number, jobs)
-                    line = [f"round {number}: select1 {got['select1'].rate:,.0f}"]
+                    line = [
+                        f"round {number}: select1 {got['select1'].rate:,.0f} "
+                        f"(PostgreSQL {PG_CPU[(stack.baseline_url, 'select1')][-1]:.0f} us)"
+                    ]
                     for src in sources:
                         for route in routes:
                             r = got[f"{route} {src}"]
@@ -144,7 +153,8 @@ def main() -> None:
                             ratios.setdefault(key, []).append(r.rate / got["select1"].rate)
                             line.append(
                                 f"{route} {src}: {r.rate:,.0f} ({ratios[key][-1]:.2f}x, "
-                                f"{CPU[(urls[src], route)][-1]:.0f} us CPU, p99 {r.p99_ms:.1f} ms)"
+                                f"{CPU[(urls[src], route)][-1]:.0f} us CPU, PostgreSQL "
+                                f"{PG_CPU[(urls[src], route)][-1]:.0f} us, p99 {r.p99_ms:.1f} ms)"
                             )
                     print("; ".join(line), flush=True)
                 for src in sources:
