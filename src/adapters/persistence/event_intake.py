@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections import OrderedDict
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import asyncpg
 import msgspec
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.persistence.engine import server_spoke_or_left
 from adapters.persistence.errors import translate_database_errors
 from adapters.persistence.event_inbox import inbox_row
+from adapters.persistence.group_commit import GroupCommit, KeptConnections
 from adapters.persistence.tables import webhook_events as events
 from adapters.persistence.upsert import dialect_insert
 from adapters.webhooks.verified_event import VerifiedEvent
-from application.errors import PersistenceUnavailable
 from application.ports.event_inbox import InboxEvent
 from application.ports.event_intake import EventIntake
-
-_Waiting = tuple[str, Any, "asyncio.Future[bool]"]  # the event's id, its row, its caller
 
 
 class _Row(msgspec.Struct):
@@ -64,7 +60,6 @@ _PG_INSERT = (
     "ON CONFLICT (id) DO NOTHING RETURNING id"
 )
 _encode = msgspec.json.Encoder().encode
-_KEPT_IDLE_SECONDS = 30.0
 
 
 def _pg_row(event: InboxEvent) -> _Row:
@@ -88,7 +83,9 @@ class GroupCommitEventIntake(EventIntake):
     that arrive while the writers are busy go together in the next batch, so under load
     many requests share a commit (and its WAL flush) without any added wait; alone, a
     request is committed at once. Up to ``max_writers`` batches are in flight at once, so
-    one stuck on a dying connection (a database restart) does not hold back the others.
+    one stuck on a dying connection (a database restart) does not hold back the others
+    (``group_commit.GroupCommit``; on PostgreSQL up to one connection per writer is kept
+    between batches, ``group_commit.KeptConnections``).
 
     A failed batch fails every caller in it with ``PersistenceUnavailable`` (the
     transaction rolled back: none of them was stored), as does one that has not committed
@@ -112,8 +109,6 @@ class GroupCommitEventIntake(EventIntake):
         remembered: int = 20_000,
     ) -> None:
         self._engine = engine
-        self._max_batch, self._max_writers = max_batch, max_writers
-        self._batch_timeout = batch_timeout
         # Built once: executed with a list of rows (SQLAlchemy's "insertmanyvalues").
         self._statement = (
             dialect_insert(engine.dialect.name, events)
@@ -121,11 +116,14 @@ class GroupCommitEventIntake(EventIntake):
             .returning(events.c.id)
         )
         self._postgres = engine.dialect.name == "postgresql"
-        # Connections kept between batches, with when each was last used.
-        self._idle: list[tuple[AsyncConnection, asyncpg.Connection, float]] = []
-        self._closed = False
-        self._queue: list[_Waiting] = []
-        self._writers: set[asyncio.Task[None]] = set()
+        self._kept = KeptConnections(engine, keep=max_writers)
+        self._group: GroupCommit[tuple[str, Any], bool] = GroupCommit(
+            self._write,
+            lambda count: f"storing {count} webhook event(s)",
+            max_batch=max_batch,
+            max_writers=max_writers,
+            batch_timeout=batch_timeout,
+        )
         # Insertion-ordered, the oldest evicted first: an OrderedDict, whose popitem(last=False)
         # is O(1); a dict's next(iter(...)) scans the slots its earlier deletions left at
         # the front (15 us an eviction at 20,000 ids, 5% of a delivery's CPU).
@@ -136,42 +134,19 @@ class GroupCommitEventIntake(EventIntake):
         if event.id in self._committed:
             return False
         row = _pg_row(event) if self._postgres else inbox_row(event)
-        answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._queue.append((event.id, row, answer))
-        # (a writer that has just finished may still be in the set until its callback runs)
-        if len(self._writers) < self._max_writers or self._busy_writers() < self._max_writers:
-            writer = asyncio.create_task(self._write_queued())
-            self._writers.add(writer)
-            writer.add_done_callback(self._writers.discard)
-        # A caller that goes away (client disconnect) cancels only its own answer: the
-        # batch does not wait on it, and skips answering it.
-        return await answer
+        return await self._group.submit((event.id, row))
 
-    def _busy_writers(self) -> int:
-        return sum(not writer.done() for writer in self._writers)
-
-    async def _write_queued(self) -> None:
-        while self._queue:
-            batch = self._queue[: self._max_batch]
-            del self._queue[: self._max_batch]
-            try:
-                stored = await self._insert_within_timeout(batch)
-            except PersistenceUnavailable as error:
-                for _, _, answer in batch:
-                    if not answer.done():
-                        answer.set_exception(PersistenceUnavailable(error.message))
-                continue
-            except BaseException as error:  # a bug or cancellation: nobody may wait forever
-                for _, _, answer in batch:
-                    if not answer.done():
-                        answer.set_exception(PersistenceUnavailable(f"event not stored: {error!r}"))
-                raise
-            for event_id, _, answer in batch:
-                new = event_id in stored
-                stored.discard(event_id)  # a second delivery in the same batch is a duplicate
-                self._remember(event_id)
-                if not answer.done():
-                    answer.set_result(new)
+    async def _write(self, batch: list[tuple[str, Any]]) -> list[bool]:
+        """The batch in one transaction; for each delivery, whether it was new."""
+        # The first delivery of an id in the batch is the one written.
+        rows = list({event_id: row for event_id, row in reversed(batch)}.values())
+        stored = await self._insert(rows)
+        answers: list[bool] = []
+        for event_id, _ in batch:
+            answers.append(event_id in stored)
+            stored.discard(event_id)  # a second delivery in the same batch is a duplicate
+            self._remember(event_id)
+        return answers
 
     def _remember(self, event_id: str) -> None:
         """``event_id`` is committed in the table; the oldest remembered id goes past the cap."""
@@ -179,96 +154,24 @@ class GroupCommitEventIntake(EventIntake):
         if len(self._committed) > self._remembered:
             self._committed.popitem(last=False)
 
-    async def _insert_within_timeout(self, batch: list[_Waiting]) -> set[str]:
-        """A batch stuck on a connection the server dropped without a word (a restart) is
-        given up after ``batch_timeout``: its callers hear 503 and Stripe retries; if it did
-        commit after all, the retry is a duplicate. Not awaited further: its cleanup may hang
-        on the same dead connection."""
-        # The first delivery of an id in the batch is the one written.
-        rows = list({event_id: row for event_id, row, _ in reversed(batch)}.values())
-        insert = asyncio.ensure_future(self._insert(rows))
-        done, _ = await asyncio.wait({insert}, timeout=self._batch_timeout)
-        if not done:
-            insert.cancel()
-            insert.add_done_callback(lambda task: task.cancelled() or task.exception())
-            raise PersistenceUnavailable(
-                f"storing {len(rows)} webhook event(s) took over {self._batch_timeout:g} s"
-            )
-        return insert.result()
-
     async def _insert(self, rows: list[Any]) -> set[str]:
         """``rows`` (one per id: ``_Row`` on PostgreSQL, ``inbox_row`` dicts elsewhere)
         written in one transaction; the ids that were new."""
         with translate_database_errors(f"storing {len(rows)} webhook event(s)"):
             if self._postgres:
-                return await self._insert_on_postgres(rows)
+                return await self._kept.run(partial(_insert_on_postgres, rows))
             async with self._engine.begin() as connection:
                 result = await connection.execute(self._statement, rows)
                 return {row[0] for row in result}
 
-    async def _insert_on_postgres(self, rows: list[_Row]) -> set[str]:
-        """On a connection this intake keeps between batches (up to one per writer): a
-        pool checkout and check-in per batch, through SQLAlchemy's greenlets, cost more
-        CPU than the batch's own statement. A kept connection is checked as the pool's
-        checkout would check it (closed, or the server's last word waiting in its socket)."""
-        held = await self._live_idle_connection()
-        if held is None:
-            connection = await self._engine.connect()
-            try:
-                raw = await connection.get_raw_connection()
-            except BaseException:
-                await connection.close()
-                raise
-            held = (connection, raw.driver_connection)
-        connection, driver = held
-        try:
-            stored = await _insert_on_postgres(connection, driver, rows)
-        except BaseException:
-            await connection.close()  # back to the pool (or gone, if invalidated)
-            raise
-        if self._closed or len(self._idle) >= self._max_writers:
-            await connection.close()
-        else:
-            self._idle.append((connection, driver, time.monotonic()))
-        return stored
-
-    async def _live_idle_connection(self) -> tuple[AsyncConnection, asyncpg.Connection] | None:
-        """The most recently used kept connection that is still fine; one idle for longer
-        than ``_KEPT_IDLE_SECONDS`` goes back to the pool (whose checkout recycles old
-        connections), as does the rest of them then: a burst is over."""
-        while self._idle:
-            connection, driver, used = self._idle.pop()
-            if time.monotonic() - used > _KEPT_IDLE_SECONDS:
-                await connection.close()
-                continue
-            if not (driver.is_closed() or server_spoke_or_left(driver)):
-                return connection, driver
-            await connection.invalidate()
-            await connection.close()
-        return None
-
     async def close(self) -> None:
         """The kept connections go back to the pool (the app's shutdown, before the
         engine is disposed); a batch still running returns its own."""
-        self._closed = True
-        while self._idle:
-            connection, _, _ = self._idle.pop()
-            await connection.close()
+        await self._kept.close()
 
 
-async def _insert_on_postgres(
-    connection: AsyncConnection, driver: asyncpg.Connection, rows: list[_Row]
-) -> set[str]:
+async def _insert_on_postgres(rows: list[_Row], driver: asyncpg.Connection) -> set[str]:
     """``_PG_INSERT`` on the pooled connection's asyncpg connection, past SQLAlchemy's
     statement building and its BEGIN and COMMIT round trips (three become one)."""
     batch = _encode(rows).decode()
-    try:
-        return {record[0] for record in await driver.fetch(_PG_INSERT, batch)}
-    except asyncpg.PostgresError:
-        if driver.is_closed():  # the server's last word (a shutdown) before it hung up
-            await connection.invalidate()
-        raise  # otherwise the server refused the statement; the connection is fine
-    except BaseException:
-        # Broken, or left mid-statement (a timeout, a cancellation): never handed out again.
-        await connection.invalidate()
-        raise
+    return {record[0] for record in await driver.fetch(_PG_INSERT, batch)}
