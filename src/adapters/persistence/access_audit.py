@@ -7,12 +7,15 @@ from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
 import structlog
 from sqlalchemy import insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from adapters.persistence.driver_reads import driver_errors, session_driver
+from adapters.persistence.driver_reads import PooledUnit, driver_errors, session_driver
 from adapters.persistence.errors import translate_database_errors
+from adapters.persistence.group_commit import GroupCommit, KeptConnections
 from adapters.persistence.tables import portal_access_audit
 from application.ports.access_audit import PortalAccessAudit, PortalAccessRecord
 from application.ports.portal_access_history import PortalAccessHistory
@@ -28,6 +31,49 @@ _INSERT_SQL = (
 )
 
 
+class AuditRowBatches:
+    """Portal audit rows of concurrent requests written together (PostgreSQL on asyncpg):
+    one autocommitted ``INSERT ... SELECT FROM jsonb_to_recordset($1)`` per batch, on a
+    kept connection, each caller answered after that statement committed
+    (``group_commit``). Alone, a row is written at once; under load the rows that arrive
+    while a batch is in flight share the next one's round trip and WAL flush. A row
+    written by itself cost a portal session ~220 us of its process's CPU and ~130 us of
+    PostgreSQL's (docs/PERFORMANCE.md). A failed or timed-out batch fails each of its
+    callers with ``PersistenceUnavailable``.
+    """
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        max_batch: int = 500,
+        max_writers: int = 4,
+        batch_timeout: float = 5.0,
+    ) -> None:
+        self._kept = KeptConnections(engine, keep=max_writers)
+        self._group: GroupCommit[dict[str, object], None] = GroupCommit(
+            self._write,
+            lambda count: f"auditing {count} portal access(es)",
+            max_batch=max_batch,
+            max_writers=max_writers,
+            batch_timeout=batch_timeout,
+        )
+
+    async def write(self, values: dict[str, object]) -> None:
+        """``values`` (every column but ``id``; ``occurred_at`` aware) stored and committed."""
+        await self._group.submit(values)
+
+    async def _write(self, rows: list[dict[str, object]]) -> list[None]:
+        batch = _encode_rows(rows).decode()
+        with driver_errors(f"auditing {len(rows)} portal access(es)"):
+            await self._kept.run(lambda driver: driver.execute(_BATCH_INSERT_SQL, batch))
+        return [None] * len(rows)
+
+    async def close(self) -> None:
+        """The kept connections go back to the pool (before the engine is disposed)."""
+        await self._kept.close()
+
+
 class SqlaPortalAccessAudit(PortalAccessAudit):
     """Inserts the attempt into ``portal_access_audit`` and logs ``portal.access.decided``.
 
@@ -41,9 +87,16 @@ class SqlaPortalAccessAudit(PortalAccessAudit):
     without structlog's processors (``entrypoints.logging.log_info``).
     """
 
-    def __init__(self, session: AsyncSession, *, log_info: LogInfo | None = None) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        *,
+        log_info: LogInfo | None = None,
+        batches: AuditRowBatches | None = None,
+    ) -> None:
         self._session = session
         self._log_info = log_info or _structlog_info
+        self._batches = batches
 
     async def record(self, entry: PortalAccessRecord) -> None:
         values = self._logged(entry)
@@ -56,8 +109,17 @@ class SqlaPortalAccessAudit(PortalAccessAudit):
         """On PostgreSQL, when the session's connection holds no open transaction (the
         portal's reads run outside one, and its transaction was committed before the
         Stripe call), the row is the only thing to commit: one autocommitted ``INSERT``
-        on that connection instead of ``BEGIN``, ``INSERT`` and ``COMMIT``."""
+        on that connection instead of ``BEGIN``, ``INSERT`` and ``COMMIT``. On a
+        ``PooledUnit`` (whose statements never run in a transaction) given ``batches``,
+        the unit's connection goes back to the pool first and the row is written with
+        the other requests' rows of the moment (``AuditRowBatches``)."""
         action = f"auditing a portal access by {entry.user_id!r}"
+        if self._batches is not None and isinstance(self._session, PooledUnit):
+            values = self._logged(entry)
+            values["occurred_at"] = _utc(entry.occurred_at)
+            await transaction.commit()  # the unit's connection, back to the pool
+            await self._batches.write(values)
+            return
         driver = await session_driver(self._session, action)
         if driver is None or driver.is_in_transaction():
             await self.record(entry)
@@ -105,6 +167,21 @@ def _fit(name: str, value: object) -> object:
 _LENGTHS = {
     c.name: getattr(c.type, "length", None) or MAX_USER_AGENT for c in portal_access_audit.columns
 }
+
+
+# The batch's rows as one JSON array (one parameter: the same prepared statement for any
+# batch size), each column typed as the table declares it.
+_TYPED = ", ".join(
+    f"{c.name} {c.type.compile(dialect=postgresql.dialect())}"  # type: ignore[no-untyped-call]
+    for c in portal_access_audit.columns
+    if c.name != "id"
+)
+_BATCH_INSERT_SQL = (
+    f"INSERT INTO {portal_access_audit.name} ({', '.join(_COLUMNS)}) "  # noqa: S608 (our own names)
+    f"SELECT {', '.join(f'r.{name}' for name in _COLUMNS)} "
+    f"FROM jsonb_to_recordset($1::text::jsonb) AS r({_TYPED})"
+)
+_encode_rows = msgspec.json.Encoder().encode
 
 
 class SqlaPortalAccessHistory(PortalAccessHistory):

@@ -20,6 +20,7 @@ from adapters.persistence import (
     create_engine,
     create_session_factory,
 )
+from adapters.persistence.access_audit import AuditRowBatches
 from adapters.persistence.billing_mirror import SqlaLinkedBillingPages
 from adapters.persistence.event_intake import GroupCommitEventIntake
 from application.ports.access_audit import PortalAccessAudit
@@ -91,6 +92,13 @@ class PersistenceProvider(Provider):
         intake = GroupCommitEventIntake(engine)
         yield intake
         await intake.close()  # its kept connections, before the engine is disposed
+
+    @provide(scope=Scope.APP)
+    async def audit_row_batches(self, engine: AsyncEngine) -> AsyncIterator[AuditRowBatches]:
+        # One per process: concurrent portal sessions share their audit rows' commits.
+        batches = AuditRowBatches(engine)
+        yield batches
+        await batches.close()  # its kept connections, before the engine is disposed
 
     @provide(scope=Scope.APP)
     def rate_limiter(self, engine: AsyncEngine) -> AnyOf[SqlaRateLimiter, RateLimiter]:

@@ -15,6 +15,7 @@ from adapters.persistence import (
     SqlaPortalAccessAudit,
     SqlaRateLimiter,
 )
+from adapters.persistence.access_audit import AuditRowBatches
 from adapters.persistence.driver_reads import PooledUnit
 from application.api_keys.authenticate_api_key import AuthenticateApiKey
 from application.api_keys.create_api_key import CreateApiKey
@@ -69,7 +70,8 @@ class PooledPortals:
 
     Three round trips: the rate-limit hit carrying the read of the user's link, the
     customer's complete subscriptions and every configuration mapping; the Stripe call;
-    the audit row."""
+    the audit row, written with the other sessions' rows of the moment
+    (``AuditRowBatches``)."""
 
     def __init__(
         self,
@@ -79,9 +81,11 @@ class PooledPortals:
         clock: Clock,
         limiter: SqlaRateLimiter,
         settings: PortalAccessSettings,
+        audit_rows: AuditRowBatches,
     ) -> None:
         self._engine, self._provider, self._catalog = engine, provider, catalog
         self._clock, self._limiter, self._settings = clock, limiter, settings
+        self._audit_rows = audit_rows
         self.available = engine.dialect.driver == "asyncpg"
 
     def __call__(self, user_id: str | None = None) -> tuple[OpenBillingPortal, PooledUnit]:
@@ -97,7 +101,9 @@ class PooledPortals:
             provider=self._provider,
             mappings=SqlaConfigurationMappings(session),
             catalog=self._catalog,
-            audit=MeteredPortalAccessAudit(SqlaPortalAccessAudit(session, log_info=log_info)),
+            audit=MeteredPortalAccessAudit(
+                SqlaPortalAccessAudit(session, log_info=log_info, batches=self._audit_rows)
+            ),
             limiter=self._limiter.on(unit),
             clock=self._clock,
             transaction=unit,
