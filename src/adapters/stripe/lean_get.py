@@ -34,7 +34,7 @@ import stripe
 
 from adapters.metrics.instruments import STRIPE_DURATION, STRIPE_REQUESTS
 from adapters.stripe import sdk_internals as sdk
-from adapters.stripe.lean_post import breaks_line, exchange_with_retries, says
+from adapters.stripe.lean_post import breaks_line, exchange_with_retries, lean_wire, says
 from adapters.stripe.metered_http_client import (
     MeteredHTTPXClient,
     host_header,
@@ -76,34 +76,16 @@ class LeanGets:
     @classmethod
     def of(cls, client: stripe.StripeClient) -> LeanGets | None:
         """For ``client``, or ``None`` when its calls must go through the SDK."""
-        if not sdk.AVAILABLE:
+        wire = lean_wire(client, "get")
+        if wire is None:
             return None
-        requestor = client._requestor
-        http = requestor._client
-        if not isinstance(http, MeteredHTTPXClient) or http.transport is None:
-            return None
-        options = sdk.merge_options(requestor._options, None)
-        if options.get("api_key") is None or options.get("stripe_account"):
-            return None
-        if options.get("stripe_context") or options.get("headers"):
-            return None
-        base = requestor._options.base_addresses.get("api")
-        if not base:
-            return None
-        headers = dict(requestor.request_headers("get", "V1", options))
-        if any(breaks_line(text) for item in headers.items() for text in item):
-            return None  # the SDK's own client says what is wrong with it
         try:
-            origin = httpcore.URL(base + "/")
-            lines = b"".join(
-                b"%s: %s\r\n" % (name.encode("ascii"), value.encode("ascii"))
-                for name, value in headers.items()
-            )
+            origin = httpcore.URL(wire.base + "/")
         except (UnicodeError, httpcore.UnsupportedProtocol, ValueError):
             return None
         if origin.scheme not in (b"http", b"https") or origin.target != b"/":
             return None  # a base with a path of its own: the SDK joins it
-        return cls(client, http, base, lines)
+        return cls(client, wire.http, wire.base, wire.lines)
 
     async def __call__(self, method: str, path: str, **params: Any) -> Any:
         """The answer to ``GET path?params`` (the SDK's ``StripeResponse`` when the SDK

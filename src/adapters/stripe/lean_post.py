@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -91,36 +92,17 @@ class LeanPortalSessions:
     @classmethod
     def of(cls, client: stripe.StripeClient) -> LeanPortalSessions | None:
         """For ``client``, or ``None`` when its calls must go through the SDK."""
-        if not sdk.AVAILABLE:
+        wire = lean_wire(client, "post")
+        if wire is None:
             return None
-        requestor = client._requestor
-        http = requestor._client
-        if not isinstance(http, MeteredHTTPXClient) or http.transport is None:
-            return None
-        options = sdk.merge_options(requestor._options, None)
-        if options.get("api_key") is None or options.get("stripe_account"):
-            return None
-        if options.get("stripe_context") or options.get("headers"):
-            return None
-        base = requestor._options.base_addresses.get("api")
-        if not base:
-            return None
-        headers = dict(requestor.request_headers("post", "V1", options))
-        headers.pop("Idempotency-Key", None)
-        if any(breaks_line(text) for item in headers.items() for text in item):
-            return None  # the SDK's own client says what is wrong with it
         try:
-            url = httpcore.URL(base + SESSIONS_PATH)
-            lines = b"".join(
-                b"%s: %s\r\n" % (name.encode("ascii"), value.encode("ascii"))
-                for name, value in headers.items()
-            )
+            url = httpcore.URL(wire.base + SESSIONS_PATH)
         except (UnicodeError, httpcore.UnsupportedProtocol, ValueError):
             return None
         if url.scheme not in (b"http", b"https"):
             return None
         head = b"POST %s HTTP/1.1\r\nHost: %s\r\nContent-Length: " % (url.target, host_header(url))
-        return cls(client, http, head, b"\r\n" + lines + b"Idempotency-Key: ", url)
+        return cls(client, wire.http, head, b"\r\n" + wire.lines + b"Idempotency-Key: ", url)
 
     async def create(self, params: Mapping[str, Any], idempotency_key: str) -> PortalSession:
         """The session for ``params``; raises the SDK's ``stripe.StripeError``s."""
@@ -183,6 +165,49 @@ class LeanPortalSessions:
             raise httpx.LocalProtocolError("illegal header value for b'Idempotency-Key'")
         key = idempotency_key.encode("ascii")
         return b"%s%d%s%s\r\n\r\n%s" % (self._head, len(body), self._middle, key, body)
+
+
+@dataclass(frozen=True, slots=True)
+class LeanWire:
+    """What a lean path needs of a client: its metered HTTP client (on its own transport),
+    its API base address, and the SDK's headers for one method as header lines."""
+
+    http: MeteredHTTPXClient
+    base: str
+    lines: bytes
+
+
+def lean_wire(client: stripe.StripeClient, method: str) -> LeanWire | None:
+    """The client's wire for ``method`` calls, or ``None`` when its calls must go through
+    the SDK: an SDK without the private helpers used here, a client on another HTTP
+    client or a proxy, without a key, for a connected account or a context, with extra
+    headers, without an API base, or with headers that cannot be sent as they are."""
+    if not sdk.AVAILABLE:
+        return None
+    requestor = client._requestor
+    http = requestor._client
+    if not isinstance(http, MeteredHTTPXClient) or http.transport is None:
+        return None
+    options = sdk.merge_options(requestor._options, None)
+    if options.get("api_key") is None or options.get("stripe_account"):
+        return None
+    if options.get("stripe_context") or options.get("headers"):
+        return None
+    base = requestor._options.base_addresses.get("api")
+    if not base:
+        return None
+    headers = dict(requestor.request_headers(method, "V1", options))  # type: ignore[arg-type]
+    headers.pop("Idempotency-Key", None)  # a POST's is the caller's
+    if any(breaks_line(text) for item in headers.items() for text in item):
+        return None  # the SDK's own client says what is wrong with it
+    try:
+        lines = b"".join(
+            b"%s: %s\r\n" % (name.encode("ascii"), value.encode("ascii"))
+            for name, value in headers.items()
+        )
+    except UnicodeError:
+        return None
+    return LeanWire(http, base, lines)
 
 
 async def exchange_with_retries(

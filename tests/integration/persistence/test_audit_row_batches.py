@@ -19,28 +19,17 @@ from adapters.persistence.tables import portal_access_audit as audit
 from application.errors import PersistenceUnavailable
 from application.ports.access_audit import PortalAccessRecord
 
-OPENED = PortalAccessRecord(
-    user_id="user-carol",
+from . import test_access_audit
+
+# The single-row tests' records, with what the JSON batch must carry exactly: microseconds,
+# text JSON escapes, characters outside ASCII, a segment.
+OPENED = replace(
+    test_access_audit.OPENED,
     occurred_at=datetime(2025, 5, 4, 3, 2, 1, 123456, tzinfo=UTC),
-    outcome="portal",
-    decision="segment",
-    stripe_customer_id="cus_Carol",
-    configuration="b2c",
-    flow="payment_method_update",
-    portal_session_id="bps_123",
-    request_id="req-1",
-    client_address="203.0.113.9",
     user_agent='Mozilla/5.0 \u00e9\u4e2d "quoted" \\ back',
-    channel="api",
     segment="b2c",
 )
-REFUSED = PortalAccessRecord(
-    user_id="user-dan",
-    occurred_at=datetime(2025, 5, 4, 3, 2, 5, tzinfo=UTC),
-    outcome="refused",
-    decision="RateLimited",
-    channel="api",
-)
+REFUSED = replace(test_access_audit.REFUSED, user_id="user-dan", channel="api")
 
 
 pytestmark = pytest.mark.postgres  # the batches write on PostgreSQL's asyncpg connections

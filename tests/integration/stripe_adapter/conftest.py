@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
 
 from adapters.stripe import StripeBillingProvider, StripeSettings, open_stripe_client
+from adapters.stripe.metered_http_client import MeteredHTTPXClient
 
 from .fake_stripe import FakeStripe
 
@@ -34,3 +36,15 @@ def settings_for(base: str, *, retries: int = 0) -> StripeSettings:
 async def provider(fake_stripe: FakeStripe) -> AsyncIterator[StripeBillingProvider]:
     async with open_stripe_client(settings_for(fake_stripe.url)) as client:
         yield StripeBillingProvider(client)
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The backoffs asked for, without waiting them out."""
+    asked: list[float] = []
+
+    async def no_wait(_client: Any, seconds: float) -> None:
+        asked.append(seconds)
+
+    monkeypatch.setattr(MeteredHTTPXClient, "sleep_async", no_wait)
+    return asked

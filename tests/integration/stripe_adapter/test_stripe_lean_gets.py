@@ -21,7 +21,6 @@ from adapters.stripe import (
 )
 from adapters.stripe.lean_get import LeanGets, RawAnswer
 from adapters.stripe.lean_post import LeanPortalSessions
-from adapters.stripe.metered_http_client import MeteredHTTPXClient
 from application.ports.billing_provider import PortalSessionRequest
 
 from .conftest import API_KEY, settings_for
@@ -37,17 +36,6 @@ PARAMS: dict[str, Any] = {
     "starting_after": "sub_9",
 }
 SERVER_ERROR = stripe_error("Something went wrong on Stripe's end.", type="api_error")
-
-
-@pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    asked: list[float] = []
-
-    async def no_wait(_client: Any, seconds: float) -> None:
-        asked.append(seconds)
-
-    monkeypatch.setattr(MeteredHTTPXClient, "sleep_async", no_wait)
-    return asked
 
 
 def _wire_headers(request: RecordedRequest) -> dict[str, str]:

@@ -14,7 +14,6 @@ from prometheus_client import generate_latest
 
 from adapters.stripe import StripeBillingProvider, StripeSettings, open_stripe_client
 from adapters.stripe.lean_post import LeanPortalSessions, form_body
-from adapters.stripe.metered_http_client import MeteredHTTPXClient
 from adapters.stripe.portal_session import portal_session_params
 from application.errors import ProviderRejected, ProviderUnavailable
 from application.ports.billing_provider import PortalSession, PortalSessionRequest
@@ -42,18 +41,6 @@ def session_body(session_id: str = "bps_1") -> dict[str, Any]:
     return example(
         "billing_portal.session", id=session_id, url=f"https://billing.example/{session_id}"
     )
-
-
-@pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """The backoffs asked for, without waiting them out."""
-    asked: list[float] = []
-
-    async def no_wait(_client: Any, seconds: float) -> None:
-        asked.append(seconds)
-
-    monkeypatch.setattr(MeteredHTTPXClient, "sleep_async", no_wait)
-    return asked
 
 
 async def _lean_and_sdk(
