@@ -158,9 +158,22 @@ def _utc(value: datetime) -> datetime:
 
 
 def _fit(name: str, value: object) -> object:
+    """Text as PostgreSQL can store it, cut to its column: a NUL character or a lone
+    surrogate (a client's header, a token's claim) would fail the insert, and in a batch
+    (``AuditRowBatches``) every other attempt's row with it."""
     if not isinstance(value, str):
         return value
+    if not value.isprintable() and ("\x00" in value or _has_surrogate(value)):
+        value = value.replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8")
     return value[: _LENGTHS[name]]
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 # Each text column's length (MAX_USER_AGENT where the column has none), looked up once.

@@ -68,12 +68,31 @@ def _pg_row(event: InboxEvent) -> _Row:
         if moment is not None and moment.utcoffset() is None:
             raise ValueError(f"naive datetime {moment!r}; pass a timezone-aware one")
     payload = event.payload
+    stored: Any = msgspec.Raw(payload.json) if isinstance(payload, VerifiedEvent) else dict(payload)
+    if _NUL_ESCAPE in (payload.json if isinstance(payload, VerifiedEvent) else _encode(stored)):
+        # jsonb cannot hold U+0000: stored as U+FFFD, or the statement would fail, and with
+        # it every other delivery of the batch (and this one at each of Stripe's retries).
+        raw = payload.json if isinstance(payload, VerifiedEvent) else _encode(stored)
+        stored = _without_nul(msgspec.json.decode(raw))
     return _Row(
-        event.id, event.type, event.created, event.livemode,
-        msgspec.Raw(payload.json) if isinstance(payload, VerifiedEvent) else dict(payload),
+        event.id, event.type, event.created, event.livemode, stored,
         event.status.value, event.attempts, event.next_attempt_at, event.last_error,
         event.note, event.received_at, event.processed_at,
     )  # fmt: skip
+
+
+_NUL_ESCAPE = b"\\u0000"  # JSON's U+0000 (an escaped backslash before "u0000" also matches: a decode for nothing)
+
+
+def _without_nul(value: Any) -> Any:
+    """``value`` (decoded JSON) with U+0000 in its strings and keys made U+FFFD."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    return value
 
 
 class GroupCommitEventIntake(EventIntake):

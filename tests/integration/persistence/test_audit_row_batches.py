@@ -123,3 +123,16 @@ async def test_a_naive_time_is_refused_before_anything_is_released(
     with pytest.raises(ValueError, match="naive"):
         await record(pg_engine, batches, replace(OPENED, occurred_at=datetime(2025, 5, 4)))
     assert await stored(pg_engine) == []
+
+
+async def test_text_postgresql_cannot_store_is_replaced_and_fails_no_other_row(
+    pg_engine: AsyncEngine, batches: AuditRowBatches
+) -> None:
+    """A NUL or a lone surrogate (a header, a token's claim) would fail the statement, and
+    with it every other attempt of the batch."""
+    hostile = replace(REFUSED, user_id="user-\ud800", user_agent="curl\x00/8")
+    await asyncio.gather(*(record(pg_engine, batches, e) for e in (OPENED, hostile)))
+
+    rows = await stored(pg_engine)
+    assert OPENED in rows
+    assert replace(hostile, user_id="user-?", user_agent="curl\ufffd/8") in rows

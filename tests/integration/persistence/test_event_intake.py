@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -254,3 +255,35 @@ async def test_a_kept_connection_the_server_ended_is_replaced_without_failing_a_
 
     assert await intake.admit(event("evt_after")) is True
     assert sorted(await stored_ids(engine)) == ["evt_after", "evt_before"]
+
+
+async def test_a_nul_character_is_stored_as_a_replacement_and_fails_no_other_delivery(
+    engine: AsyncEngine,
+) -> None:
+    """PostgreSQL's jsonb cannot hold U+0000: the statement would fail, and with it every
+    delivery of the batch, at each of Stripe's retries."""
+    body = (
+        b'{"id": "evt_nul", "type": "customer.updated", "data": {"object": {"name": "a\\u0000b"}}}'
+    )
+    verified = InboxEvent(
+        id="evt_nul", type="customer.updated", created=NOW, livemode=False,
+        payload=VerifiedEvent(body, msgspec.json.decode(body)), received_at=NOW, next_attempt_at=NOW,
+    )  # fmt: skip
+    mapping = replace(event("evt_nul_map"), payload={"id": "evt_nul_map", "k\x00": ["x\x00"]})
+    intake = kept(GroupCommitEventIntake(engine))
+
+    answers = await asyncio.gather(
+        intake.admit(verified), intake.admit(mapping), intake.admit(event("evt_clean"))
+    )
+
+    assert answers == [True, True, True]
+    async with engine.connect() as connection:
+        rows = dict(
+            (await connection.execute(select(webhook_events.c.id, webhook_events.c.payload))).all()
+        )
+    name = rows["evt_nul"]["data"]["object"]["name"]
+    assert name in ("a\ufffdb", "a\x00b")  # SQLite's JSON text holds U+0000 as it is
+    assert sorted(rows) == ["evt_clean", "evt_nul", "evt_nul_map"]
+    if engine.dialect.name == "postgresql":
+        assert name == "a\ufffdb"
+        assert rows["evt_nul_map"] == {"id": "evt_nul_map", "k\ufffd": ["x\ufffd"]}
